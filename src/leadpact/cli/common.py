@@ -1,0 +1,70 @@
+"""What every subcommand shares: finding the pact, the database, printing JSON, failing cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+PactOption = typer.Option(None, "--pact", help="The pact file (else $LEADPACT_PACT, else ./pact.yaml).")
+DbOption = typer.Option(None, "--db", help="Database URL (else $LEADPACT_DB, else SQLite beside the pact).")
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts.")
+
+
+def pact_path(option: Path | None) -> Path:
+    """The pact is found at --pact, else LEADPACT_PACT, else ./pact.yaml (DESIGN.md §3)."""
+    if option is not None:
+        return option
+    env = os.environ.get("LEADPACT_PACT")
+    return Path(env) if env else Path("pact.yaml")
+
+
+def roster_path(pact: Path) -> Path:
+    return pact.parent / "team.yaml"
+
+
+def db_url(option: str | None, pact: Path) -> str:
+    """--db, else LEADPACT_DB, else an SQLite file beside the pact."""
+    if option:
+        return option
+    env = os.environ.get("LEADPACT_DB")
+    if env:
+        return env
+    return f"sqlite:///{(pact.parent / 'leadpact.db').resolve()}"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        from leadpact.domain.timeutil import iso_utc
+
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, default=_default, ensure_ascii=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(dumps(data) + "\n")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
