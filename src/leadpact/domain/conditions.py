@@ -1,0 +1,126 @@
+"""One evaluator for every `{field, op, value}` condition: fit rules, segments, routing rules.
+
+Strings compare case-insensitively (CRMs disagree on "Marketing" vs "marketing"); a missing field
+matches only `ne` and `not_in` (it is not equal to anything) and never a comparison.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+OPS = ("eq", "ne", "in", "not_in", "between", ">=", "<=", ">", "<", "exists", "email_domain_in", "matches")
+
+
+def field_value(fields: Mapping[str, Any], name: str) -> Any:
+    """A lead field by name; `attributes.x` (or a bare `x` found only in attributes) reads custom attributes."""
+    if name in fields:
+        return fields[name]
+    attributes = fields.get("attributes")
+    if isinstance(attributes, Mapping):
+        key = name.removeprefix("attributes.")
+        return attributes.get(key)
+    return None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _norm(value: Any) -> Any:
+    return value.strip().casefold() if isinstance(value, str) else value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.replace(",", "").strip())
+        except ValueError:
+            return None
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _domain(email: Any) -> str | None:
+    if isinstance(email, str) and "@" in email:
+        return email.rsplit("@", 1)[1].strip().casefold()
+    return None
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    a, b = _number(left), _number(right)
+    if a is not None and b is not None:
+        pair: tuple[Any, Any] = (a, b)
+    elif isinstance(left, str) and isinstance(right, str):
+        pair = (_norm(left), _norm(right))
+    else:
+        return False
+    x, y = pair
+    if op == ">=":
+        return bool(x >= y)
+    if op == "<=":
+        return bool(x <= y)
+    if op == ">":
+        return bool(x > y)
+    return bool(x < y)
+
+
+def evaluate_condition(op: str, field_value: Any, value: Any, *, email: str | None = None) -> bool:
+    """Whether `field_value op value` holds. `email` serves `email_domain_in` when the field is not an email."""
+    if op == "exists":
+        return not _missing(field_value)
+    if op == "email_domain_in":
+        domain = _domain(field_value) or _domain(email)
+        return domain is not None and domain in {_norm(v) for v in (value or [])}
+    if _missing(field_value):
+        return op in ("ne", "not_in")
+    if op == "eq":
+        return bool(_norm(field_value) == _norm(value)) or _numbers_equal(field_value, value)
+    if op == "ne":
+        return not (bool(_norm(field_value) == _norm(value)) or _numbers_equal(field_value, value))
+    if op in ("in", "not_in"):
+        found = any(_norm(field_value) == _norm(v) or _numbers_equal(field_value, v) for v in (value or []))
+        return found if op == "in" else not found
+    if op == "between":
+        low, high = value
+        x = _number(field_value)
+        lo, hi = _number(low), _number(high)
+        return x is not None and lo is not None and hi is not None and lo <= x <= hi
+    if op in (">=", "<=", ">", "<"):
+        return _compare(op, field_value, value)
+    if op == "matches":
+        return _regex(str(value)).search(str(field_value)) is not None
+    raise ValueError(f"unknown operator {op!r} (expected one of {', '.join(OPS)})")
+
+
+def _numbers_equal(left: Any, right: Any) -> bool:
+    a, b = _number(left), _number(right)
+    return a is not None and b is not None and a == b
+
+
+def describe_condition(field: str, op: str, value: Any) -> str:
+    """A rule as a person reads it: `employees between 200..5000`, `title matches (?i)intern`."""
+    if op == "between":
+        low, high = value
+        return f"{field} between {_fmt(low)}..{_fmt(high)}"
+    if op == "exists":
+        return f"{field} exists"
+    if isinstance(value, list | tuple):
+        return f"{field} {op.replace('_', ' ')} [{', '.join(_fmt(v) for v in value)}]"
+    return f"{field} {op} {_fmt(value)}"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
