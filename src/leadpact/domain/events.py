@@ -1,0 +1,291 @@
+"""The ingest contract of DESIGN.md §2: parse one raw event, name the field and the reason when it is bad."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from difflib import get_close_matches
+from typing import Any
+
+from leadpact.domain.timeutil import iso_utc, parse_instant
+
+TYPE_RANK: dict[str, int] = {
+    "lead.created": 0,
+    "lead.updated": 1,
+    "activity": 2,
+    "assignment": 3,
+    "touch": 4,
+    "disposition": 5,
+    "stage": 6,
+    "retract": 7,
+}
+# Judged against the stored timeline when they arrive (DESIGN.md §2); the others are facts.
+JUDGED_TYPES = frozenset({"assignment", "disposition", "stage", "retract"})
+
+LEAD_FIELDS = (
+    "email", "source", "first_name", "last_name", "company", "title", "job_function", "seniority",
+    "industry", "employees", "annual_revenue", "country", "region", "campaign", "account_id", "attributes",
+)  # fmt: skip
+NUMERIC_LEAD_FIELDS = frozenset({"employees", "annual_revenue"})
+PERSONAL_FIELDS = frozenset({"email", "first_name", "last_name", "title", "attributes", "note"})
+TOUCH_CHANNELS = ("email", "phone", "linkedin", "video", "meeting", "sms")
+TOUCH_OUTCOMES = ("attempted", "connected", "voicemail", "replied", "bounced", "meeting_booked")
+DISPOSITION_OUTCOMES = ("accepted", "rejected", "recycled", "disqualified")
+STAGE_EVENTS = ("sql", "opportunity", "customer", "closed_lost")
+STAGE_DATA = ("stage", "budget", "authority", "need", "timeline", "opportunity_id", "amount", "close_date", "by")
+
+
+class EventError(ValueError):
+    """A refused event: which field, and why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What the pact allows an event to name."""
+
+    activity_kinds: frozenset[str]
+    sources: frozenset[str]
+    reasons: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    lead_id: str
+    at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def rank(self) -> int:
+        return TYPE_RANK[self.type]
+
+    @property
+    def sort_key(self) -> tuple[datetime, int, str]:
+        return (self.at, TYPE_RANK[self.type], self.id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "lead_id": self.lead_id, "at": iso_utc(self.at),
+                "data": dict(self.data)}
+
+
+def content_hash(event: Event) -> str:
+    """Same id + same hash is a duplicate; same id + another hash is a conflict. `at` compares as an instant."""
+    canonical = json.dumps(
+        [event.type, event.lead_id, iso_utc(event.at), event.data],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+    )
+    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+
+
+def _suggest(word: str, choices: tuple[str, ...] | frozenset[str] | list[str]) -> str:
+    close = get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _text(data: Mapping[str, Any], key: str, prefix: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise EventError(f"{prefix}{key}", "is required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise EventError(f"{prefix}{key}", f"must be a string, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def _choice(data: Mapping[str, Any], key: str, choices: tuple[str, ...] | frozenset[str], *,
+            required: bool = False, what: str = "value") -> str | None:
+    value = _text(data, key, "data.", required=required)
+    if value is None:
+        return None
+    if value not in choices:
+        allowed = ", ".join(sorted(choices))
+        raise EventError(f"data.{key}", f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {allowed}")
+    return value
+
+
+def _number(data: Mapping[str, Any], key: str) -> float | int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise EventError(f"data.{key}", "must be a number, not a boolean")
+    if isinstance(value, int | float):
+        number: float | int = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.replace(",", "").strip())
+        except ValueError:
+            raise EventError(f"data.{key}", f"{value!r} is not a number") from None
+    else:
+        raise EventError(f"data.{key}", f"must be a number, not {type(value).__name__}")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise EventError(f"data.{key}", "must be a finite number")
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return number
+
+
+def _boolean(data: Mapping[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no"):
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise EventError(f"data.{key}", f"{value!r} is not true or false")
+
+
+def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in data:
+        if key not in allowed:
+            raise EventError(f"data.{key}", f"unknown field{_suggest(key, allowed)}")
+
+
+def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -> dict[str, Any]:
+    allowed = LEAD_FIELDS if created else tuple(f for f in LEAD_FIELDS if f != "source")
+    if not created and "source" in data:
+        raise EventError("data.source", "cannot change: a lead's source is fixed by lead.created")
+    _check_keys(data, allowed)
+    out: dict[str, Any] = {}
+    for key in allowed:
+        if key not in data:
+            continue
+        if key in NUMERIC_LEAD_FIELDS:
+            out[key] = _number(data, key)
+        elif key == "attributes":
+            attributes = data[key]
+            if attributes is None:
+                out[key] = None
+            elif not isinstance(attributes, Mapping):
+                raise EventError("data.attributes", "must be an object")
+            else:
+                out[key] = dict(attributes)
+        else:
+            out[key] = _text(data, key, "data.")
+    if created:
+        email = _text(data, "email", "data.", required=True)
+        if email is None or "@" not in email:
+            raise EventError("data.email", f"{email!r} is not an email address")
+        out["source"] = _choice(data, "source", vocab.sources, required=True, what="source")
+    elif not out:
+        raise EventError("data", "lead.updated needs at least one field")
+    if out.get("email") is not None and "@" not in str(out["email"]):
+        raise EventError("data.email", f"{out['email']!r} is not an email address")
+    return out
+
+
+def _close_date(data: Mapping[str, Any]) -> str | None:
+    value = _text(data, "close_date", "data.")
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        raise EventError("data.close_date", f"{value!r} is not a date like 2026-05-28") from None
+
+
+def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
+    if kind == "lead.created":
+        return _lead_fields(data, created=True, vocab=vocab)
+    if kind == "lead.updated":
+        return _lead_fields(data, created=False, vocab=vocab)
+    if kind == "activity":
+        _check_keys(data, ("kind", "asset", "campaign", "channel"))
+        out: dict[str, Any] = {"kind": _choice(data, "kind", vocab.activity_kinds, required=True,
+                                               what="activity kind")}
+        for key in ("asset", "campaign", "channel"):
+            if (value := _text(data, key, "data.")) is not None:
+                out[key] = value
+        return out
+    if kind == "touch":
+        _check_keys(data, ("channel", "rep", "outcome", "automated", "note"))
+        out = {"channel": _choice(data, "channel", TOUCH_CHANNELS, required=True, what="channel"),
+               "rep": _text(data, "rep", "data.", required=True)}
+        if (outcome := _choice(data, "outcome", TOUCH_OUTCOMES, what="outcome")) is not None:
+            out["outcome"] = outcome
+        if (automated := _boolean(data, "automated")) is not None:
+            out["automated"] = automated
+        if (note := _text(data, "note", "data.")) is not None:
+            out["note"] = note
+        return out
+    if kind == "assignment":
+        _check_keys(data, ("rep", "reason"))
+        out = {"rep": _text(data, "rep", "data.", required=True)}
+        if (reason := _text(data, "reason", "data.")) is not None:
+            out["reason"] = reason
+        return out
+    if kind == "disposition":
+        _check_keys(data, ("outcome", "reason", "by", "note"))
+        outcome = _choice(data, "outcome", DISPOSITION_OUTCOMES, required=True, what="outcome")
+        out = {"outcome": outcome}
+        reason = _choice(data, "reason", vocab.reasons, what="reason code")
+        if reason is None and outcome != "accepted":
+            raise EventError("data.reason", f"is required for a {outcome} disposition (a code of the pact's reasons)")
+        if reason is not None:
+            out["reason"] = reason
+        for key in ("by", "note"):
+            if (value := _text(data, key, "data.")) is not None:
+                out[key] = value
+        return out
+    if kind == "stage":
+        _check_keys(data, STAGE_DATA)
+        out = {"stage": _choice(data, "stage", STAGE_EVENTS, required=True, what="stage")}
+        for key in ("budget", "authority", "need", "timeline", "opportunity_id", "by"):
+            if (value := _text(data, key, "data.")) is not None:
+                out[key] = value
+        if (amount := _number(data, "amount")) is not None:
+            if amount < 0:
+                raise EventError("data.amount", "must not be negative")
+            out["amount"] = amount
+        if (close := _close_date(data)) is not None:
+            out["close_date"] = close
+        return out
+    # retract
+    _check_keys(data, ("event_id", "reason"))
+    return {"event_id": _text(data, "event_id", "data.", required=True),
+            "reason": _text(data, "reason", "data.", required=True)}
+
+
+def parse_event(raw: Any, vocab: Vocabulary) -> Event:
+    """A valid Event, or EventError naming the field and the reason."""
+    if not isinstance(raw, Mapping):
+        raise EventError("(event)", f"must be a JSON object, not {type(raw).__name__}")
+    for key in raw:
+        if key not in ("id", "type", "lead_id", "at", "data"):
+            raise EventError(str(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}")
+    event_id = _text(raw, "id", "", required=True)
+    kind = _text(raw, "type", "", required=True)
+    if kind not in TYPE_RANK:
+        raise EventError("type", f"unknown type {kind!r}{_suggest(str(kind), tuple(TYPE_RANK))}; "
+                                 f"expected one of {', '.join(TYPE_RANK)}")
+    lead_id = _text(raw, "lead_id", "", required=True)
+    at_text = raw.get("at")
+    if not isinstance(at_text, str) or not at_text.strip():
+        raise EventError("at", "is required (ISO 8601 with an offset, e.g. 2026-03-02T14:05:09-05:00)")
+    try:
+        at = parse_instant(at_text)
+    except ValueError as exc:
+        reason = str(exc) if "offset" in str(exc) else f"{at_text!r} is not an ISO 8601 time with an offset"
+        raise EventError("at", reason) from None
+    data = raw.get("data", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise EventError("data", f"must be an object, not {type(data).__name__}")
+    assert event_id is not None and lead_id is not None and kind is not None
+    return Event(id=event_id, type=kind, lead_id=lead_id, at=at, data=_data(kind, data, vocab))

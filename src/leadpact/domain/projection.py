@@ -1,0 +1,444 @@
+"""Replay one lead's events into its projection: fields, stage, scores, handoffs (MQL cycles), statuses.
+
+The whole timeline of a lead is replayed on every change, so a late event lands at its place, a retract
+recomputes, and the result never depends on arrival order. New events of judged types (assignment,
+disposition, stage, retract) are judged at their place: an illegal one is refused and nothing of it is
+kept. A stored judged event that a later fact made inapplicable is kept in the timeline as `ignored`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from leadpact.domain.events import Event
+from leadpact.domain.lifecycle import (
+    DISPOSITION_TARGET,
+    TouchCount,
+    missing_hygiene,
+    touch_shortfall,
+    transition_error,
+)
+from leadpact.domain.rules import Rules
+from leadpact.domain.scoring import Activity, engagement_only, fit_only, intent_tier
+
+APPLIED, WAITING, RETRACTED, IGNORED = "applied", "waiting", "retracted", "ignored"
+
+
+@dataclass(slots=True)
+class Touch:
+    id: str
+    at: datetime
+    rep: str
+    channel: str
+    outcome: str | None
+    automated: bool
+
+    @property
+    def counts(self) -> bool:
+        """Counted toward the minimum: a human touch that reached someone's inbox or phone."""
+        return not self.automated and self.outcome != "bounced"
+
+
+@dataclass(slots=True)
+class Handoff:
+    """One cycle: an MQL handoff (`kind="mql"`), or a sales-sourced lead accepted from raw (`"direct"`)."""
+
+    n: int
+    kind: str
+    start_at: datetime
+    mql_at: datetime | None
+    trigger_event: str
+    cycle_from: datetime | None = None
+    tier: str | None = None
+    segment: str | None = None
+    source: str | None = None
+    campaign: str | None = None
+    fit: float = 0.0
+    engagement: float = 0.0
+    owner: str | None = None          # a manual assignment; routing fills the rest
+    first_touch_at: datetime | None = None
+    first_touch_rep: str | None = None
+    first_touch_id: str | None = None
+    touches: int = 0                  # counted touches from the handoff to the first disposition
+    channels: int = 0
+    disposition: str | None = None
+    disposition_at: datetime | None = None
+    disposition_reason: str | None = None
+    disposition_by: str | None = None
+    disposition_id: str | None = None
+    sal_at: datetime | None = None
+    sql_at: datetime | None = None
+    opportunity_at: datetime | None = None
+    customer_at: datetime | None = None
+    closed_lost_at: datetime | None = None
+    rejected_at: datetime | None = None
+    disqualified_at: datetime | None = None
+    recycled_at: datetime | None = None
+    outcome_reason: str | None = None  # the reason of the rejection, disqualification or recycle
+    outcome_touches: int | None = None
+    outcome_channels: int | None = None
+    min_touch_met: bool | None = None  # for a disqualify/recycle whose reason is not exempt
+    amount: float | None = None
+    opportunity_id: str | None = None
+    close_date: str | None = None
+    ended_at: datetime | None = None   # when the next cycle started
+    flags: list[str] = field(default_factory=list)
+    cycle_touches: list[Touch] = field(default_factory=list)
+
+    def stage_time(self, stage: str) -> datetime | None:
+        value = {"mql": self.mql_at, "sal": self.sal_at, "sql": self.sql_at, "opportunity": self.opportunity_at,
+                 "customer": self.customer_at, "closed_lost": self.closed_lost_at, "rejected": self.rejected_at,
+                 "disqualified": self.disqualified_at, "recycled": self.recycled_at}.get(stage)
+        return value
+
+
+@dataclass
+class Projection:
+    lead_id: str
+    exists: bool = False
+    created_at: datetime | None = None
+    created_event: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    stage: str = "raw"
+    stage_times: dict[str, datetime] = field(default_factory=dict)
+    owner: str | None = None
+    handoffs: list[Handoff] = field(default_factory=list)
+    activities: list[Activity] = field(default_factory=list)
+    touches: list[Touch] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, tuple[str, str]] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    last_event_at: datetime | None = None
+    fit: float = 0.0
+    engagement: float = 0.0           # at the last event
+
+    @property
+    def current(self) -> Handoff | None:
+        return self.handoffs[-1] if self.handoffs else None
+
+    @property
+    def segment(self) -> str | None:
+        current = self.current
+        return current.segment if current is not None else None
+
+
+def _flag(items: list[str], flag: str) -> None:
+    if flag not in items:
+        items.append(flag)
+
+
+class _Replay:
+    def __init__(self, lead_id: str, rules: Rules, new_ids: frozenset[str]) -> None:
+        self.rules = rules
+        self.new = new_ids
+        self.p = Projection(lead_id)
+        self.recycle_engagement = 0.0
+
+    # -- judging ---------------------------------------------------------------------------------------
+    def refuse(self, event: Event, fieldname: str, reason: str) -> None:
+        if event.id in self.new:
+            self.p.refused[event.id] = (fieldname, reason)
+        else:
+            self.p.statuses[event.id] = IGNORED
+            self.p.notes[event.id] = reason
+            _flag(self.p.flags, f"ignored_event:{event.id}")
+
+    def enforce(self, event: Event, fieldname: str, reason: str, flag: str, handoff: Handoff | None) -> bool:
+        """In enforcing mode refuse the event; in monitoring mode keep it and flag the miss."""
+        if self.rules.enforcing and event.id in self.new:
+            self.p.refused[event.id] = (fieldname, reason)
+            return False
+        target = handoff.flags if handoff is not None else self.p.flags
+        _flag(target, flag)
+        self.p.notes[event.id] = reason
+        return True
+
+    # -- scores ----------------------------------------------------------------------------------------
+    def fit(self) -> float:
+        return fit_only(self.rules.fit, self.p.fields)
+
+    def engagement(self, at: datetime) -> float:
+        return engagement_only(self.rules.engagement, self.rules.half_life_days, self.p.activities, at)
+
+    def check_gate(self, event: Event) -> None:
+        p, rules = self.p, self.rules
+        at = event.at
+        if p.stage == "raw":
+            seg = rules.segment(rules.segment_for(p.fields))
+            fit = self.fit()
+            if fit < seg.fit_min:
+                return
+            engagement = self.engagement(at)
+            if engagement < seg.engagement_min:
+                return
+            self.open_handoff(event, fit, engagement, cycle_from=None)
+        elif p.stage == "recycled" and rules.rehandoff is not None:
+            cycles = sum(1 for h in p.handoffs if h.kind == "mql")
+            recycled_at = p.stage_times.get("recycled")
+            if cycles >= rules.max_cycles or recycled_at is None:
+                return
+            if at - recycled_at > timedelta(days=rules.rehandoff.within_days) or at < recycled_at:
+                return
+            seg = rules.segment(rules.segment_for(p.fields))
+            fit = self.fit()
+            if fit < seg.fit_min:
+                return
+            engagement = self.engagement(at)
+            listed = event.type == "activity" and event.data.get("kind") in rules.rehandoff.or_kinds
+            if listed or engagement - self.recycle_engagement >= rules.rehandoff.engagement_gain:
+                self.open_handoff(event, fit, engagement, cycle_from=recycled_at)
+
+    def open_handoff(self, event: Event, fit: float, engagement: float, cycle_from: datetime | None) -> None:
+        p = self.p
+        at = event.at
+        if p.handoffs:
+            p.handoffs[-1].ended_at = at
+        segment = self.rules.segment_for(p.fields)
+        cycle_acts = [a for a in p.activities if a.at <= at and (cycle_from is None or a.at > cycle_from)]
+        handoff = Handoff(
+            n=len(p.handoffs) + 1, kind="mql", start_at=at, mql_at=at, trigger_event=event.id,
+            cycle_from=cycle_from, tier=intent_tier(self.rules.intent, cycle_acts, engagement), segment=segment,
+            source=p.source, campaign=p.fields.get("campaign"), fit=fit, engagement=engagement, owner=p.owner,
+        )
+        p.handoffs.append(handoff)
+        self.set_stage("mql", at)
+
+    def set_stage(self, stage: str, at: datetime) -> None:
+        self.p.stage = stage
+        self.p.stage_times[stage] = at
+
+    # -- events ----------------------------------------------------------------------------------------
+    def apply(self, event: Event) -> None:
+        handler = getattr(self, "on_" + event.type.replace(".", "_"))
+        handler(event)
+
+    def on_lead_created(self, event: Event) -> None:
+        p = self.p
+        if p.exists:
+            if event.id in self.new:
+                self.refuse(event, "type", f"lead {p.lead_id} was already created by event {p.created_event}")
+                return
+            self.merge_fields(event.data)       # a second stored create reads as an update
+        else:
+            p.exists = True
+            p.created_at = event.at
+            p.created_event = event.id
+            p.source = event.data.get("source")
+            self.merge_fields(event.data)
+            p.stage_times.setdefault("raw", event.at)
+        self.after_fields(event)
+
+    def on_lead_updated(self, event: Event) -> None:
+        self.merge_fields(event.data)
+        self.after_fields(event)
+
+    def merge_fields(self, data: Any) -> None:
+        fields = self.p.fields
+        for key, value in data.items():
+            if key == "attributes" and isinstance(value, dict) and isinstance(fields.get("attributes"), dict):
+                fields["attributes"] = {**fields["attributes"], **value}
+            else:
+                fields[key] = value
+
+    def after_fields(self, event: Event) -> None:
+        p = self.p
+        self.check_gate(event)
+        current = p.current
+        if current is not None and current.kind == "mql" and p.stage not in ("raw", "recycled"):
+            if self.fit() < self.rules.segment(current.segment).fit_min:
+                _flag(current.flags, "fit_below_gate")
+
+    def on_activity(self, event: Event) -> None:
+        data = event.data
+        self.p.activities.append(Activity(event.id, event.at, data["kind"], data.get("asset"),
+                                          data.get("campaign"), data.get("channel")))
+        self.check_gate(event)
+
+    def on_touch(self, event: Event) -> None:
+        data = event.data
+        touch = Touch(event.id, event.at, data["rep"], data["channel"], data.get("outcome"),
+                      bool(data.get("automated", False)))
+        self.p.touches.append(touch)
+        self.flag_rep(touch.rep)
+        current = self.p.current
+        if current is None or event.at < current.start_at:
+            return
+        current.cycle_touches.append(touch)
+        if current.first_touch_at is None and not touch.automated and current.kind == "mql":
+            current.first_touch_at = event.at
+            current.first_touch_rep = touch.rep
+            current.first_touch_id = event.id
+
+    def flag_rep(self, rep: str | None) -> None:
+        known = self.rules.known_reps
+        if rep and known is not None and rep not in known:
+            _flag(self.p.flags, f"unknown_rep:{rep}")
+
+    def on_assignment(self, event: Event) -> None:
+        rep = event.data["rep"]
+        self.flag_rep(rep)
+        self.p.owner = rep
+        current = self.p.current
+        if current is not None:
+            current.owner = rep
+
+    def counted(self, handoff: Handoff, until: datetime) -> TouchCount:
+        window = self.rules.segment(handoff.segment).touches.within_days
+        limit = handoff.start_at + timedelta(days=window)
+        touches = [t for t in handoff.cycle_touches if t.counts and t.at <= until and t.at <= limit]
+        return TouchCount(len(touches), len({t.channel for t in touches}))
+
+    def on_disposition(self, event: Event) -> None:
+        p, rules = self.p, self.rules
+        outcome = event.data["outcome"]
+        target = DISPOSITION_TARGET[outcome]
+        reason = event.data.get("reason")
+        if not p.exists:
+            return
+        problem = transition_error(p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source)
+        if problem is not None:
+            self.refuse(event, "data.outcome", problem)
+            return
+        if p.stage == "raw":            # a sales-sourced lead accepted straight from raw: a direct cycle
+            if p.handoffs:
+                p.handoffs[-1].ended_at = event.at
+            p.handoffs.append(Handoff(n=len(p.handoffs) + 1, kind="direct", start_at=event.at, mql_at=None,
+                                      trigger_event=event.id, source=p.source, campaign=p.fields.get("campaign"),
+                                      segment=rules.segment_for(p.fields), owner=p.owner or event.data.get("by")))
+        handoff = p.handoffs[-1]
+        count: TouchCount | None = None
+        if outcome in ("disqualified", "recycled") and handoff.kind == "mql":
+            touch_rule = rules.segment(handoff.segment).touches
+            count = self.counted(handoff, event.at)
+            if reason not in touch_rule.exempt_reasons and count.short_of(touch_rule.min, touch_rule.channels_min):
+                message = touch_shortfall(count, touch_rule.min, touch_rule.channels_min, touch_rule.within_days)
+                if not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
+                    return
+                handoff.min_touch_met = False
+            elif reason not in touch_rule.exempt_reasons:
+                handoff.min_touch_met = True
+        self.flag_rep(event.data.get("by"))
+        if handoff.disposition is None:
+            handoff.disposition = outcome
+            handoff.disposition_at = event.at
+            handoff.disposition_reason = reason
+            handoff.disposition_by = event.data.get("by")
+            handoff.disposition_id = event.id
+            if handoff.kind == "mql":
+                first = self.counted(handoff, event.at)
+                handoff.touches, handoff.channels = first.touches, first.channels
+        if outcome == "accepted":
+            handoff.sal_at = event.at
+        elif outcome == "rejected":
+            handoff.rejected_at = event.at
+        elif outcome == "disqualified":
+            handoff.disqualified_at = event.at
+        else:
+            handoff.recycled_at = event.at
+            self.recycle_engagement = self.engagement(event.at)
+        if outcome != "accepted":
+            handoff.outcome_reason = reason
+            if count is None and handoff.kind == "mql":
+                count = self.counted(handoff, event.at)
+            if count is not None:
+                handoff.outcome_touches, handoff.outcome_channels = count.touches, count.channels
+        self.set_stage(target, event.at)
+
+    def on_stage(self, event: Event) -> None:
+        p = self.p
+        target = event.data["stage"]
+        if not p.exists:
+            return
+        problem = transition_error(p.stage, target, sales_source=p.source in self.rules.sales_sources,
+                                   source=p.source)
+        if problem is not None:
+            self.refuse(event, "data.stage", problem)
+            return
+        handoff = p.handoffs[-1]
+        required = self.rules.hygiene.get(target, ())
+        missing = missing_hygiene(required, dict(event.data))
+        if missing:
+            message = f"{target} needs {', '.join(required)}: missing {', '.join(missing)} (data_hygiene.{target})"
+            if not self.enforce(event, "data." + missing[0], message, f"hygiene:{target}", handoff):
+                return
+        self.flag_rep(event.data.get("by"))
+        if target == "sql":
+            handoff.sql_at = event.at
+        elif target == "opportunity":
+            handoff.opportunity_at = event.at
+            if event.data.get("amount") is not None:
+                handoff.amount = float(event.data["amount"])
+            handoff.opportunity_id = event.data.get("opportunity_id")
+            handoff.close_date = event.data.get("close_date")
+        elif target == "customer":
+            handoff.customer_at = event.at
+            if event.data.get("amount") is not None:
+                handoff.amount = float(event.data["amount"])
+        else:
+            handoff.closed_lost_at = event.at
+        self.set_stage(target, event.at)
+
+    def on_retract(self, event: Event) -> None:
+        """Retractions were resolved before the replay; the retract itself is just applied."""
+
+
+def _resolve_retracts(events: list[Event], replay: _Replay) -> set[str]:
+    """The ids withdrawn by retracts, judging each new retract at its place."""
+    by_id = {e.id: e for e in events}
+    withdrawn: set[str] = set()
+    for event in events:
+        if event.type != "retract":
+            continue
+        target_id = event.data["event_id"]
+        target = by_id.get(target_id)
+        if target is None:
+            replay.refuse(event, "data.event_id", f"no event {target_id!r} for lead {event.lead_id}")
+        elif target.type in ("retract", "lead.created"):
+            what = "a retract cannot be retracted" if target.type == "retract" else (
+                "a lead.created cannot be retracted (correct it with lead.updated, or erase the lead)")
+            replay.refuse(event, "data.event_id", what)
+        elif target_id in withdrawn:
+            replay.refuse(event, "data.event_id", f"event {target_id!r} is already retracted")
+        elif target_id in replay.p.refused:
+            replay.refuse(event, "data.event_id", f"event {target_id!r} was refused, so there is nothing to retract")
+        else:
+            withdrawn.add(target_id)
+    return withdrawn
+
+
+def replay(lead_id: str, events: Iterable[Event], rules: Rules, *, new_ids: frozenset[str] = frozenset(),
+           until: datetime | None = None) -> Projection:
+    """The projection of a lead from its events (any order); `until` replays only events at or before it."""
+    ordered = sorted((e for e in events if until is None or e.at <= until), key=lambda e: e.sort_key)
+    r = _Replay(lead_id, rules, new_ids)
+    p = r.p
+    creates = [e for e in ordered if e.type == "lead.created"]
+    if not creates:
+        for event in ordered:
+            p.statuses[event.id] = WAITING
+        return p
+    withdrawn = _resolve_retracts(ordered, r)
+    # A lead is defined by its (first) lead.created; activity tracked before it still belongs to the lead.
+    first = creates[0]
+    for event in [first, *(e for e in ordered if e is not first)]:
+        if event.id in p.refused or p.statuses.get(event.id) == IGNORED:
+            continue
+        if event.id in withdrawn:
+            p.statuses[event.id] = RETRACTED
+            continue
+        r.apply(event)
+        if event.id not in p.refused and event.id not in p.statuses:
+            p.statuses[event.id] = APPLIED
+        if event.id not in p.refused:
+            p.last_event_at = event.at if p.last_event_at is None else max(p.last_event_at, event.at)
+    if p.last_event_at is not None:
+        p.fit = r.fit()
+        p.engagement = r.engagement(p.last_event_at)
+    if p.owner is None and p.handoffs:
+        p.owner = p.handoffs[-1].owner
+    return p

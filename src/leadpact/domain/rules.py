@@ -1,0 +1,95 @@
+"""The pact as the engine reads it: resolved per segment once, plain data, no pydantic on the hot path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadpact.domain.conditions import evaluate_condition, field_value
+from leadpact.domain.scoring import EngagementRuleLike, FitRuleLike, IntentConditionLike
+
+
+@dataclass(frozen=True, slots=True)
+class TouchRule:
+    min: int
+    within_days: float
+    channels_min: int
+    exempt_reasons: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRules:
+    name: str | None
+    fit_min: float
+    engagement_min: float
+    touches: TouchRule
+    response: Any          # the pact's response block for this segment (clocks read it)
+    disposition: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Rehandoff:
+    engagement_gain: float
+    within_days: float
+    or_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Rules:
+    fit: tuple[FitRuleLike, ...]
+    engagement: tuple[EngagementRuleLike, ...]
+    half_life_days: float
+    intent: Mapping[str, tuple[IntentConditionLike, ...]]
+    segments: tuple[tuple[str, Any], ...]          # (name, condition or None) in order
+    by_segment: Mapping[str | None, SegmentRules]
+    sales_sources: frozenset[str]
+    rehandoff: Rehandoff | None
+    max_cycles: int
+    enforcing: bool
+    hygiene: Mapping[str, tuple[str, ...]]
+    known_reps: frozenset[str] | None = None
+    _cache: dict[tuple[Any, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def segment_for(self, fields: Mapping[str, Any]) -> str | None:
+        email = fields.get("email")
+        mail = email if isinstance(email, str) else None
+        for name, when in self.segments:
+            if when is None or evaluate_condition(when.op, field_value(fields, when.field), when.value, email=mail):
+                return name
+        return None
+
+    def segment(self, name: str | None) -> SegmentRules:
+        return self.by_segment.get(name) or self.by_segment[None]
+
+
+def _touch_rule(touches: Any) -> TouchRule:
+    return TouchRule(int(touches.min), float(touches.within_days), int(touches.channels_min),
+                     frozenset(touches.exempt_reasons))
+
+
+def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None) -> Rules:
+    """Compile a `leadpact.pact.Pact` into the engine's rules."""
+    by_segment: dict[str | None, SegmentRules] = {}
+    names: list[str | None] = [None, *pact.segments.keys()]
+    for name in names:
+        eff = pact.effective(name)
+        by_segment[name] = SegmentRules(name, float(eff.mql.fit), float(eff.mql.engagement),
+                                        _touch_rule(eff.touches), eff.response, eff.disposition)
+    rehandoff = pact.recycle.rehandoff
+    return Rules(
+        fit=tuple(pact.scoring.fit),
+        engagement=tuple(pact.scoring.engagement),
+        half_life_days=float(pact.scoring.half_life_days),
+        intent={tier: tuple(getattr(pact.intent, tier)) for tier in ("high", "medium", "low")},
+        segments=tuple((name, seg.when) for name, seg in pact.segments.items()),
+        by_segment=by_segment,
+        sales_sources=frozenset(s for s, owner in pact.sources.items() if owner == "sales"),
+        rehandoff=None if rehandoff is None else Rehandoff(float(rehandoff.engagement_gain),
+                                                           float(rehandoff.within_days),
+                                                           frozenset(rehandoff.or_kinds)),
+        max_cycles=int(pact.recycle.max_cycles),
+        enforcing=pact.mode == "enforcing",
+        hygiene={"sql": tuple(pact.data_hygiene.sql), "opportunity": tuple(pact.data_hygiene.opportunity)},
+        known_reps=known_reps,
+    )
