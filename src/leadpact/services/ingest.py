@@ -1,0 +1,227 @@
+"""Ingest one call of events: validate, stage, de-duplicate, replay each touched lead, store.
+
+One call is applied as a whole in (at, type rank, id) order (DESIGN.md §2). The call is staged in a
+temporary table and read back lead by lead, so memory stays flat whatever its size; each batch of leads is
+replayed from its whole stored timeline plus its new events, and its events and projections are written
+in one transaction (the whole call is one transaction with `atomic`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from leadpact.domain.events import EventError, Vocabulary, content_hash, parse_event
+from leadpact.domain.projection import Projection, replay
+from leadpact.domain.rules import Rules
+from leadpact.importers.readers import Unreadable
+from leadpact.domain.packet import handoff_packet
+from leadpact.store import events as store_events
+from leadpact.store import leads as store_leads
+from leadpact.store.types import to_us
+
+STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
+STAGE_BATCH = 5000
+LEAD_BATCH = 2000
+
+
+@dataclass
+class Result:
+    line: int
+    id: str | None
+    status: str
+    field: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "id": self.id, "status": self.status}
+        if self.field is not None:
+            out["field"] = self.field
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class IngestReport:
+    results: list[Result] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=lambda: {STORED: 0, DUPLICATE: 0, WAITING: 0, REFUSED: 0})
+    rolled_back: bool = False
+    leads_touched: int = 0
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        self.summary[result.status] += 1
+
+    @property
+    def refused(self) -> int:
+        return self.summary[REFUSED]
+
+    def to_json(self) -> dict[str, Any]:
+        results = sorted(self.results, key=lambda r: r.line)
+        out: dict[str, Any] = {"results": [r.to_json() for r in results], "summary": dict(self.summary)}
+        if self.rolled_back:
+            out["rolled_back"] = True
+        return out
+
+
+Progress = Callable[[str, int], None]
+
+
+def _stage(conn: Connection, lines: Iterable[tuple[int, Any]], vocab: Vocabulary, report: IngestReport,
+           progress: Progress | None) -> int:
+    staged = 0
+    batch: list[dict[str, Any]] = []
+    for line, raw in lines:
+        if progress is not None:
+            progress("read", 1)
+        if isinstance(raw, Unreadable):
+            report.add(Result(line, None, REFUSED, raw.field, raw.reason))
+            continue
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        try:
+            event = parse_event(raw, vocab)
+        except EventError as exc:
+            report.add(Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason))
+            continue
+        row = store_events.event_row(event, content_hash(event), 0)
+        row["line"] = line
+        del row["received_at"]
+        batch.append(row)
+        if len(batch) >= STAGE_BATCH:
+            store_events.stage_rows(conn, batch)
+            staged += len(batch)
+            batch = []
+    store_events.stage_rows(conn, batch)
+    return staged + len(batch)
+
+
+def _deduplicate(conn: Connection, report: IngestReport) -> None:
+    """Same id twice in the call or already stored: same content is a duplicate, other content a conflict."""
+    drop: list[int] = []
+    first: dict[str, str] = {}
+    for line, event_id, digest in store_events.stage_repeated_ids(conn):
+        if event_id not in first:
+            first[event_id] = digest
+            continue
+        drop.append(line)
+        if digest == first[event_id]:
+            report.add(Result(line, event_id, DUPLICATE))
+        else:
+            report.add(Result(line, event_id, REFUSED, "id",
+                              f"conflict: id {event_id!r} appears earlier in this call with other content"))
+    store_events.unstage_lines(conn, drop)
+    drop = []
+    for line, event_id, staged_hash, stored_hash in store_events.stage_known_ids(conn):
+        drop.append(line)
+        if staged_hash == stored_hash:
+            report.add(Result(line, event_id, DUPLICATE))
+        else:
+            report.add(Result(line, event_id, REFUSED, "id",
+                              f"conflict: id {event_id!r} is already stored with other content"))
+    store_events.unstage_lines(conn, drop)
+
+
+def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: IngestReport, received_us: int,
+                 on_projection: Callable[[Connection, Projection], None] | None) -> None:
+    staged = store_events.staged_for(conn, lead_ids)
+    stored = store_events.stored_for(conn, lead_ids)
+    erased = store_leads.erased_among(conn, lead_ids)
+    event_rows: list[dict[str, Any]] = []
+    lead_rows: list[dict[str, Any]] = []
+    handoff_rows: list[dict[str, Any]] = []
+    replaced: list[str] = []
+    for lead_id in lead_ids:
+        new = staged.get(lead_id, [])
+        if lead_id in erased:
+            for line, event, _digest in new:
+                report.add(Result(line, event.id, REFUSED, "lead_id",
+                                  f"lead {lead_id} was erased on {erased[lead_id].date().isoformat()}"))
+            continue
+        new_ids = frozenset(event.id for _line, event, _digest in new)
+        projection = replay(lead_id, [*stored.get(lead_id, []), *(event for _l, event, _d in new)], rules,
+                            new_ids=new_ids)
+        for line, event, digest in new:
+            refusal = projection.refused.get(event.id)
+            if refusal is not None:
+                report.add(Result(line, event.id, REFUSED, refusal[0], refusal[1]))
+                continue
+            event_rows.append(store_events.event_row(event, digest, received_us))
+            if projection.exists:
+                report.summary[STORED] += 1
+            else:
+                report.add(Result(line, event.id, WAITING, None,
+                                  f"waits for the lead.created of {lead_id}"))
+        if projection.exists:
+            replaced.append(lead_id)
+            lead_rows.append(store_leads.lead_row(projection))
+            for handoff in projection.handoffs:
+                handoff_rows.append(store_leads.handoff_row(lead_id, handoff,
+                                                            handoff_packet(projection, handoff, rules)))
+            if on_projection is not None:
+                on_projection(conn, projection)
+    store_events.insert_events(conn, event_rows)
+    store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
+    report.leads_touched += len(replaced)
+
+
+def ingest(
+    engine: Engine,
+    rules: Rules,
+    vocab: Vocabulary,
+    lines: Iterable[tuple[int, Any]],
+    *,
+    now: datetime,
+    atomic: bool = False,
+    progress: Progress | None = None,
+    on_projection: Callable[[Connection, Projection], None] | None = None,
+) -> IngestReport:
+    """Store the good events of one call once; report every one that was not simply stored.
+
+    With `atomic`, a single refusal rolls the whole call back and nothing is stored.
+    """
+    report = IngestReport()
+    received_us = to_us(now)
+    with engine.connect() as conn:
+        store_events.create_stage(conn)
+        try:
+            _stage(conn, lines, vocab, report, progress)
+            store_events.index_stage(conn)
+            _deduplicate(conn, report)
+            if not atomic:
+                conn.commit()
+            for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
+                _apply_batch(conn, lead_ids, rules, report, received_us, on_projection)
+                if not atomic:
+                    conn.commit()
+                if progress is not None:
+                    progress("leads", len(lead_ids))
+            if atomic and report.refused:
+                conn.rollback()
+                report.rolled_back = True
+                report.summary[STORED] = 0
+                report.summary[WAITING] = 0
+                report.results = [r for r in report.results if r.status != WAITING]
+            else:
+                conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            store_events.drop_stage(conn)
+            conn.commit()
+    return report
+
+
+def vocabulary(pact: Any) -> Vocabulary:
+    return Vocabulary(activity_kinds=frozenset(pact.activity_kinds), sources=frozenset(pact.sources),
+                      reasons=frozenset(pact.reasons))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))

@@ -1,0 +1,141 @@
+"""Queries on the event log and the per-call staging table. Flush, never commit: callers own transactions."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+
+from leadpact.domain.events import TYPE_RANK, Event
+from leadpact.store.tables import events
+from leadpact.store.types import from_us, to_us
+
+STAGE = "ingest_stage"
+_CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare
+
+
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def create_stage(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    conn.execute(text(
+        f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, id VARCHAR(200) NOT NULL, "
+        "lead_id VARCHAR(200) NOT NULL, type VARCHAR(16) NOT NULL, rank SMALLINT NOT NULL, at BIGINT NOT NULL, "
+        "data TEXT NOT NULL, hash VARCHAR(32) NOT NULL)"
+    ))
+
+
+def drop_stage(conn: Connection) -> None:
+    conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+
+
+def stage_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(text(f"INSERT INTO {STAGE} (line, id, lead_id, type, rank, at, data, hash) "
+                          "VALUES (:line, :id, :lead_id, :type, :rank, :at, :data, :hash)"), rows)
+
+
+def index_stage(conn: Connection) -> None:
+    conn.execute(text(f"CREATE INDEX ix_{STAGE}_lead ON {STAGE} (lead_id)"))
+    conn.execute(text(f"CREATE INDEX ix_{STAGE}_id ON {STAGE} (id)"))
+
+
+def stage_repeated_ids(conn: Connection) -> list[tuple[int, str, str]]:
+    """(line, id, hash) of every staged row whose id occurs more than once in the call, in event order."""
+    result = conn.execute(text(
+        f"SELECT s.line, s.id, s.hash FROM {STAGE} s JOIN (SELECT id FROM {STAGE} GROUP BY id "
+        "HAVING COUNT(*) > 1) d ON d.id = s.id ORDER BY s.id, s.at, s.rank, s.line"))
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in result]
+
+
+def stage_known_ids(conn: Connection) -> list[tuple[int, str, str, str]]:
+    """(line, id, staged hash, stored hash) for staged ids the event log already holds."""
+    result = conn.execute(text(
+        f"SELECT s.line, s.id, s.hash, e.hash FROM {STAGE} s JOIN events e ON e.id = s.id ORDER BY s.line"))
+    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in result]
+
+
+def unstage_lines(conn: Connection, lines: Iterable[int]) -> None:
+    for part in chunks(sorted(set(lines))):
+        conn.execute(text(f"DELETE FROM {STAGE} WHERE line IN ({','.join(str(int(x)) for x in part)})"))
+
+
+def stage_lead_batches(conn: Connection, size: int) -> Iterator[list[str]]:
+    """The staged lead ids in batches, by keyset so nothing but one batch is ever held."""
+    last = ""
+    while True:
+        batch = [str(r[0]) for r in conn.execute(text(
+            f"SELECT DISTINCT lead_id FROM {STAGE} WHERE lead_id > :last ORDER BY lead_id LIMIT :n"),
+            {"last": last, "n": size})]
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
+
+
+def _in_clause(conn: Connection, ids: Sequence[str]) -> tuple[str, dict[str, str]]:
+    names = {f"p{i}": value for i, value in enumerate(ids)}
+    return ",".join(f":{name}" for name in names), names
+
+
+def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[tuple[int, Event, str]]]:
+    out: dict[str, list[tuple[int, Event, str]]] = defaultdict(list)
+    for part in chunks(lead_ids):
+        clause, params = _in_clause(conn, part)
+        rows = conn.execute(text(f"SELECT line, id, lead_id, type, at, data, hash FROM {STAGE} "
+                                 f"WHERE lead_id IN ({clause})"), params)
+        for line, event_id, lead_id, kind, at, data, digest in rows:
+            out[lead_id].append((int(line), Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)),
+                                 str(digest)))
+    return out
+
+
+def stored_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = defaultdict(list)
+    for part in chunks(lead_ids):
+        clause, params = _in_clause(conn, part)
+        rows = conn.execute(text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause})"),
+                            params)
+        for event_id, lead_id, kind, at, data in rows:
+            out[lead_id].append(Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)))
+    return out
+
+
+def event_row(event: Event, digest: str, received_us: int) -> dict[str, Any]:
+    return {"id": event.id, "lead_id": event.lead_id, "type": event.type, "rank": TYPE_RANK[event.type],
+            "at": to_us(event.at), "data": json.dumps(event.data, separators=(",", ":"), ensure_ascii=False),
+            "hash": digest, "received_at": received_us}
+
+
+def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(text("INSERT INTO events (id, lead_id, type, rank, at, data, hash, received_at) "
+                          "VALUES (:id, :lead_id, :type, :rank, :at, :data, :hash, :received_at)"), rows)
+
+
+def lead_events(conn: Connection, lead_id: str) -> list[Event]:
+    return stored_for(conn, [lead_id]).get(lead_id, [])
+
+
+def event_by_id(conn: Connection, event_id: str) -> Event | None:
+    row = conn.execute(select(events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data)
+                       .where(events.c.id == event_id)).first()
+    if row is None:
+        return None
+    return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data))
+
+
+def scrub_lead_events(conn: Connection, lead_id: str, personal: frozenset[str]) -> int:
+    """Erasure: remove personal fields from a lead's events, keeping the facts (ids, types, times)."""
+    rows = conn.execute(select(events.c.seq, events.c.data).where(events.c.lead_id == lead_id)).all()
+    for seq, data in rows:
+        payload = json.loads(data)
+        scrubbed = {k: ("[erased]" if k in personal and v is not None else v) for k, v in payload.items()}
+        conn.execute(events.update().where(events.c.seq == seq).values(data=json.dumps(scrubbed)))
+    return len(rows)

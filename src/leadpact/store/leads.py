@@ -1,0 +1,98 @@
+"""Projection rows: `leads` and `handoffs`, written from replays and read back for views."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select
+
+from leadpact.domain.projection import Handoff, Projection
+from leadpact.store.events import chunks
+from leadpact.store.tables import erasures, handoffs, leads
+from leadpact.store.types import to_us
+
+_HANDOFF_TIMES = ("start_at", "mql_at", "first_touch_at", "disposition_at", "sal_at", "sql_at", "opportunity_at",
+                  "customer_at", "closed_lost_at", "rejected_at", "disqualified_at", "recycled_at", "ended_at")
+_HANDOFF_VALUES = ("n", "kind", "trigger_event", "tier", "segment", "source", "campaign", "fit", "engagement",
+                   "owner", "first_touch_rep", "touches", "channels", "disposition", "disposition_reason",
+                   "disposition_by", "outcome_reason", "outcome_touches", "outcome_channels", "min_touch_met",
+                   "amount", "opportunity_id", "close_date")
+
+
+def _us(value: datetime | None) -> int | None:
+    return None if value is None else to_us(value)
+
+
+def lead_row(p: Projection) -> dict[str, Any]:
+    current = p.current
+    assert p.created_at is not None and p.last_event_at is not None
+    return {
+        "lead_id": p.lead_id, "email": p.fields.get("email"), "account_id": p.fields.get("account_id"),
+        "source": p.source, "campaign": p.fields.get("campaign"),
+        "fields": json.dumps(p.fields, separators=(",", ":"), ensure_ascii=False),
+        "stage": p.stage, "stage_times": json.dumps({k: to_us(v) for k, v in p.stage_times.items()}),
+        "segment": current.segment if current else None, "tier": current.tier if current else None,
+        "owner": p.owner, "fit": p.fit, "engagement": p.engagement,
+        "cycles": sum(1 for h in p.handoffs if h.kind == "mql"),
+        "created_at": to_us(p.created_at), "last_event_at": to_us(p.last_event_at),
+        "flags": json.dumps(p.flags), "erased_at": None,
+    }
+
+
+def handoff_row(lead_id: str, h: Handoff, packet: dict[str, Any] | None = None) -> dict[str, Any]:
+    row: dict[str, Any] = {"lead_id": lead_id, "flags": json.dumps(h.flags),
+                           "packet": None if packet is None else json.dumps(packet, default=str)}
+    for name in _HANDOFF_VALUES:
+        row[name] = getattr(h, name)
+    for name in _HANDOFF_TIMES:
+        row[name] = _us(getattr(h, name))
+    return row
+
+
+def replace_projections(conn: Connection, lead_ids: Sequence[str], lead_rows: list[dict[str, Any]],
+                        handoff_rows: list[dict[str, Any]]) -> None:
+    """Swap the derived rows of these leads for freshly replayed ones, in the caller's transaction."""
+    for part in chunks(list(lead_ids)):
+        conn.execute(delete(handoffs).where(handoffs.c.lead_id.in_(part)))
+        conn.execute(delete(leads).where(leads.c.lead_id.in_(part)))
+    if lead_rows:
+        conn.execute(insert(leads), lead_rows)
+    if handoff_rows:
+        conn.execute(insert(handoffs), handoff_rows)
+
+
+def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetime]:
+    out: dict[str, datetime] = {}
+    for part in chunks(list(lead_ids)):
+        for row in conn.execute(select(erasures.c.lead_id, erasures.c.erased_at).where(erasures.c.lead_id.in_(part))):
+            out[row.lead_id] = row.erased_at
+    return out
+
+
+def get_lead(conn: Connection, lead_id: str) -> RowMapping | None:
+    return conn.execute(select(leads).where(leads.c.lead_id == lead_id)).mappings().first()
+
+
+def get_handoffs(conn: Connection, lead_id: str) -> list[RowMapping]:
+    return list(conn.execute(select(handoffs).where(handoffs.c.lead_id == lead_id).order_by(handoffs.c.n))
+                .mappings())
+
+
+def record_erasure(conn: Connection, lead_id: str, at: datetime, scrubbed: int, reason: str | None) -> None:
+    conn.execute(insert(erasures).values(lead_id=lead_id, erased_at=at, events=scrubbed, reason=reason))
+    conn.execute(leads.update().where(leads.c.lead_id == lead_id).values(
+        email=None, fields=json.dumps({"erased": True}), erased_at=at))
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    from sqlalchemy import func
+
+    from leadpact.store.tables import events
+
+    out = {}
+    for name, table in (("events", events), ("leads", leads), ("handoffs", handoffs)):
+        out[name] = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    return out

@@ -1,0 +1,116 @@
+"""The tables. `events` holds only what was ingested and is never edited (but by an erasure); everything
+else is derived from it and can be rebuilt."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from leadpact.store.types import Instant
+
+metadata = MetaData()
+
+events = Table(
+    "events", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", String(200), nullable=False, unique=True),
+    Column("lead_id", String(200), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("rank", SmallInteger, nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("data", Text, nullable=False),
+    Column("hash", String(32), nullable=False),
+    Column("received_at", Instant, nullable=False),
+    Index("ix_events_lead_at", "lead_id", "at"),
+)
+
+leads = Table(
+    "leads", metadata,
+    Column("lead_id", String(200), primary_key=True),
+    Column("email", String(320)),
+    Column("account_id", String(200)),
+    Column("source", String(64)),
+    Column("campaign", String(200)),
+    Column("fields", Text, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("stage_times", Text, nullable=False),
+    Column("segment", String(64)),
+    Column("tier", String(16)),
+    Column("owner", String(200)),
+    Column("fit", Float, nullable=False),
+    Column("engagement", Float, nullable=False),
+    Column("cycles", Integer, nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Column("last_event_at", Instant, nullable=False),
+    Column("flags", Text, nullable=False),
+    Column("erased_at", Instant),
+    Index("ix_leads_email", "email"),
+    Index("ix_leads_account", "account_id"),
+    Index("ix_leads_stage", "stage"),
+)
+
+handoffs = Table(
+    "handoffs", metadata,
+    Column("lead_id", String(200), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("start_at", Instant, nullable=False),
+    Column("mql_at", Instant),
+    Column("trigger_event", String(200), nullable=False),
+    Column("tier", String(16)),
+    Column("segment", String(64)),
+    Column("source", String(64)),
+    Column("campaign", String(200)),
+    Column("fit", Float, nullable=False),
+    Column("engagement", Float, nullable=False),
+    Column("owner", String(200)),
+    Column("first_touch_at", Instant),
+    Column("first_touch_rep", String(200)),
+    Column("touches", Integer, nullable=False),
+    Column("channels", Integer, nullable=False),
+    Column("disposition", String(16)),
+    Column("disposition_at", Instant),
+    Column("disposition_reason", String(64)),
+    Column("disposition_by", String(200)),
+    Column("sal_at", Instant),
+    Column("sql_at", Instant),
+    Column("opportunity_at", Instant),
+    Column("customer_at", Instant),
+    Column("closed_lost_at", Instant),
+    Column("rejected_at", Instant),
+    Column("disqualified_at", Instant),
+    Column("recycled_at", Instant),
+    Column("outcome_reason", String(64)),
+    Column("outcome_touches", Integer),
+    Column("outcome_channels", Integer),
+    Column("min_touch_met", Boolean),
+    Column("amount", Float),
+    Column("opportunity_id", String(200)),
+    Column("close_date", String(10)),
+    Column("ended_at", Instant),
+    Column("flags", Text, nullable=False),
+    Column("packet", Text),
+    Index("ix_handoffs_mql_at", "mql_at"),
+    Index("ix_handoffs_disposition_at", "disposition_at"),
+    Index("ix_handoffs_sql_at", "sql_at"),
+    Index("ix_handoffs_opportunity_at", "opportunity_at"),
+)
+
+erasures = Table(
+    "erasures", metadata,
+    Column("lead_id", String(200), primary_key=True),
+    Column("erased_at", Instant, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("reason", Text),
+)

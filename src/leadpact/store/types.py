@@ -1,0 +1,36 @@
+"""Column types. Instants are stored as integer microseconds since the epoch, UTC: exact, portable between
+SQLite and PostgreSQL, indexable, and read straight into numpy (datetime64[us]) for metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger
+from sqlalchemy.types import TypeDecorator
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(value: datetime) -> int:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+class Instant(TypeDecorator[datetime]):
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        return to_us(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        return None if value is None else from_us(int(value))
