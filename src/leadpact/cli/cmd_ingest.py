@@ -1,0 +1,87 @@
+"""`leadpact ingest FILE|-`: events in (JSON Lines or CSV), a result per event, a summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from leadpact.cli.app import app
+from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
+from leadpact.cli.context import now_utc, open_context
+from leadpact.importers.readers import read_events
+from leadpact.services.ingest import IngestReport, ingest
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
+def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestReport:
+    from leadpact.cli.context import Context
+
+    assert isinstance(ctx, Context)
+    if path == "-":
+        stream, name, total = sys.stdin, None, None
+    else:
+        file = Path(path)
+        if not file.exists():
+            fail(f"no such file: {path}")
+        stream, name, total = file.open(encoding="utf-8", newline=""), file.name, _count_lines(file)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        read = bar.add_task("reading events", total=total)
+        leads = bar.add_task("applying to leads", total=None, visible=False)
+
+        def progress(step: str, n: int) -> None:
+            if step == "read":
+                bar.advance(read, n)
+            else:
+                bar.update(leads, visible=True)
+                bar.advance(leads, n)
+
+        try:
+            return ingest(ctx.engine, ctx.rules, ctx.vocab, read_events(stream, name), now=now_utc(),
+                          atomic=atomic, progress=progress)
+        finally:
+            if stream is not sys.stdin:
+                stream.close()
+
+
+@app.command("ingest")
+def ingest_command(
+    file: str = typer.Argument(..., help="A JSON Lines or CSV file of events, or - for standard input."),
+    atomic: bool = typer.Option(False, "--atomic", help="Store nothing unless every event is good."),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Ingest events: each is stored once, reported as a duplicate, waits for its lead, or is refused."""
+    ctx = open_context(pact, db)
+    report = run_ingest(ctx, file, atomic=atomic, quiet=as_json)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        for result in sorted(report.results, key=lambda r: r.line):
+            if result.status == "refused":
+                console.print(f"[red]line {result.line}[/red] {result.id or ''} refused — "
+                              f"[bold]{result.field}[/bold]: {result.reason}", highlight=False)
+            elif result.status == "waiting":
+                console.print(f"[yellow]line {result.line}[/yellow] {result.id} waiting — {result.reason}",
+                              highlight=False)
+            elif result.status == "duplicate":
+                console.print(f"[dim]line {result.line} {result.id} duplicate (already stored)[/dim]",
+                              highlight=False)
+        s = report.summary
+        console.print(f"stored {s['stored']}, duplicate {s['duplicate']}, waiting {s['waiting']}, "
+                      f"refused {s['refused']} · {report.leads_touched} leads updated")
+        if report.rolled_back:
+            console.print("[red]--atomic: something was refused, so nothing was stored[/red]")
+    if report.refused:
+        raise typer.Exit(1)

@@ -1,0 +1,82 @@
+"""Loading what a command works on: the pact, the roster beside it, the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from leadpact.cli.common import db_url, err_console, fail, pact_path, roster_path
+from leadpact.domain.events import Vocabulary
+from leadpact.domain.rules import Rules, rules_from_pact
+from leadpact.domain.timeutil import parse_instant
+
+
+@dataclass
+class Context:
+    pact_file: Path
+    pact: Any
+    roster: Any | None
+    engine: Engine
+    rules: Rules
+    vocab: Vocabulary
+    url: str
+
+
+def load_pact_or_exit(path: Path) -> Any:
+    from leadpact.pact import PactError, load_pact
+
+    if not path.exists():
+        fail(f"no pact at {path} (run `leadpact init`, or pass --pact / set LEADPACT_PACT)")
+    try:
+        return load_pact(path)
+    except PactError as exc:
+        for issue in exc.errors:
+            err_console.print(f"  {issue}", highlight=False, markup=False)
+        fail(f"{path} is not a valid pact ({len(exc.errors)} error(s)); `leadpact check` explains")
+
+
+def load_roster_or_exit(path: Path, pact: Any) -> Any | None:
+    from leadpact.pact import PactError
+    from leadpact.roster import load_roster
+
+    if not path.exists():
+        return None
+    try:
+        return load_roster(path, pact)
+    except PactError as exc:
+        for issue in exc.errors:
+            err_console.print(f"  {issue}", highlight=False, markup=False)
+        fail(f"{path} is not a valid roster ({len(exc.errors)} error(s)); `leadpact check` explains")
+
+
+def open_context(pact_option: Path | None, db_option: str | None) -> Context:
+    from leadpact.services.ingest import vocabulary
+    from leadpact.store.db import open_store
+
+    path = pact_path(pact_option)
+    pact = load_pact_or_exit(path)
+    roster = load_roster_or_exit(roster_path(path), pact)
+    known = frozenset(rep.id for rep in roster.reps) if roster is not None else None
+    url = db_url(db_option, path)
+    try:
+        engine = open_store(url)
+    except Exception as exc:  # a wrong URL or a server that does not answer: say which, briefly
+        fail(f"cannot open the store at {url}: {str(exc).splitlines()[0]}")
+    return Context(path, pact, roster, engine, rules_from_pact(pact, known_reps=known), vocabulary(pact), url)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_of_or_now(text: str | None) -> datetime:
+    if not text:
+        return now_utc()
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        fail(f"--as-of: {exc}")

@@ -1,0 +1,116 @@
+"""Reading one lead: its projection replayed as of an instant, its scores explained, its timeline."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from leadpact.domain.packet import handoff_packet
+from leadpact.domain.projection import APPLIED, Handoff, Projection, replay
+from leadpact.domain.rules import Rules
+from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
+from leadpact.domain.timeutil import iso_utc
+from leadpact.store import events as store_events
+from leadpact.store import leads as store_leads
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else iso_utc(value)
+
+
+def _handoff_json(h: Handoff, stored: dict[str, Any] | None) -> dict[str, Any]:
+    owner = h.owner or (stored or {}).get("owner")
+    return {
+        "n": h.n, "kind": h.kind, "mql_at": _iso(h.mql_at), "tier": h.tier, "segment": h.segment, "owner": owner,
+        "fit": round(h.fit, 4), "engagement": round(h.engagement, 4), "trigger_event": h.trigger_event,
+        "first_touch_at": _iso(h.first_touch_at), "first_touch_rep": h.first_touch_rep, "touches": h.touches,
+        "channels": h.channels, "disposition": h.disposition, "disposition_at": _iso(h.disposition_at),
+        "disposition_reason": h.disposition_reason,
+        "stage_times": {s: _iso(h.stage_time(s)) for s in ("mql", "sal", "sql", "opportunity", "customer",
+                                                          "closed_lost", "rejected", "disqualified", "recycled")
+                        if h.stage_time(s) is not None},
+        "outcome_reason": h.outcome_reason, "amount": h.amount, "flags": list(h.flags),
+    }
+
+
+def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) -> dict[str, Any] | None:
+    """The lead in the shape of DESIGN.md §7, or None when no event names it."""
+    with engine.connect() as conn:
+        events = store_events.lead_events(conn, lead_id)
+        stored_lead = store_leads.get_lead(conn, lead_id)
+        stored_handoffs = {row["n"]: dict(row) for row in store_leads.get_handoffs(conn, lead_id)}
+    if not events:
+        return None
+    p = replay(lead_id, events, rules, until=as_of)
+    by_id = {e.id: e for e in events}
+    future = [e for e in events if e.at > as_of]
+    if not p.exists:
+        return {"lead_id": lead_id, "exists": False, "as_of": iso_utc(as_of), "stage": None,
+                "waiting": [_timeline_entry(by_id[i], "waiting", None) for i in p.statuses],
+                "timeline": [], "handoffs": [], "clocks": [], "flags": []}
+    fit, fit_reasons = fit_score(rules.fit, p.fields)
+    engagement, engagement_reasons = engagement_score(rules.engagement, rules.half_life_days, p.activities, as_of)
+    current = p.current
+    segment_name = current.segment if current is not None else rules.segment_for(p.fields)
+    seg = rules.segment(segment_name)
+    gate = None
+    if p.stage == "raw":
+        gate = {"fit_min": seg.fit_min, "engagement_min": seg.engagement_min,
+                "missing": gate_explanation(fit, engagement, seg.fit_min, seg.engagement_min,
+                                            missing_fit(rules.fit, p.fields))}
+    timeline = [_timeline_entry(by_id[e_id], status, p.notes.get(e_id))
+                for e_id, status in p.statuses.items()]
+    for h in p.handoffs:
+        if h.mql_at is not None:
+            timeline.append({"id": f"{lead_id}#handoff{h.n}", "type": "handoff", "at": _iso(h.mql_at),
+                             "data": {"n": h.n, "tier": h.tier, "segment": h.segment, "trigger": h.trigger_event},
+                             "status": "derived"})
+    timeline.sort(key=lambda entry: (entry["at"], entry["id"]))
+    erased = stored_lead is not None and stored_lead["erased_at"] is not None
+    return {
+        "lead_id": lead_id,
+        "as_of": iso_utc(as_of),
+        "stage": p.stage,
+        "source": p.source,
+        "segment": segment_name,
+        "tier": current.tier if current is not None else None,
+        "owner": p.owner or (stored_lead["owner"] if stored_lead is not None else None),
+        "fit": round(fit, 4),
+        "engagement": round(engagement, 4),
+        "score_reasons": [c.to_json() | {"kind": "fit"} for c in fit_reasons]
+        + [c.to_json() | {"kind": "engagement"} for c in engagement_reasons],
+        "gate": gate,
+        "fields": {} if erased else p.fields,
+        "stage_times": {stage: iso_utc(at) for stage, at in p.stage_times.items()},
+        "handoffs": [_handoff_json(h, stored_handoffs.get(h.n)) for h in p.handoffs],
+        "packet": handoff_packet(p, current, rules) if current is not None else None,
+        "clocks": [],
+        "timeline": timeline,
+        "later_events": len(future),
+        "waiting": [],
+        "flags": list(p.flags) + [f"{flag} (handoff {h.n})" for h in p.handoffs for flag in h.flags],
+        "erased": erased,
+    }
+
+
+def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]:
+    entry = {"id": event.id, "type": event.type, "at": iso_utc(event.at), "data": dict(event.data),
+             "status": status}
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def projection_of(engine: Engine, rules: Rules, lead_id: str) -> Projection:
+    with engine.connect() as conn:
+        return replay(lead_id, store_events.lead_events(conn, lead_id), rules)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value)
+
+
+__all__ = ["APPLIED", "lead_view", "projection_of"]
