@@ -1,0 +1,443 @@
+"""``leadpact plan``: the revenue-to-lead waterfall of the pact (DESIGN.md §5, §7).
+
+Every input comes from the pact's ``targets`` and can be replaced by a flag. Amounts are per
+quarter; counts are rounded up for show, and the JSON keeps the exact values under ``exact``
+(floats of the exact fractions, and the fractions themselves as "p/q" strings under
+``exact.fractions`` for the waterfall's steps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from leadpact.cli.app import app
+from leadpact.cli.common import JsonOption, PactOption, console, err_console, fail, pact_path, print_json
+from leadpact.domain.calendar import BusinessCalendar
+from leadpact.domain.periods import Period, parse_period
+from leadpact.domain.planning import (
+    BusinessDays,
+    PlanInputs,
+    Sensitivity,
+    SourceMix,
+    Waterfall,
+    exact,
+    mql_target,
+    sensitivity,
+    source_mix,
+    waterfall,
+)
+from leadpact.pact import Pact, PactError, load_pact
+
+#: flag -> the waterfall input it replaces
+FLAG_RATES = {
+    "--marketing-share": "marketing_share",
+    "--close-rate": "close",
+    "--deal-size": "avg_deal",
+    "--sql-to-opp": "sql_to_opp",
+    "--mql-to-sql": "mql_to_sql",
+}
+LABELS = {
+    "marketing_share": "marketing share",
+    "close": "close rate",
+    "avg_deal": "average deal",
+    "sql_to_opp": "SQL→opp",
+    "mql_to_sql": "MQL→SQL",
+}
+
+
+class PerChoice(StrEnum):
+    quarter = "quarter"
+    month = "month"
+    year = "year"
+
+
+PerOption = typer.Option(None, "--per", help="What the revenue is per (else the pact's targets.revenue.per).")
+
+
+@app.command("plan")
+def plan_command(
+    pact: Path | None = PactOption,
+    revenue: str | None = typer.Option(None, "--revenue", help="New ARR target per --per (2000000)."),
+    marketing_share: str | None = typer.Option(
+        None, "--marketing-share", help="Marketing's share of new revenue (0.5 or 50%)."
+    ),
+    close_rate: str | None = typer.Option(None, "--close-rate", help="Opportunity close rate (0.25)."),
+    deal_size: str | None = typer.Option(None, "--deal-size", help="Average deal size (25000)."),
+    sql_to_opp: str | None = typer.Option(None, "--sql-to-opp", help="SQL to opportunity rate (0.5)."),
+    mql_to_sql: str | None = typer.Option(None, "--mql-to-sql", help="MQL to SQL rate (0.3)."),
+    per: PerChoice | None = PerOption,
+    period: str | None = typer.Option(
+        None,
+        "--period",
+        help="Also the exact MQL target of a period: 2026-03, 2026-W10, 2026-Q1, 2026, a..b.",
+    ),
+    from_history: bool = typer.Option(
+        False, "--from-history", help="Use the conversion rates measured in the store instead of the pact's."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """The revenue-to-lead waterfall: revenue -> pipeline -> opportunities -> SQLs -> MQLs."""
+    loaded = _load(pact_path(pact))
+    targets = loaded.targets
+
+    flags = {
+        "--marketing-share": marketing_share,
+        "--close-rate": close_rate,
+        "--deal-size": deal_size,
+        "--sql-to-opp": sql_to_opp,
+        "--mql-to-sql": mql_to_sql,
+    }
+    origins = {name: "pact" for name in ("revenue", "per", *FLAG_RATES.values())}
+    try:
+        inputs = PlanInputs.of(
+            revenue=_number("--revenue", revenue) if revenue is not None else targets.revenue.new_arr,
+            marketing_share=targets.revenue.marketing_share,
+            close=targets.rates.close,
+            avg_deal=targets.rates.avg_deal,
+            sql_to_opp=targets.rates.sql_to_opp,
+            mql_to_sql=targets.rates.mql_to_sql,
+            per=per.value if per is not None else str(targets.revenue.per),
+        )
+    except ValueError as exc:
+        fail(f"the pact's targets: {exc}", 1)
+    if revenue is not None:
+        origins["revenue"] = "flag"
+    if per is not None:
+        origins["per"] = "flag"
+
+    source_rates: Mapping[str, Any] = dict(targets.source_rates)
+    if from_history:
+        history, history_sources = _history_rates(loaded)
+        inputs = _apply(inputs, history, "history", origins)
+        source_rates = {**source_rates, **history_sources}
+    overrides = {FLAG_RATES[flag]: _number(flag, text) for flag, text in flags.items() if text is not None}
+    inputs = _apply(inputs, overrides, "flag", origins)
+
+    plan = waterfall(inputs)
+    try:
+        mix = source_mix(plan, dict(targets.sources), source_rates)
+    except ValueError as exc:
+        fail(f"targets.sources: {exc}", 1)
+    sens = sensitivity(inputs)
+
+    target: Fraction | None = None
+    window: Period | None = None
+    if period is not None:
+        try:
+            window = parse_period(period, loaded.timezone)
+        except ValueError as exc:
+            fail(f"--period: {exc}", 2)
+        target = mql_target(window, plan, _business_days(loaded))
+
+    if as_json:
+        print_json(plan_document(plan, mix, sens, origins, window, target))
+        return
+    _show(plan, mix, sens, window, target)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+
+
+def _load(path: Path) -> Pact:
+    try:
+        return load_pact(path)
+    except PactError as exc:
+        if len(exc.issues) == 1:
+            fail(exc.issues[0].located(), 1)
+        for issue in exc.issues:
+            err_console.print(f"  {issue.located()}", highlight=False, markup=False)
+        fail(f"{len(exc.issues)} problems in {path}", 1)
+
+
+def _number(flag: str, text: str) -> Fraction:
+    try:
+        return exact(text)
+    except ValueError as exc:
+        fail(f"{flag}: {exc}", 2)
+
+
+def _apply(inputs: PlanInputs, rates: Mapping[str, Any], origin: str, origins: dict[str, str]) -> PlanInputs:
+    if not rates:
+        return inputs
+    try:
+        changed = inputs.with_rates(rates)
+    except ValueError as exc:
+        names = {v: k for k, v in FLAG_RATES.items()}
+        where = ", ".join(names.get(r, r) for r in rates) if origin == "flag" else "history"
+        fail(f"{where}: {exc}", 2 if origin == "flag" else 1)
+    for name in rates:
+        origins[name] = origin
+    return changed
+
+
+def _history_rates(pact: Pact) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
+    """The measured rates (waterfall rates, MQL->SQL by source) for ``--from-history``.
+
+    The plumbing is here — ``waterfall`` and ``source_mix`` take them as they are — but measuring
+    them needs the metrics engine over the store, which is not built yet.
+    """
+    fail(
+        "--from-history needs the conversion rates measured by the metrics engine, which is not built "
+        "yet; plan from the pact's rates, or pass measured ones with --close-rate, --sql-to-opp, "
+        "--mql-to-sql and --deal-size",
+        2,
+    )
+
+
+def _business_days(pact: Pact) -> BusinessDays:
+    return BusinessCalendar(pact.calendar_spec("default")).business_days_between
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def _num(value: Fraction) -> int | float:
+    """An exact value for JSON: an int when whole, else the nearest float."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _money(value: Fraction) -> int | float:
+    """Money to the cent (half up); an int when whole."""
+    cents = math.floor(value * 100 + Fraction(1, 2))
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
+def plan_document(
+    plan: Waterfall,
+    mix: SourceMix | None,
+    sens: tuple[Sensitivity, ...],
+    origins: Mapping[str, str],
+    period: Period | None = None,
+    target: Fraction | None = None,
+) -> dict[str, Any]:
+    """The ``leadpact plan --json`` document (DESIGN.md §7). Amounts are per quarter."""
+    inputs = plan.inputs
+    doc: dict[str, Any] = {
+        "basis": "quarter",
+        "revenue_per_quarter": _money(plan.revenue),
+        "marketing_revenue": _money(plan.marketing_revenue),
+        "pipeline": _money(plan.pipeline),
+        "opportunities": math.ceil(plan.opportunities),
+        "sqls": math.ceil(plan.sqls),
+        "mqls_per_quarter": plan.mqls_per_quarter,
+        "mqls_per_month": plan.mqls_per_month,
+        "by_source": {},
+        "source_mix": None,
+        "exact": {
+            "revenue_per_quarter": _num(plan.revenue),
+            "marketing_revenue": _num(plan.marketing_revenue),
+            "pipeline": _num(plan.pipeline),
+            "opportunities": _num(plan.opportunities),
+            "sqls": _num(plan.sqls),
+            "mqls_per_quarter": _num(plan.mqls),
+            "mqls_per_month": _num(plan.month_target),
+            "by_source": {},
+            "fractions": {
+                "pipeline": str(plan.pipeline),
+                "opportunities": str(plan.opportunities),
+                "sqls": str(plan.sqls),
+                "mqls_per_quarter": str(plan.mqls),
+                "mqls_per_month": str(plan.month_target),
+            },
+        },
+        "inputs": {
+            "revenue": _num(inputs.revenue),
+            "per": inputs.per,
+            **{name: _num(inputs.rate(name)) for name in FLAG_RATES.values()},
+            "origin": dict(origins),
+        },
+        "sensitivity": {
+            row.name: {
+                "value": _num(row.base),
+                "low": _sens_point(row.low, row.mqls_low),
+                "high": _sens_point(row.high, row.mqls_high),
+                "elasticity": None if row.elasticity is None else float(row.elasticity),
+            }
+            for row in sens
+        },
+    }
+    if mix is not None:
+        for line in mix.lines:
+            doc["by_source"][line.source] = {
+                "share": _num(line.share),
+                "mql_to_sql": _num(line.rate),
+                "rate_from": line.rate_from,
+                "mqls_per_quarter": math.ceil(line.mqls),
+                "mqls_per_month": math.ceil(line.mqls / 3),
+                "sqls_per_quarter": math.ceil(line.sqls),
+            }
+            doc["exact"]["by_source"][line.source] = {
+                "mqls_per_quarter": _num(line.mqls),
+                "mqls_per_month": _num(line.mqls / 3),
+                "sqls_per_quarter": _num(line.sqls),
+            }
+        mix_quarter, mix_month = math.ceil(mix.mqls), math.ceil(mix.mqls / 3)
+        doc["source_mix"] = {
+            "blended_rate": _num(mix.blended_rate),
+            "pact_rate": _num(mix.pact_rate),
+            "mqls_per_quarter": mix_quarter,
+            "mqls_per_month": mix_month,
+            "difference_per_quarter": mix_quarter - plan.mqls_per_quarter,
+            "difference_per_month": mix_month - plan.mqls_per_month,
+            "share_total": _num(mix.share_total),
+            "normalised": mix.share_total != 1,
+            "unplanned_rates": list(mix.unplanned_rates),
+        }
+        doc["exact"]["source_mix"] = {
+            "blended_rate": _num(mix.blended_rate),
+            "mqls_per_quarter": _num(mix.mqls),
+            "mqls_per_month": _num(mix.mqls / 3),
+            "difference_per_quarter": _num(mix.difference),
+        }
+    if period is not None and target is not None:
+        doc["period"] = {
+            "label": period.label,
+            "kind": period.kind,
+            "start": period.start,
+            "end": period.end,
+            "first_day": period.first_day,
+            "last_day": period.last_day,
+        }
+        doc["mql_target"] = _num(target)
+    return doc
+
+
+def _sens_point(value: Fraction, mqls: Fraction) -> dict[str, Any]:
+    return {
+        "value": _num(value),
+        "mqls_per_quarter": math.ceil(mqls),
+        "mqls_per_month": math.ceil(mqls / 3),
+        "exact_mqls_per_quarter": _num(mqls),
+    }
+
+
+# --- the human view ---------------------------------------------------------------------------
+
+
+def _amount(value: Fraction) -> str:
+    """2,000,000, or 2,000,000.50 when not whole."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    return f"{float(value):,.2f}"
+
+
+def _count(value: Fraction) -> str:
+    return f"{math.ceil(value):,}"
+
+
+def _pct(value: Fraction) -> str:
+    text = f"{float(value * 100):.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _two(value: Fraction) -> str:
+    return f"{float(value):,.2f}"
+
+
+def _per_rule(inputs: PlanInputs) -> str:
+    if inputs.per == "month":
+        return f"{_amount(inputs.revenue)} a month × 3"
+    if inputs.per == "year":
+        return f"{_amount(inputs.revenue)} a year ÷ 4"
+    return "new ARR a quarter"
+
+
+def sentence(plan: Waterfall) -> str:
+    """The seed's sentence: 2,000,000 × 50% = 1,000,000 from marketing ÷ 25% close = ..."""
+    inputs = plan.inputs
+    head = ""
+    if inputs.per == "month":
+        head = f"{_amount(inputs.revenue)} a month × 3 = "
+    elif inputs.per == "year":
+        head = f"{_amount(inputs.revenue)} a year ÷ 4 = "
+    quarter = "" if inputs.per == "quarter" else " a quarter"
+    return (
+        f"{head}{_amount(plan.revenue)}{quarter} × {_pct(inputs.marketing_share)} = "
+        f"{_amount(plan.marketing_revenue)} from marketing ÷ {_pct(inputs.close)} close = "
+        f"{_amount(plan.pipeline)} pipeline ÷ {_amount(inputs.avg_deal)} = "
+        f"{_count(plan.opportunities)} opportunities ÷ {_pct(inputs.sql_to_opp)} = "
+        f"{_count(plan.sqls)} SQLs ÷ {_pct(inputs.mql_to_sql)} = "
+        f"{plan.mqls_per_quarter:,} MQLs a quarter, {plan.mqls_per_month:,} a month"
+    )
+
+
+def _show(
+    plan: Waterfall,
+    mix: SourceMix | None,
+    sens: tuple[Sensitivity, ...],
+    period: Period | None,
+    target: Fraction | None,
+) -> None:
+    inputs = plan.inputs
+    console.print(sentence(plan), highlight=False)
+
+    steps = Table(title="Waterfall (per quarter; counts rounded up)", title_justify="left")
+    for column in ("step", "rule", "a quarter", "a month", "exact"):
+        steps.add_column(column, justify="left" if column in ("step", "rule") else "right")
+    rows = [
+        ("New revenue", _per_rule(inputs), plan.revenue, False),
+        ("Marketing", f"× {_pct(inputs.marketing_share)} share", plan.marketing_revenue, False),
+        ("Pipeline", f"÷ {_pct(inputs.close)} close rate", plan.pipeline, False),
+        ("Opportunities", f"÷ {_amount(inputs.avg_deal)} a deal", plan.opportunities, True),
+        ("SQLs", f"÷ {_pct(inputs.sql_to_opp)} SQL→opp", plan.sqls, True),
+        ("MQLs", f"÷ {_pct(inputs.mql_to_sql)} MQL→SQL", plan.mqls, True),
+    ]
+    for name, rule, value, is_count in rows:
+        month = value / 3
+        shown = (_count(value), _count(month)) if is_count else (_amount(value), _amount(month))
+        steps.add_row(name, rule, *shown, _two(value))
+    console.print(steps)
+
+    if mix is not None:
+        table = Table(title="Planned MQL mix (targets.sources × targets.source_rates)", title_justify="left")
+        for column in ("source", "share", "MQL→SQL", "MQLs a quarter", "a month", "SQLs a quarter"):
+            table.add_column(column, justify="left" if column == "source" else "right")
+        for line in mix.lines:
+            rate = _pct(line.rate) + ("" if line.rate_from == "source_rates" else " (pact)")
+            table.add_row(
+                line.source, _pct(line.share), rate, _count(line.mqls), _count(line.mqls / 3), _two(line.sqls)
+            )
+        console.print(table)
+        diff = math.ceil(mix.mqls) - plan.mqls_per_quarter
+        more = f"{diff:,} more than" if diff > 0 else (f"{-diff:,} fewer than" if diff < 0 else "the same as")
+        console.print(
+            f"The planned mix converts at {_pct(mix.blended_rate)} against the pact's {_pct(mix.pact_rate)}: "
+            f"it needs {_count(mix.mqls)} MQLs a quarter ({_count(mix.mqls / 3)} a month), {more} the "
+            f"waterfall's {plan.mqls_per_quarter:,}.",
+            highlight=False,
+        )
+        if mix.share_total != 1:
+            console.print(
+                f"[yellow]The shares sum to {_pct(mix.share_total)}; "
+                "they are read as parts of the whole.[/yellow]"
+            )
+
+    table = Table(title="Sensitivity: MQLs a month with one input 10% lower / higher", title_justify="left")
+    for column in ("input", "value", "−10%", "MQLs/month", "+10%", "MQLs/month ", "elasticity"):
+        table.add_column(column, justify="left" if column == "input" else "right")
+    for row in sens:
+        show = _amount if row.name == "avg_deal" else _pct
+        table.add_row(
+            LABELS[row.name],
+            show(row.base),
+            show(row.low),
+            _count(row.mqls_low / 3),
+            show(row.high),
+            _count(row.mqls_high / 3),
+            "—" if row.elasticity is None else f"{float(row.elasticity):+.2f}",
+        )
+    console.print(table)
+
+    if period is not None and target is not None:
+        console.print(
+            f"MQL target for {period.label} ({period.first_day} .. {period.last_day}): {_two(target)}",
+            highlight=False,
+        )
