@@ -1,0 +1,207 @@
+"""Building blocks shared by the pact and the roster: the strict base model, names, durations,
+time zones and the ``{field, op, value}`` condition."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
+
+from leadpact.domain.durations import Duration, parse_duration
+from leadpact.pact.errors import custom, show
+
+
+class PactModel(BaseModel):
+    """Strict and immutable: an unknown key is an error, a loaded pact never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+# --- names ------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise custom(f"{show(value)} is not a name (letters, digits, _ . - and no spaces)", value=value)
+    return value
+
+
+def _check_token(value: str) -> str:
+    if not value.strip() or any(ch.isspace() for ch in value):
+        raise custom(f"{show(value)} must be one word, without spaces", value=value)
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise custom(f"{show(value)} is empty", value=value)
+    return value
+
+
+#: A code or name the pact defines and events refer to: a segment, a reason, a source, a team.
+Name = Annotated[str, AfterValidator(_check_name)]
+#: An identifier from another system (a rep id, an account id): one word.
+Token = Annotated[str, AfterValidator(_check_token)]
+#: Free text that must not be empty.
+Text = Annotated[str, AfterValidator(_check_text)]
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise custom(f"{show(value)} is not a time zone like America/New_York", value=value) from None
+    return value
+
+
+#: An IANA time zone name, checked against the zone database.
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(_check_zone),
+    WithJsonSchema({"type": "string", "examples": ["America/New_York", "Europe/Berlin"]}),
+]
+
+
+# --- durations --------------------------------------------------------------------------------
+
+
+def _to_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        text = str(exc)
+        written = repr(value)
+        if text.startswith(written):
+            text = show(value) + text[len(written) :]
+        raise custom(text, value=value) from None
+
+
+#: ``5m``, ``1h`` (wall time, or business time under ``clock: business``), ``2bd`` (business days).
+PactDuration = Annotated[
+    Duration,
+    PlainValidator(_to_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*\d+(\.\d+)?\s*(m|h|bd)\s*$",
+            "examples": ["5m", "1h", "4h", "2bd"],
+        }
+    ),
+]
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+Op = Literal[
+    "eq", "ne", "in", "not_in", "between", ">=", "<=", ">", "<", "exists", "email_domain_in", "matches"
+]
+COMPARISONS = frozenset({">=", "<=", ">", "<"})
+LIST_OPS = frozenset({"in", "not_in", "email_domain_in"})
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+class Condition(PactModel):
+    """A test on one lead field: ``{field: employees, op: between, value: [200, 5000]}``."""
+
+    field: Text = Field(
+        description="The lead field tested: a field of lead.created (employees, title, country, email, ...) "
+        "or a custom attribute (`attributes.plan`, or its bare name)."
+    )
+    op: Op = Field(
+        description="eq ne in not_in between >= <= > < exists email_domain_in matches. Strings compare "
+        "case-insensitively; `matches` is an unanchored regex search (`(?i)intern` matches "
+        "'Marketing Intern'); `exists` needs no value; a missing field matches only ne and not_in."
+    )
+    value: Any = Field(
+        default=None,
+        description="What the field is tested against: a number or text (eq ne >= <= > <), a list "
+        "(in not_in email_domain_in), [low, high] (between, inclusive), a regex (matches), nothing (exists).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _exists_true(cls, data: Any) -> Any:
+        # `{op: exists, value: true}` reads naturally; it means the same as no value
+        if isinstance(data, dict) and data.get("op") == "exists" and data.get("value") is True:
+            data = {k: v for k, v in data.items() if k != "value"}
+        return data
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Condition:
+        problem = condition_value_problem(self.op, self.value)
+        if problem is not None:
+            raise custom(problem, at="value", value=self.value)
+        return self
+
+
+def condition_value_problem(op: str, value: Any) -> str | None:
+    """Why ``value`` does not suit ``op``, or None."""
+    shown = show(value)
+    if op == "exists":
+        return None if value is None else f"{shown}: exists takes no value"
+    if op == "between":
+        if not (isinstance(value, list | tuple) and len(value) == 2 and all(_number(v) for v in value)):
+            return f"{shown} is not two numbers [low, high] for between"
+        if value[0] > value[1]:
+            return f"{shown}: low is above high"
+        return None
+    if op in LIST_OPS:
+        if not isinstance(value, list | tuple):
+            return f"{shown} is not a list for {op}"
+        if not value:
+            return f"an empty list for {op} never decides anything"
+        if op == "email_domain_in":
+            for item in value:
+                if not isinstance(item, str) or not item.strip() or "@" in item:
+                    return f"{show(item)} is not an email domain like acme.example (no @)"
+            return None
+        for item in value:
+            if not _scalar(item):
+                return f"{show(item)} in the list is not a number or text"
+        return None
+    if op == "matches":
+        if not isinstance(value, str):
+            return f"{shown} is not a regular expression"
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"{shown} is not a valid regular expression: {exc}"
+        return None
+    if op in COMPARISONS:
+        if _number(value) or isinstance(value, str):
+            return None
+        return f"{shown} is not a number or text to compare with {op}"
+    # eq, ne
+    return None if _scalar(value) else f"{shown} is not a number, text or true/false for {op}"
+
+
+def condition_text(cond: Condition) -> str:
+    """A condition as a person reads it: ``employees between 200..5000``."""
+    try:
+        from leadpact.domain.conditions import describe_condition
+    except ImportError:  # pragma: no cover - the domain module ships with the package
+        return f"{cond.field} {cond.op} {cond.value}"
+    return describe_condition(cond.field, cond.op, cond.value)
