@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -221,3 +223,37 @@ def test_a_missing_pact_says_where_it_looked(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", "--pact", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
     assert "nope.yaml" in result.output and "leadpact init" in result.output
+
+
+def test_the_target_of_a_week_with_holidays_uses_the_pacts_calendar(tmp_path: Path) -> None:
+    # 2026-W01 = Mon 29 Dec 2025 .. Sun 4 Jan 2026. December 2025: 23 weekdays less Christmas = 22,
+    # 29..31 in the week; January 2026: 22 weekdays less New Year and MLK Day = 20, only the 2nd in it.
+    data = plan_json(tmp_path, "--period", "2026-W01")
+    month = Fraction(3200, 9)
+    assert data["period"]["start"] == "2025-12-29T05:00:00Z"
+    assert data["mql_target"] == float(3 * month / 22 + 1 * month / 20)
+
+
+def test_the_installed_command_prints_the_json(tmp_path: Path) -> None:
+    pact = write_pact(tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from leadpact.cli import main; main()",
+            "plan",
+            "--pact",
+            str(pact),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(done.stdout)
+    assert (data["opportunities"], data["sqls"], data["mqls_per_quarter"], data["mqls_per_month"]) == (
+        160,
+        320,
+        1067,
+        356,
+    )
