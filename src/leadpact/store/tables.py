@@ -114,3 +114,71 @@ erasures = Table(
     Column("events", Integer, nullable=False),
     Column("reason", Text),
 )
+
+clocks = Table(
+    "clocks", metadata,
+    Column("lead_id", String(200), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("started_at", Instant, nullable=False),
+    Column("due_at", Instant, nullable=False),
+    Column("business", Boolean, nullable=False),
+    Column("rule", String(200), nullable=False),
+    Column("met_at", Instant),
+    Column("cancelled_at", Instant),
+    Column("warn_times", Text, nullable=False),       # JSON list of µs instants, one per warn_at fraction
+    Column("next_at", Instant),                       # when the worker next has something to record; NULL: done
+    Column("owner", String(200)),
+    Column("team", String(64)),
+    Column("tier", String(16)),
+    Column("segment", String(64)),
+    Index("ix_clocks_next_at", "next_at"),
+    Index("ix_clocks_due_at", "kind", "due_at"),
+)
+
+# Warnings and breaches, recorded exactly once per (clock, level) whatever the number of workers.
+clock_alerts = Table(
+    "clock_alerts", metadata,
+    Column("lead_id", String(200), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("level", String(16), primary_key=True),    # "warn:0.5", "warn:0.8", "breach"
+    Column("at", Instant, nullable=False),            # the instant the level was reached
+    Column("due_at", Instant, nullable=False),        # the due time when it was recorded
+    Column("recorded_at", Instant, nullable=False),
+    Column("sent", Boolean, nullable=False),          # False: superseded (a warning caught up after due)
+)
+
+violations = Table(
+    "violations", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("lead_id", String(200), nullable=False),
+    Column("n", Integer),
+    Column("kind", String(32), nullable=False),       # first_contact, disposition, touches, unassigned, ...
+    Column("at", Instant, nullable=False),            # when the commitment was missed
+    Column("owed_by", String(16), nullable=False),    # sales | marketing
+    Column("owner", String(200)),
+    Column("team", String(64)),
+    Column("what", Text, nullable=False),
+    Column("recorded_at", Instant, nullable=False),
+    Index("ix_violations_at", "at"),
+)
+
+# Side effects leave only after commit: rows written in the deciding transaction, delivered later.
+outbox = Table(
+    "outbox", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),   # the Idempotency-Key receivers see
+    Column("topic", String(32), nullable=False),               # clock.warning, clock.breached, test, ...
+    Column("channel", String(16), nullable=False),             # webhook | slack | email
+    Column("target", String(500), nullable=False),             # which configured target (see notify/)
+    Column("payload", Text, nullable=False),                   # JSON
+    Column("status", String(8), nullable=False),               # pending | sent | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Instant, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Instant, nullable=False),
+    Column("sent_at", Instant),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+)
