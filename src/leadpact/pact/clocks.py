@@ -140,7 +140,9 @@ class Touches(PactModel):
 class Disposition(PactModel):
     """Sales records a disposition (accepted, rejected, recycled, disqualified) within this time."""
 
-    within: PactDuration = Field(default=Duration(2, "bd"), description="Time allowed, e.g. 2bd or 48h.")
+    within: PactDuration = Field(
+        default="2bd", validate_default=True, description="Time allowed, e.g. 2bd or 48h."
+    )
     after: Literal["first_contact", "handoff"] = Field(
         default="first_contact", description="The clock starts at the first touch or at the handoff."
     )

@@ -126,7 +126,10 @@ class Pact(PactModel):
     targets: Targets = Field(
         default_factory=Targets, description="Revenue target, rates, acceptance, source mix."
     )
-    escalation: Escalation = Field(default_factory=Escalation, description="The escalation protocol.")
+    escalation: Escalation = Field(
+        default_factory=Escalation,
+        description="What happens when either team misses its commitments: thresholds, actions, deadlines.",
+    )
     reviews: Reviews = Field(default_factory=Reviews, description="Review cadence.")
     data_hygiene: DataHygiene = Field(
         default_factory=DataHygiene, description="Fields required when a lead reaches SQL or opportunity."

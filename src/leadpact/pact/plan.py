@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from leadpact.domain.durations import Duration
 from leadpact.pact.base import Name, PactDuration, PactModel, Text
 from leadpact.pact.errors import custom, show
 
@@ -108,7 +107,7 @@ class MarketingVolume(PactModel):
     below: Share = Field(default=0.80, description="Escalate when MQLs fall below this share of target.")
     period: Literal["week", "month"] = Field(default="week", description="Measured per week or month.")
     then: Text = Field(default="recovery_plan", description="The action demanded of marketing leadership.")
-    within: PactDuration = Field(default=Duration(48, "h"), description="Time to deliver it.")
+    within: PactDuration = Field(default="48h", validate_default=True, description="Time to deliver it.")
 
 
 class SalesResponse(PactModel):
@@ -117,7 +116,7 @@ class SalesResponse(PactModel):
     compliance_below: Share = Field(default=0.90, description="Response compliance below this share...")
     consecutive_days: int = Field(default=4, ge=1, description="...for this many consecutive days.")
     then: Text = Field(default="corrective_action", description="The action demanded of sales leadership.")
-    within: PactDuration = Field(default=Duration(24, "h"), description="Time to deliver it.")
+    within: PactDuration = Field(default="24h", validate_default=True, description="Time to deliver it.")
 
 
 class Sustained(PactModel):
