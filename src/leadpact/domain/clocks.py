@@ -41,7 +41,7 @@ class Clock:
     rule: str                         # how the due time was set, for people: "high, inside hours: 5m"
     met_at: datetime | None = None
     cancelled_at: datetime | None = None
-    warn_times: tuple[datetime, ...] = ()
+    warnings: tuple[tuple[float, datetime], ...] = ()   # (fraction of the window, instant)
 
     def status(self, now: datetime) -> str:
         """The status at `now`: only what happened at or before `now` counts."""
@@ -80,13 +80,14 @@ def _response_due(cal: CalendarLike, response: Any, tier: str, start: datetime) 
 
 
 def warning_times(cal: CalendarLike, start: datetime, due: datetime, business: bool,
-                  fractions: list[float] | tuple[float, ...]) -> tuple[datetime, ...]:
+                  fractions: list[float] | tuple[float, ...]) -> tuple[tuple[float, datetime], ...]:
+    """Warnings at fractions of the window: of business time for a business clock, else of wall time."""
     if due <= start:
         return ()
     if business:
         span = cal.business_between(start, due)
-        return tuple(cal.add_business(start, span * f) for f in fractions)
-    return tuple(start + (due - start) * f for f in fractions)
+        return tuple((f, cal.add_business(start, span * f)) for f in fractions)
+    return tuple((f, start + (due - start) * f) for f in fractions)
 
 
 def _touches_met(handoff: Handoff, seg: SegmentRules) -> datetime | None:
@@ -122,7 +123,7 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
     cancelled = cancel if cancel is not None and cancel <= due and (first is None or cancel < first) else None
     out.append(Clock(handoff.n, "first_contact", start, due, business, label,
                      met_at=None if cancelled is not None else first, cancelled_at=cancelled,
-                     warn_times=warning_times(cal, start, due, business, warn_at)))
+                     warnings=warning_times(cal, start, due, business, warn_at)))
 
     rule = seg.disposition
     after_touch = rule.after == "first_contact"
@@ -133,7 +134,7 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
         met = handoff.disposition_at
         out.append(Clock(handoff.n, "disposition", d_start, d_due, d_business,
                          f"{rule.within} after {'first contact' if after_touch else 'handoff'}", met_at=met,
-                         warn_times=warning_times(cal, d_start, d_due, d_business, warn_at)))
+                         warnings=warning_times(cal, d_start, d_due, d_business, warn_at)))
 
     t_rule = seg.touches
     t_due = start + timedelta(days=t_rule.within_days)
@@ -144,5 +145,48 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
     out.append(Clock(handoff.n, "touches", start, t_due, False,
                      f"{t_rule.min} touches on {t_rule.channels_min} channels in {t_rule.within_days:g} days",
                      met_at=None if t_cancel is not None else met_touch, cancelled_at=t_cancel,
-                     warn_times=warning_times(cal, start, t_due, False, warn_at)))
+                     warnings=warning_times(cal, start, t_due, False, warn_at)))
+    return out
+
+
+BREACH = "breach"
+_TICK = timedelta(microseconds=1)
+
+
+def warn_level(fraction: float) -> str:
+    return f"warn:{fraction:g}"
+
+
+def alert_levels(clock: Clock) -> list[tuple[str, datetime]]:
+    """Every alert a clock can raise, with the instant from which it is due: warnings at their instant, the
+    breach just after the due time (a touch exactly at due still meets the clock)."""
+    levels = [(warn_level(f), t) for f, t in clock.warnings]
+    levels.append((BREACH, clock.due_at + _TICK))
+    return levels
+
+
+def _applies(clock: Clock, level: str, at: datetime) -> bool:
+    """Whether the alert is a fact: the clock was neither met nor cancelled before it."""
+    if clock.cancelled_at is not None and clock.cancelled_at < at:
+        return False
+    if level == BREACH:
+        return clock.met_at is None or clock.met_at > clock.due_at
+    return clock.met_at is None or clock.met_at >= at
+
+
+def next_alert_at(clock: Clock, recorded: set[str] | frozenset[str]) -> datetime | None:
+    """When a worker next has something to record for this clock; None when nothing remains."""
+    pending = [at for level, at in alert_levels(clock) if level not in recorded and _applies(clock, level, at)]
+    return min(pending) if pending else None
+
+
+def due_alerts(clock: Clock, recorded: set[str] | frozenset[str], now: datetime) -> list[tuple[str, datetime, bool]]:
+    """The alerts to record at `now`: (level, instant, send). A warning caught up after the breach is due is
+    recorded unsent, so the breach goes out alone and nothing is ever recorded twice."""
+    out: list[tuple[str, datetime, bool]] = []
+    breach_due = clock.due_at + _TICK <= now
+    for level, at in alert_levels(clock):
+        if level in recorded or at > now or not _applies(clock, level, at):
+            continue
+        out.append((level, at, level == BREACH or not breach_due))
     return out

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from leadpact.domain.calendar import BusinessCalendar
 from leadpact.domain.conditions import evaluate_condition, field_value
 from leadpact.domain.scoring import EngagementRuleLike, FitRuleLike, IntentConditionLike
 
@@ -49,6 +50,9 @@ class Rules:
     enforcing: bool
     hygiene: Mapping[str, tuple[str, ...]]
     known_reps: frozenset[str] | None = None
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
+    team_calendars: Mapping[str, str] = field(default_factory=dict)     # team -> calendar name (roster)
+    warn_at: tuple[float, ...] = ()
     _cache: dict[tuple[Any, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def segment_for(self, fields: Mapping[str, Any]) -> str | None:
@@ -62,13 +66,19 @@ class Rules:
     def segment(self, name: str | None) -> SegmentRules:
         return self.by_segment.get(name) or self.by_segment[None]
 
+    def calendar(self, team: str | None = None) -> BusinessCalendar:
+        """A clock uses the calendar of the handoff's team, else `default` (DESIGN.md §6)."""
+        name = self.team_calendars.get(team, "default") if team is not None else "default"
+        return self.calendars.get(name) or self.calendars["default"]
+
 
 def _touch_rule(touches: Any) -> TouchRule:
     return TouchRule(int(touches.min), float(touches.within_days), int(touches.channels_min),
                      frozenset(touches.exempt_reasons))
 
 
-def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None) -> Rules:
+def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None,
+                    team_calendars: Mapping[str, str] | None = None) -> Rules:
     """Compile a `leadpact.pact.Pact` into the engine's rules."""
     by_segment: dict[str | None, SegmentRules] = {}
     names: list[str | None] = [None, *pact.segments.keys()]
@@ -92,4 +102,7 @@ def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None) -> R
         enforcing=pact.mode == "enforcing",
         hygiene={"sql": tuple(pact.data_hygiene.sql), "opportunity": tuple(pact.data_hygiene.opportunity)},
         known_reps=known_reps,
+        calendars={name: BusinessCalendar(pact.calendar_spec(name)) for name in pact.calendars},
+        team_calendars=dict(team_calendars or {}),
+        warn_at=tuple(pact.response.warn_at),
     )

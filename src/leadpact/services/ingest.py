@@ -16,11 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from leadpact.domain.clocks import clocks_for, next_alert_at
 from leadpact.domain.events import EventError, Vocabulary, content_hash, parse_event
-from leadpact.domain.projection import Projection, replay
+from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.rules import Rules
 from leadpact.importers.readers import Unreadable
 from leadpact.domain.packet import handoff_packet
+from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
 from leadpact.store.types import to_us
@@ -132,6 +134,8 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
     staged = store_events.staged_for(conn, lead_ids)
     stored = store_events.stored_for(conn, lead_ids)
     erased = store_leads.erased_among(conn, lead_ids)
+    recorded = store_clocks.recorded_levels(conn, lead_ids)
+    clock_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     lead_rows: list[dict[str, Any]] = []
     handoff_rows: list[dict[str, Any]] = []
@@ -163,11 +167,24 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
             for handoff in projection.handoffs:
                 handoff_rows.append(store_leads.handoff_row(lead_id, handoff,
                                                             handoff_packet(projection, handoff, rules)))
+                clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
             if on_projection is not None:
                 on_projection(conn, projection)
     store_events.insert_events(conn, event_rows)
     store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
+    store_clocks.replace_clocks(conn, replaced, clock_rows)
     report.leads_touched += len(replaced)
+
+
+def _clock_rows(lead_id: str, handoff: Handoff, rules: Rules,
+                recorded: dict[store_clocks.ClockKey, set[str]]) -> list[dict[str, Any]]:
+    team = None
+    rows = []
+    for clock in clocks_for(handoff, rules.segment(handoff.segment), rules.calendar(team)):
+        done = recorded.get((lead_id, clock.handoff, clock.kind), set())
+        rows.append(store_clocks.clock_row(lead_id, clock, next_alert_at(clock, done), owner=handoff.owner,
+                                           team=team, tier=handoff.tier, segment=handoff.segment))
+    return rows
 
 
 def ingest(

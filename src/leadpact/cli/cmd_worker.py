@@ -1,0 +1,66 @@
+"""`leadpact worker [--once]`: warnings, breaches, violations, outbox delivery."""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from pathlib import Path
+from typing import IO
+
+import typer
+
+from leadpact.cli.app import app
+from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
+from leadpact.cli.context import now_utc, open_context
+from leadpact.services.worker import WorkerReport, deliver, record_due
+
+
+def _sqlite_lock(url: str) -> IO[str] | None:
+    """On SQLite one worker runs: hold an exclusive lock beside the database file (released on any exit)."""
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        return None
+    handle = open(url.removeprefix("sqlite:///") + ".worker.lock", "w")  # noqa: SIM115 - held for the process
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        fail("another worker is already running on this SQLite store (one worker runs on SQLite; "
+             "use PostgreSQL for several)")
+    return handle
+
+
+@app.command("worker")
+def worker_command(
+    once: bool = typer.Option(False, "--once", help="One pass, then exit."),
+    interval: float = typer.Option(0.25, "--interval", help="Seconds between passes."),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Record due warnings and breaches exactly once, and deliver notifications."""
+    ctx = open_context(pact, db)
+    lock = _sqlite_lock(ctx.url)
+    total = WorkerReport()
+    try:
+        while True:
+            report = record_due(ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster)
+            deliver(ctx.engine, now=now_utc(), report=report)
+            for name, value in report.to_json().items():
+                if isinstance(value, int):
+                    setattr(total, name, getattr(total, name) + value)
+            if not as_json and (report.warnings or report.breaches or report.delivered or report.failed):
+                console.print(f"{now_utc():%H:%M:%S} warnings {report.warnings}, breaches {report.breaches}, "
+                              f"delivered {report.delivered}, failed {report.failed}")
+            if once:
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if lock is not None:
+            lock.close()
+    if as_json:
+        print_json(total.to_json())
+    elif once:
+        console.print(f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
+                      f"recorded; {total.delivered} message(s) delivered, {total.failed} failed")

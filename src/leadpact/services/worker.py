@@ -1,0 +1,163 @@
+"""The clock worker: record warnings and breaches exactly once, the violations they make, and the messages
+they send; then deliver the outbox.
+
+Each pass claims due clocks in batches (FOR UPDATE SKIP LOCKED on PostgreSQL), records what is due in the
+same transaction as the messages it writes to the outbox, and commits; delivery happens after commit. A
+worker killed mid-batch loses its uncommitted batch, which the next pass claims again; the unique key of
+each (clock, level) makes a second recording impossible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, RowMapping
+
+from leadpact.domain.clocks import BREACH, due_alerts, next_alert_at
+from leadpact.domain.timeutil import iso_utc
+from leadpact.store import clocks as store_clocks
+from leadpact.store import leads as store_leads
+from leadpact.store.tables import clock_alerts, violations
+
+WHAT = {"first_contact": "first contact", "disposition": "a disposition", "touches": "the minimum touches"}
+
+
+@dataclass
+class WorkerReport:
+    claimed: int = 0
+    warnings: int = 0
+    breaches: int = 0
+    superseded: int = 0
+    messages: int = 0
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who hears about an alert. Monitoring mode shows a breach to the rep only; enforcing tells managers."""
+
+    enforcing: bool
+    roster: Any | None
+    env: Mapping[str, str]
+
+    def emails(self, level: str, owner: str | None, team: str | None) -> list[str]:
+        if self.roster is None:
+            return []
+        out = []
+        rep = next((r for r in self.roster.reps if r.id == owner), None) if owner else None
+        if rep is not None and getattr(rep, "email", None):
+            out.append(rep.email)
+        if level == BREACH and self.enforcing:
+            team_name = team or (rep.team if rep is not None else None)
+            team_cfg = self.roster.teams.get(team_name) if team_name else None
+            if team_cfg is not None and team_cfg.manager:
+                out.append(team_cfg.manager)
+        return out
+
+
+def _payload(row: RowMapping, level: str, at: datetime, handoff: RowMapping | None, mode: str) -> dict[str, Any]:
+    packet = json.loads(handoff["packet"]) if handoff is not None and handoff["packet"] else None
+    return {
+        "topic": "clock.breached" if level == BREACH else "clock.warning",
+        "mode": mode,
+        "lead_id": row["lead_id"],
+        "handoff": row["n"],
+        "clock": {"kind": row["kind"], "level": level, "rule": row["rule"], "started_at": iso_utc(row["started_at"]),
+                  "due_at": iso_utc(row["due_at"]), "at": iso_utc(at)},
+        "owner": row["owner"], "team": row["team"], "tier": row["tier"], "segment": row["segment"],
+        "packet": packet,
+    }
+
+
+def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, Any], now: datetime) -> int:
+    try:
+        from leadpact.notify.outbox import enqueue
+        from leadpact.notify.targets import email_targets, targets_from_roster
+    except ImportError:  # notifications not installed: the null notifier
+        return 0
+    level = payload["clock"]["level"]
+    targets = []
+    if audience.roster is not None:
+        for target in targets_from_roster(audience.roster, audience.env):
+            if target.channel == "webhook" or (level == BREACH and audience.enforcing):
+                targets.append(target)
+    targets.extend(email_targets(audience.emails(level, payload["owner"], payload["team"])))
+    if not targets:
+        return 0
+    return int(enqueue(conn, key=key, topic=payload["topic"], payload=payload, targets=targets, now=now) or 0)
+
+
+def _record(conn: Connection, row: RowMapping, now: datetime, recorded: set[str], audience: Audience,
+            mode: str, report: WorkerReport) -> None:
+    clock = store_clocks.clock_from_row(row)
+    key = (row["lead_id"], row["n"], row["kind"])
+    alerts = due_alerts(clock, recorded, now)
+    handoff = None
+    for level, at, send in alerts:
+        inserted = store_clocks.insert_ignore(conn, clock_alerts, [{
+            "lead_id": key[0], "n": key[1], "kind": key[2], "level": level, "at": at, "due_at": clock.due_at,
+            "recorded_at": now, "sent": send}])
+        recorded.add(level)
+        if not inserted:
+            continue                  # another worker recorded it first
+        if level == BREACH:
+            report.breaches += 1
+            store_clocks.insert_ignore(conn, violations, [{
+                "key": f"{key[0]}:{key[1]}:{key[2]}:breach", "lead_id": key[0], "n": key[1], "kind": key[2],
+                "at": clock.due_at, "owed_by": "sales", "owner": row["owner"], "team": row["team"],
+                "what": f"{row['owner'] or 'sales'} owes {WHAT.get(key[2], key[2])} for {key[0]} "
+                        f"(handoff {key[1]}, {row['rule']}), due {iso_utc(clock.due_at)}",
+                "recorded_at": now}])
+        elif send:
+            report.warnings += 1
+        else:
+            report.superseded += 1
+        if send:
+            if handoff is None:
+                handoff = next((h for h in store_leads.get_handoffs(conn, key[0]) if h["n"] == key[1]), None)
+            report.messages += _enqueue(conn, audience, f"{key[0]}:{key[1]}:{key[2]}:{level}",
+                                        _payload(row, level, at, handoff, mode), now)
+    store_clocks.set_next_at(conn, key, next_alert_at(clock, recorded))
+
+
+def record_due(engine: Engine, *, now: datetime, mode: str, roster: Any | None = None,
+               env: Mapping[str, str] | None = None, batch: int = 500, report: WorkerReport | None = None,
+               max_batches: int | None = None) -> WorkerReport:
+    """Record every warning and breach due at `now`, batch by batch, each batch one transaction."""
+    report = report or WorkerReport()
+    audience = Audience(mode == "enforcing", roster, dict(os.environ if env is None else env))
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        with engine.begin() as conn:
+            rows = store_clocks.claim_due(conn, now, batch)
+            if not rows:
+                break
+            recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
+            for row in rows:
+                _record(conn, row, now, recorded[(row["lead_id"], row["n"], row["kind"])], audience, mode, report)
+            report.claimed += len(rows)
+        batches += 1
+    return report
+
+
+def deliver(engine: Engine, *, now: datetime, report: WorkerReport, env: Mapping[str, str] | None = None) -> None:
+    """Deliver what the outbox holds (after commit, outside any transaction)."""
+    try:
+        from leadpact.notify.outbox import deliver_due
+        from leadpact.notify.transport import HttpSmtpTransport
+    except ImportError:
+        return
+    result = deliver_due(engine, now=now, transport=HttpSmtpTransport(dict(os.environ if env is None else env)))
+    for name in ("delivered", "failed", "dead"):
+        setattr(report, name, getattr(report, name) + int(getattr(result, name, 0) or 0))

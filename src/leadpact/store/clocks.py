@@ -1,0 +1,122 @@
+"""Queries on clocks, their alerts and violations. Flush, never commit."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadpact.domain.clocks import Clock
+from leadpact.store.events import chunks
+from leadpact.store.tables import clock_alerts, clocks, violations
+from leadpact.store.types import from_us, to_us
+
+ClockKey = tuple[str, int, str]
+
+
+def insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping those whose unique key exists (on SQLite and PostgreSQL alike)."""
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing()
+    else:
+        stmt = sqlite.insert(table).on_conflict_do_nothing()
+    result = conn.execute(stmt, rows)
+    return int(result.rowcount or 0)
+
+
+def recorded_levels(conn: Connection, lead_ids: Sequence[str]) -> dict[ClockKey, set[str]]:
+    out: dict[ClockKey, set[str]] = defaultdict(set)
+    for part in chunks(list(lead_ids)):
+        rows = conn.execute(select(clock_alerts.c.lead_id, clock_alerts.c.n, clock_alerts.c.kind,
+                                   clock_alerts.c.level).where(clock_alerts.c.lead_id.in_(part)))
+        for lead_id, n, kind, level in rows:
+            out[(lead_id, n, kind)].add(level)
+    return out
+
+
+def clock_row(lead_id: str, clock: Clock, next_at: datetime | None, *, owner: str | None, team: str | None,
+              tier: str | None, segment: str | None) -> dict[str, Any]:
+    return {
+        "lead_id": lead_id, "n": clock.handoff, "kind": clock.kind, "started_at": to_us(clock.started_at),
+        "due_at": to_us(clock.due_at), "business": clock.business, "rule": clock.rule,
+        "met_at": None if clock.met_at is None else to_us(clock.met_at),
+        "cancelled_at": None if clock.cancelled_at is None else to_us(clock.cancelled_at),
+        "warn_times": json.dumps([[f, to_us(t)] for f, t in clock.warnings]),
+        "next_at": None if next_at is None else to_us(next_at),
+        "owner": owner, "team": team, "tier": tier, "segment": segment,
+    }
+
+
+def clock_from_row(row: RowMapping | dict[str, Any]) -> Clock:
+    return Clock(handoff=row["n"], kind=row["kind"], started_at=row["started_at"], due_at=row["due_at"],
+                 business=bool(row["business"]), rule=row["rule"], met_at=row["met_at"],
+                 cancelled_at=row["cancelled_at"],
+                 warnings=tuple((float(f), from_us(int(t))) for f, t in json.loads(row["warn_times"])))
+
+
+def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    for part in chunks(list(lead_ids)):
+        conn.execute(delete(clocks).where(clocks.c.lead_id.in_(part)))
+    if rows:
+        conn.execute(insert(clocks), rows)
+
+
+def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
+    """Clocks with something to record at `now`; on PostgreSQL rows other workers hold are skipped."""
+    query = (select(clocks).where(clocks.c.next_at.is_not(None), clocks.c.next_at <= now)
+             .order_by(clocks.c.next_at).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(conn.execute(query).mappings())
+
+
+def set_next_at(conn: Connection, key: ClockKey, next_at: datetime | None) -> None:
+    lead_id, n, kind = key
+    conn.execute(update(clocks).where(and_(clocks.c.lead_id == lead_id, clocks.c.n == n, clocks.c.kind == kind))
+                 .values(next_at=next_at))
+
+
+def lead_clocks(conn: Connection, lead_id: str) -> list[RowMapping]:
+    return list(conn.execute(select(clocks).where(clocks.c.lead_id == lead_id)
+                             .order_by(clocks.c.n, clocks.c.started_at)).mappings())
+
+
+def lead_alerts(conn: Connection, lead_id: str) -> list[RowMapping]:
+    return list(conn.execute(select(clock_alerts).where(clock_alerts.c.lead_id == lead_id)
+                             .order_by(clock_alerts.c.at)).mappings())
+
+
+def list_clocks(conn: Connection, *, rep: str | None = None, kind: str | None = None,
+                due_from: datetime | None = None, due_to: datetime | None = None) -> list[RowMapping]:
+    query = select(clocks).order_by(clocks.c.due_at)
+    if rep is not None:
+        query = query.where(clocks.c.owner == rep)
+    if kind is not None:
+        query = query.where(clocks.c.kind == kind)
+    if due_from is not None:
+        query = query.where(clocks.c.due_at >= due_from)
+    if due_to is not None:
+        query = query.where(clocks.c.due_at < due_to)
+    return list(conn.execute(query).mappings())
+
+
+def list_violations(conn: Connection, start: datetime | None = None, end: datetime | None = None) -> list[RowMapping]:
+    query = select(violations).order_by(violations.c.at)
+    if start is not None:
+        query = query.where(violations.c.at >= start)
+    if end is not None:
+        query = query.where(violations.c.at < end)
+    return list(conn.execute(query).mappings())
+
+
+def alerts_for(conn: Connection, keys: Sequence[ClockKey]) -> dict[ClockKey, set[str]]:
+    leads = sorted({k[0] for k in keys})
+    found = recorded_levels(conn, leads)
+    return {k: found.get(k, set()) for k in keys}
