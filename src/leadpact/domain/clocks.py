@@ -171,7 +171,7 @@ def _applies(clock: Clock, level: str, at: datetime) -> bool:
         return False
     if level == BREACH:
         return clock.met_at is None or clock.met_at > clock.due_at
-    return clock.met_at is None or clock.met_at >= at
+    return clock.met_at is None or clock.met_at > at
 
 
 def next_alert_at(clock: Clock, recorded: set[str] | frozenset[str]) -> datetime | None:
