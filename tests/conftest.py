@@ -51,12 +51,7 @@ def pg_engine(pg_server: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _truncate(engine: Engine) -> None:
-    from leadpact.store.tables import metadata
-
-    names = [t.name for t in metadata.sorted_tables]
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+from tests_support import truncate as _truncate  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
