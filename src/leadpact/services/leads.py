@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from leadpact.domain.clocks import clocks_for
 from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import APPLIED, Handoff, Projection, replay
 from leadpact.domain.rules import Rules
 from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
 from leadpact.domain.timeutil import iso_utc
+from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
 
@@ -42,6 +44,7 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
         events = store_events.lead_events(conn, lead_id)
         stored_lead = store_leads.get_lead(conn, lead_id)
         stored_handoffs = {row["n"]: dict(row) for row in store_leads.get_handoffs(conn, lead_id)}
+        alerts = store_clocks.lead_alerts(conn, lead_id)
     if not events:
         return None
     p = replay(lead_id, events, rules, until=as_of)
@@ -68,6 +71,13 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
             timeline.append({"id": f"{lead_id}#handoff{h.n}", "type": "handoff", "at": _iso(h.mql_at),
                              "data": {"n": h.n, "tier": h.tier, "segment": h.segment, "trigger": h.trigger_event},
                              "status": "derived"})
+    for alert in alerts:
+        if alert["at"] <= as_of:
+            kind = "clock.breached" if alert["level"] == "breach" else "clock.warning"
+            timeline.append({"id": f"{lead_id}#{alert['n']}:{alert['kind']}:{alert['level']}", "type": kind,
+                             "at": _iso(alert["at"]), "status": "derived",
+                             "data": {"handoff": alert["n"], "clock": alert["kind"], "level": alert["level"],
+                                      "recorded_at": _iso(alert["recorded_at"]), "sent": alert["sent"]}})
     timeline.sort(key=lambda entry: (entry["at"], entry["id"]))
     erased = stored_lead is not None and stored_lead["erased_at"] is not None
     return {
@@ -87,13 +97,29 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
         "stage_times": {stage: iso_utc(at) for stage, at in p.stage_times.items()},
         "handoffs": [_handoff_json(h, stored_handoffs.get(h.n)) for h in p.handoffs],
         "packet": handoff_packet(p, current, rules) if current is not None else None,
-        "clocks": [],
+        "clocks": _clocks(p, rules, as_of, alerts),
         "timeline": timeline,
         "later_events": len(future),
         "waiting": [],
         "flags": list(p.flags) + [f"{flag} (handoff {h.n})" for h in p.handoffs for flag in h.flags],
         "erased": erased,
     }
+
+
+def _clocks(p: Projection, rules: Rules, as_of: datetime, alerts: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for h in p.handoffs:
+        for clock in clocks_for(h, rules.segment(h.segment), rules.calendar()):
+            levels = [a for a in alerts if a["n"] == clock.handoff and a["kind"] == clock.kind]
+            breach = next((a for a in levels if a["level"] == "breach"), None)
+            out.append({"handoff": h.n, "kind": clock.kind, "started_at": _iso(clock.started_at),
+                        "due_at": _iso(clock.due_at), "status": clock.status(as_of),
+                        "met_at": _iso(clock.met_at) if clock.met_at and clock.met_at <= as_of else None,
+                        "cancelled_at": _iso(clock.cancelled_at) if clock.cancelled_at and
+                        clock.cancelled_at <= as_of else None,
+                        "rule": clock.rule, "warnings": [_iso(t) for _f, t in clock.warnings],
+                        "breach_recorded_at": _iso(breach["recorded_at"]) if breach is not None else None})
+    return out
 
 
 def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]:
