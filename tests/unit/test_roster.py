@@ -41,7 +41,11 @@ def test_template_loads_and_matches_the_design() -> None:
     assert roster.teams["sdr-enterprise"].after_hours == "sdr-smb"
     ana, ben, eva = roster.reps
     assert ana.capacity.per_day == 40 and ana.capacity.open == 120 and ana.calendar == "default"
-    assert ben.weight == 2 and ben.time_off[0].from_ == date(2026, 12, 21) and ben.time_off[0].to == date(2026, 12, 31)
+    assert (
+        ben.weight == 2
+        and ben.time_off[0].from_ == date(2026, 12, 21)
+        and ben.time_off[0].to == date(2026, 12, 31)
+    )
     assert ben.off_on(date(2026, 12, 31)) and not ben.off_on(date(2027, 1, 1))
     assert eva.active and eva.capacity.per_day is None
     assert [rule.to for rule in roster.routing.rules] == ["account_owner", "sdr-enterprise", "sdr-smb"]
@@ -130,7 +134,10 @@ def test_shapes_and_did_you_mean() -> None:
                     "email": "a@x",
                     "team": "sdr",
                     "wieght": 2,
-                    "time_off": [{"from": "2026-01-05", "to": "2026-01-01"}, {"from": "soon", "to": "2026-01-01"}],
+                    "time_off": [
+                        {"from": "2026-01-05", "to": "2026-01-01"},
+                        {"from": "soon", "to": "2026-01-01"},
+                    ],
                 }
             ],
             routing={"rules": [{"to": "sdr"}], "match_accounts_by": ["domain"]},
@@ -140,7 +147,10 @@ def test_shapes_and_did_you_mean() -> None:
     assert "reps[0].wieght: unknown key (did you mean weight?)" in errors
     assert "reps[0].time_off[0].to: 2026-01-01 is before from 2026-01-05" in errors
     assert 'reps[0].time_off[1].from: "soon" is not a date like 2026-12-24' in errors
-    assert any(e.startswith('routing.match_accounts_by[0]: "domain" is not one of account_id, email_domain') for e in errors)
+    assert any(
+        e.startswith('routing.match_accounts_by[0]: "domain" is not one of account_id, email_domain')
+        for e in errors
+    )
     assert "notfy: unknown key (did you mean notify?)" in errors
 
 

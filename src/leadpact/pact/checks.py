@@ -162,7 +162,12 @@ def _segments_resolve(values: Values) -> list[PactIssue]:
                     )
                 continue
             if key == "mql":
-                given = {k for k in ("fit", "engagement") if getattr(over, k) is not None}
+                # a threshold equal to the pact's own is judged (and reported) there
+                given = {
+                    k
+                    for k in ("fit", "engagement")
+                    if getattr(over, k) is not None and getattr(over, k) != getattr(scoring.mql, k)
+                }
                 out.extend(_gate_issues(scoring, resolved, f"segments.{name}.mql", given))
     return out
 

@@ -126,7 +126,6 @@ def read_yaml(text: str, source: str) -> YamlDocument:
         loader.dispose()
     doc = YamlDocument(data=data, lines={}, problems=[])
     if node is not None:
-        doc.lines[""] = node.start_mark.line + 1
         _walk(node, (), doc, source)
     return doc
 
