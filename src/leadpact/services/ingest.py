@@ -164,9 +164,12 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
         if projection.exists:
             replaced.append(lead_id)
             lead_rows.append(store_leads.lead_row(projection))
+            first_activity = min((a.at for a in projection.activities), default=None)
+            first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
             for handoff in projection.handoffs:
-                handoff_rows.append(store_leads.handoff_row(lead_id, handoff,
-                                                            handoff_packet(projection, handoff, rules)))
+                handoff_rows.append(store_leads.handoff_row(
+                    lead_id, handoff, handoff_packet(projection, handoff, rules),
+                    first_activity_at=first_activity, first_touch_at=first_touch))
                 clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
             if on_projection is not None:
                 on_projection(conn, projection)

@@ -42,9 +42,13 @@ def lead_row(p: Projection) -> dict[str, Any]:
     }
 
 
-def handoff_row(lead_id: str, h: Handoff, packet: dict[str, Any] | None = None) -> dict[str, Any]:
+def handoff_row(lead_id: str, h: Handoff, packet: dict[str, Any] | None = None, *,
+                first_activity_at: datetime | None = None, first_touch_at: datetime | None = None,
+                team: str | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {"lead_id": lead_id, "flags": json.dumps(h.flags),
-                           "packet": None if packet is None else json.dumps(packet, default=str)}
+                           "packet": None if packet is None else json.dumps(packet, default=str),
+                           "first_activity_at": _us(first_activity_at), "lead_first_touch_at": _us(first_touch_at),
+                           "team": team}
     for name in _HANDOFF_VALUES:
         row[name] = getattr(h, name)
     for name in _HANDOFF_TIMES:

@@ -101,10 +101,17 @@ handoffs = Table(
     Column("ended_at", Instant),
     Column("flags", Text, nullable=False),
     Column("packet", Text),
+    Column("first_activity_at", Instant),       # the lead's first activity (attribution)
+    Column("lead_first_touch_at", Instant),     # the lead's first human touch, any cycle (attribution)
+    Column("team", String(64)),
     Index("ix_handoffs_mql_at", "mql_at"),
     Index("ix_handoffs_disposition_at", "disposition_at"),
     Index("ix_handoffs_sql_at", "sql_at"),
     Index("ix_handoffs_opportunity_at", "opportunity_at"),
+    Index("ix_handoffs_rejected_at", "rejected_at"),
+    Index("ix_handoffs_disqualified_at", "disqualified_at"),
+    Index("ix_handoffs_recycled_at", "recycled_at"),
+    Index("ix_handoffs_customer_at", "customer_at"),
 )
 
 erasures = Table(
