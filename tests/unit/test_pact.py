@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from leadpact.domain.durations import Duration
@@ -610,3 +612,36 @@ def test_schema_describes_every_property() -> None:
     assert set(schema["properties"]) == set(Pact.model_fields)
     duration = schema["$defs"]["Disposition"]["properties"]["within"]
     assert duration["type"] == "string" and duration["default"] == "2bd"
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_DEFAULT_JSON = Pact().model_dump(mode="json")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.sampled_from(sorted(_DEFAULT_JSON))))
+def test_any_subset_of_default_keys_gives_the_default_pact(keys: set[str]) -> None:
+    """A key left out takes its default: writing any subset of the defaults is the default pact."""
+    pact = parse_pact({key: _DEFAULT_JSON[key] for key in keys})
+    assert pact == Pact() and pact.version_full == Pact().version_full
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(sorted(_DEFAULT_JSON["reasons"])), st.permutations(sorted(_DEFAULT_JSON["sources"])))
+def test_mapping_order_does_not_change_the_version(reasons: list[str], sources: list[str]) -> None:
+    pact = parse_pact(
+        {
+            "reasons": {code: _DEFAULT_JSON["reasons"][code] for code in reasons},
+            "sources": {name: _DEFAULT_JSON["sources"][name] for name in sources},
+        }
+    )
+    assert pact.version_full == Pact().version_full
+    assert list(pact.reasons) == reasons  # the order given is kept for display
+
+
+def test_hash_and_cached_business_calendar() -> None:
+    pact = Pact()
+    assert hash(pact) == hash(Pact()) and {pact: 1}[Pact()] == 1
+    assert pact.business_calendar() is pact.business_calendar("default")
+    assert pact == Pact()  # cached views do not enter equality

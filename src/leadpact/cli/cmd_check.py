@@ -175,11 +175,11 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
     rows: list[tuple[str | None, str]] = [(name, _when(pact, name)) for name in pact.segments]
     if not any(seg.when is None for seg in pact.segments.values()):
         rows.append((None, "no segment matches"))
-    for name, when in rows:
-        eff = pact.effective(name)
+    for segment, when in rows:
+        eff = pact.effective(segment)
         t = eff.touches
         gate.add_row(
-            name or "(pact)",
+            segment or "(pact)",
             when,
             _num(eff.mql.fit),
             _num(eff.mql.engagement),

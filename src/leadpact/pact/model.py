@@ -26,7 +26,7 @@ from leadpact.pact.plan import DataHygiene, Escalation, Feedback, Recycle, Revie
 from leadpact.pact.scoring import Intent, MqlGate, Scoring
 
 if TYPE_CHECKING:
-    from leadpact.domain.calendar import CalendarSpec
+    from leadpact.domain.calendar import BusinessCalendar, CalendarSpec
 
 #: The activity kinds every pact knows (DESIGN.md §2); the pact's scoring, intent and recycle add more.
 BUILTIN_ACTIVITY_KINDS: frozenset[str] = frozenset(
@@ -240,3 +240,20 @@ class Pact(PactModel):
         from leadpact.pact.calendars import to_spec
 
         return to_spec(self.calendars[name], self.timezone)
+
+    @cached_property
+    def _business_calendars(self) -> dict[str, BusinessCalendar]:
+        return {}
+
+    def business_calendar(self, name: str = "default") -> BusinessCalendar:
+        """The named calendar, built once per pact (its year tables are cached inside)."""
+        from leadpact.domain.calendar import BusinessCalendar
+
+        cache = self._business_calendars
+        if name not in cache:
+            cache[name] = BusinessCalendar(self.calendar_spec(name))
+        return cache[name]
+
+    def __hash__(self) -> int:
+        # equal pacts have equal content, hence equal versions; signoff only refines equality
+        return hash(self.version_full)
