@@ -29,17 +29,20 @@ NY = ZoneInfo("America/New_York")
 H, M = timedelta(hours=1), timedelta(minutes=1)
 
 
-def ny(*args: int) -> datetime:
+def ny(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A New York wall time (fold=0), aware."""
-    return datetime(*args, tzinfo=NY)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=NY)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def calendar(
-    hours: dict[str, str] | None = None, tz: str = "America/New_York", country: str | None = "US", **kw: object
+    hours: dict[str, str] | None = None,
+    tz: str = "America/New_York",
+    country: str | None = "US",
+    **kw: object,
 ) -> BusinessCalendar:
     spec = CalendarSpec(tz, parse_hours(hours or {"mon-fri": "09:00-17:00"}), country=country, **kw)  # type: ignore[arg-type]
     return BusinessCalendar(spec)
@@ -93,7 +96,7 @@ def test_parse_hours_wrapping_range_and_end_of_day() -> None:
         ({"mon": "09:00-09:00"}, "mon: window 09:00-09:00 does not open before it closes"),
         ({"tue": "09:00-12:00,11:00-17:00"}, "tue: windows 09:00-12:00 and 11:00-17:00 overlap"),
         ({"mon-fri": "09:00-17:00", "fri": "10:00-12:00"}, "fri: fri is already given by mon-fri"),
-        ({"mon": ""}, 'mon: \'\' is not hours like "09:00-17:00"'),
+        ({"mon": ""}, "mon: '' is not hours like \"09:00-17:00\""),
     ],
 )
 def test_parse_hours_errors_name_the_key_and_what_was_expected(hours: dict[str, str], message: str) -> None:
@@ -126,7 +129,10 @@ def test_a_calendar_with_no_working_time_is_an_error() -> None:
         ({"subdivision": "ZZ"}, 'US has no subdivision "ZZ"'),
         ({"exclude": ("Colombus Day",)}, 'did you mean "Columbus Day"'),
         ({"country": None, "exclude": ("Columbus Day",)}, "need a country"),
-        ({"half_days": (HalfDay(date(2026, 12, 24), time(13)), HalfDay(date(2026, 12, 24), time(12)))}, "twice"),
+        (
+            {"half_days": (HalfDay(date(2026, 12, 24), time(13)), HalfDay(date(2026, 12, 24), time(12)))},
+            "twice",
+        ),
     ],
 )
 def test_bad_zone_country_subdivision_or_holiday_name(kw: dict[str, object], message: str) -> None:
@@ -412,7 +418,11 @@ ODD = calendar(
 )
 REF_ODD = Reference(
     "America/New_York",
-    {**{d: [(480, 720), (780, 1080)] for d in range(4)}, 4: [(480, 900)], 6: [(0, 60), (150, 600), (1320, 1440)]},
+    {
+        **{d: [(480, 720), (780, 1080)] for d in range(4)},
+        4: [(480, 900)],
+        6: [(0, 60), (150, 600), (1320, 1440)],
+    },
     exclude=("Columbus Day",),
     dates=(date(2026, 12, 24), date(2026, 3, 9)),
     half_days=ODD_HALF,
@@ -426,7 +436,9 @@ _SPECIAL_DAYS = [
 ]
 _SPECIAL_TIMES = [time(h, m) for h, m in ((0, 0), (1, 0), (2, 30), (3, 0), (8, 0), (9, 0), (10, 0), (12, 0),
                                           (13, 0), (15, 0), (17, 0), (18, 0), (22, 0))]  # fmt: skip
-SPECIAL = sorted({datetime.combine(d, t, tzinfo=NY).astimezone(UTC) for d in _SPECIAL_DAYS for t in _SPECIAL_TIMES})
+SPECIAL = sorted(
+    {datetime.combine(d, t, tzinfo=NY).astimezone(UTC) for d in _SPECIAL_DAYS for t in _SPECIAL_TIMES}
+)
 YEAR_MINUTES = 365 * 24 * 60
 
 starts = st.one_of(
@@ -445,7 +457,9 @@ def from64(value: np.datetime64) -> datetime:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(CASES), starts, st.one_of(st.integers(0, 10), st.integers(0, 1200)))
-def test_add_business_matches_the_reference(case: tuple[BusinessCalendar, Reference], t: datetime, m: int) -> None:
+def test_add_business_matches_the_reference(
+    case: tuple[BusinessCalendar, Reference], t: datetime, m: int
+) -> None:
     cal, ref = case
     out = cal.add_business(t, m * M)
     assert out == ref.add(t, m)
@@ -458,7 +472,9 @@ def test_add_business_matches_the_reference(case: tuple[BusinessCalendar, Refere
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(CASES), starts, st.integers(0, 6))
-def test_add_business_days_matches_the_reference(case: tuple[BusinessCalendar, Reference], t: datetime, n: int) -> None:
+def test_add_business_days_matches_the_reference(
+    case: tuple[BusinessCalendar, Reference], t: datetime, n: int
+) -> None:
     cal, ref = case
     out = cal.add_business_days(t, n)
     assert out == ref.add_days(t, n)
@@ -477,12 +493,18 @@ def test_scalar_and_vectorised_agree_in_bulk(case: tuple[BusinessCalendar, Refer
     arr = us.astype("datetime64[us]")
     py = [from64(x) for x in arr]
     for delta in (5 * M, 4 * H, timedelta(hours=13, microseconds=7), timedelta(0)):
-        assert [cal.add_business(t, delta) for t in py] == [from64(x) for x in add_business_vec(cal, arr, delta)]
+        assert [cal.add_business(t, delta) for t in py] == [
+            from64(x) for x in add_business_vec(cal, arr, delta)
+        ]
     for n in (0, 1, 2, 5):
-        assert [cal.add_business_days(t, n) for t in py] == [from64(x) for x in add_business_days_vec(cal, arr, n)]
+        assert [cal.add_business_days(t, n) for t in py] == [
+            from64(x) for x in add_business_days_vec(cal, arr, n)
+        ]
     other = arr[::-1]
     vec = business_between_vec(cal, arr, other)
-    assert [cal.business_between(a, b) for a, b in zip(py, py[::-1], strict=True)] == list(vec.astype(timedelta))
+    assert [cal.business_between(a, b) for a, b in zip(py, py[::-1], strict=True)] == list(
+        vec.astype(timedelta)
+    )
 
 
 def test_vectorised_forms_take_any_unit_and_keep_nat() -> None:
@@ -514,7 +536,9 @@ def test_other_zones_midnights_and_agreement(tz: str) -> None:
     arr = rng.integers(lo, lo + 365 * 86_400_000_000, 3000).astype("datetime64[us]")
     py = [from64(x) for x in arr]
     for n in (1, 3):
-        assert [cal.add_business_days(t, n) for t in py] == [from64(x) for x in add_business_days_vec(cal, arr, n)]
+        assert [cal.add_business_days(t, n) for t in py] == [
+            from64(x) for x in add_business_days_vec(cal, arr, n)
+        ]
     assert [cal.add_business(t, 7 * H) for t in py] == [from64(x) for x in add_business_vec(cal, arr, 7 * H)]
 
 
