@@ -1,0 +1,168 @@
+"""Ingest throughput and memory: N generated events through `ingest`, beside a raw executemany of the same
+rows into a bare table, on SQLite and PostgreSQL. Each measurement runs in its own process so its peak
+memory (max RSS) is its own.
+
+    python bench/ingest.py --events 1000000 --db both
+    python bench/ingest.py --sizes 100000,300000,1000000 --db sqlite      # memory flat as N grows?
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _events_file(events: int, folder: Path) -> Path:
+    """A generated company with at least `events` events (cut to exactly that many lines)."""
+    from leadpact.demo.generator import generate
+
+    path = folder / f"events-{events}.jsonl"
+    if path.exists():
+        return path
+    written = 0
+    leads = max(10, events // 12)
+    with path.open("w") as out:
+        while written < events:
+            for event in generate(leads, 11, months=36):
+                out.write(json.dumps(event) + "\n")
+                written += 1
+                if written >= events:
+                    break
+            leads *= 2
+    return path
+
+
+def _fresh_url(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        db = folder / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{db}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(PG)
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "leadpact_bench" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "leadpact_bench"'))
+    admin.dispose()
+    return base.set(database="leadpact_bench").render_as_string(hide_password=False)
+
+
+def measure_ingest(path: Path, url: str) -> dict[str, float]:
+    from leadpact.domain.rules import rules_from_pact
+    from leadpact.importers.readers import read_events
+    from leadpact.pact import Pact
+    from leadpact.services.ingest import ingest, vocabulary
+    from leadpact.store.db import open_store
+
+    pact = Pact()
+    engine = open_store(url)
+    started = time.perf_counter()
+    with path.open() as stream:
+        report = ingest(engine, rules_from_pact(pact), vocabulary(pact), read_events(stream, path.name),
+                        now=datetime.now(UTC))
+    seconds = time.perf_counter() - started
+    total = sum(report.summary.values())
+    return {"events": total, "seconds": seconds, "per_second": total / seconds,
+            "refused": report.summary["refused"], "peak_mb": _peak_mb()}
+
+
+def measure_raw(path: Path, url: str) -> dict[str, float]:
+    """The floor: the same rows inserted with executemany into a bare table, in batches of 5,000."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS raw_events"))
+        conn.execute(text("CREATE TABLE raw_events (id VARCHAR(200), lead_id VARCHAR(200), type VARCHAR(16), "
+                          "at VARCHAR(40), data TEXT)"))
+    started = time.perf_counter()
+    count = 0
+    with engine.begin() as conn, path.open() as stream:
+        batch = []
+        for line in stream:
+            e = json.loads(line)
+            batch.append({"id": e["id"], "lead_id": e["lead_id"], "type": e["type"], "at": e["at"],
+                          "data": json.dumps(e["data"])})
+            if len(batch) == 5000:
+                conn.execute(text("INSERT INTO raw_events VALUES (:id, :lead_id, :type, :at, :data)"), batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            conn.execute(text("INSERT INTO raw_events VALUES (:id, :lead_id, :type, :at, :data)"), batch)
+            count += len(batch)
+    seconds = time.perf_counter() - started
+    return {"events": count, "seconds": seconds, "per_second": count / seconds, "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(args: argparse.Namespace) -> None:
+    path, url = Path(args.file), args.url
+    result = measure_raw(path, url) if args.child == "raw" else measure_ingest(path, url)
+    print(json.dumps(result))
+
+
+def _run_child(kind: str, path: Path, url: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", kind, "--file", str(path), "--url", url],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} run failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--sizes", help="comma-separated event counts (overrides --events)")
+    parser.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
+    parser.add_argument("--dir", default=None, help="where generated files and the SQLite file go")
+    parser.add_argument("--child", choices=["raw", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="leadpact-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.events]
+    kinds = ["sqlite", "pg"] if args.db == "both" else [args.db]
+    table = Table("store", "events", "ingest ev/s", "raw insert rows/s", "ingest ÷ raw", "ingest peak MB",
+                  "raw peak MB", "refused", title="leadpact ingest")
+    for size in sizes:
+        with console.status(f"generating {size:,} events"):
+            path = _events_file(size, folder)
+        for kind in kinds:
+            with console.status(f"{kind}: raw executemany of {size:,} rows"):
+                raw = _run_child("raw", path, _fresh_url(kind, folder))
+            with console.status(f"{kind}: ingest of {size:,} events"):
+                got = _run_child("ingest", path, _fresh_url(kind, folder))
+            table.add_row(kind, f"{size:,}", f"{got['per_second']:,.0f}", f"{raw['per_second']:,.0f}",
+                          f"{got['per_second'] / raw['per_second']:.2f}", f"{got['peak_mb']:.0f}",
+                          f"{raw['peak_mb']:.0f}", f"{got['refused']:,.0f}")
+    console.print(table)
+    console.print("goal (DESIGN issue 2): ≥ 25,000 events/s SQLite, ≥ 15,000 events/s PostgreSQL for 1M events, "
+                  "peak memory flat as N grows")
+
+
+if __name__ == "__main__":
+    main()
