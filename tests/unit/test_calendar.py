@@ -548,3 +548,13 @@ def test_answers_do_not_depend_on_what_was_asked_before() -> None:
     assert fresh.add_business(late, H) == US.add_business(late, H)
     assert fresh.add_business(ny(2019, 6, 3, 12), H) == ny(2019, 6, 3, 13)  # extends backwards
     assert fresh.business_between(ny(2019, 6, 3, 12), late) == US.business_between(ny(2019, 6, 3, 12), late)
+
+
+def test_a_skipped_date_has_no_time() -> None:
+    """Samoa skipped 2011-12-30 (UTC-10 -> UTC+14): a 24/7 calendar goes from the 29th to the 31st."""
+    apia = ZoneInfo("Pacific/Apia")
+    cal = calendar({"mon-sun": "00:00-24:00"}, tz="Pacific/Apia", country=None)
+    assert cal.windows_on(date(2011, 12, 30)) == []
+    assert cal.windows_on(date(2011, 12, 29))[0][1] == cal.windows_on(date(2011, 12, 31))[0][0]
+    assert bd(cal, datetime(2011, 12, 29, 20, tzinfo=apia), 1) == datetime(2011, 12, 31, 20, tzinfo=apia)
+    assert cal.business_days_between(date(2011, 12, 29), date(2012, 1, 1)) == 2

@@ -406,6 +406,9 @@ class BusinessCalendar:
         starts = [self._midnight(date.fromordinal(o)) for o in range(first, last + 1)]
         for o in range(first, last):
             start, end = starts[o - first], starts[o - first + 1]
+            if end <= start:  # a skipped date (Samoa, 2011-12-30): no time at all
+                days.append(_Day(o, start, (), ()))
+                continue
             off_a, off_b = self._offset(start), self._offset(end - 1)
             pieces: tuple[tuple[int, int, int], ...] = ((start, end, off_a),)
             if off_a != off_b:
@@ -587,13 +590,10 @@ class BusinessCalendar:
             self._check_path(tl, s, bisect_right(tl.opens, s) - 1, bisect_left(tl.iday, o2))
         at = _resolve_in(tl.pieces[o2 - ord_lo], tl.day_start[o2 - ord_lo + 1], wall + (o2 - o) * _DAY_US)
         first, last = tl.bd_first[r], tl.bd_last[r]
-        return _to_dt(first if at < first else last if at > last else at)
-
-    def _cum(self, tl: _Timeline, u: int) -> int:
-        i = bisect_right(tl.opens, u) - 1
-        if i < 0:
-            return 0
-        return tl.cum[i] + min(u, tl.closes[i]) - tl.opens[i]
+        at = first if at < first else last if at > last else at
+        if 0 <= at < _FLOAT_EXACT:
+            return _fromtimestamp(at / 1e6, UTC)
+        return _EPOCH + timedelta(0, 0, at)
 
     def business_between(self, a: datetime, b: datetime) -> timedelta:
         """Business time elapsed in [a, b); zero when b <= a."""
@@ -603,7 +603,17 @@ class BusinessCalendar:
         tl = self._tl
         if not (tl.lo <= ua and ub < tl.hi):
             tl = self._cover(ua, ub)
-        return timedelta(0, 0, self._cum(tl, ub) - self._cum(tl, ua))
+        opens, closes, cum = tl.opens, tl.closes, tl.cum
+        i = bisect_right(opens, ub) - 1
+        if i < 0:
+            return timedelta(0)
+        close = closes[i]
+        elapsed = cum[i] + (ub if ub < close else close) - opens[i]
+        i = bisect_right(opens, ua) - 1
+        if i >= 0:
+            close = closes[i]
+            elapsed -= cum[i] + (ua if ua < close else close) - opens[i]
+        return timedelta(0, 0, elapsed)
 
     def business_days_between(self, start: date, end: date) -> int:
         """Business days in [start, end) (local dates); zero when end <= start."""
