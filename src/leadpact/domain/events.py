@@ -77,12 +77,15 @@ class Event:
                 "data": dict(self.data)}
 
 
-def content_hash(event: Event) -> str:
+def canonical_data(event: Event) -> str:
+    """The event's data as canonical JSON (sorted keys): stored as it is, and covered by the content hash."""
+    return json.dumps(event.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_hash(event: Event, data_text: str | None = None) -> str:
     """Same id + same hash is a duplicate; same id + another hash is a conflict. `at` compares as an instant."""
-    canonical = json.dumps(
-        [event.type, event.lead_id, iso_utc(event.at), event.data],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
-    )
+    text = canonical_data(event) if data_text is None else data_text
+    canonical = f"{event.type}\x1f{event.lead_id}\x1f{iso_utc(event.at)}\x1f{text}"
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from leadpact.domain.clocks import clocks_for, next_alert_at
-from leadpact.domain.events import EventError, Vocabulary, content_hash, parse_event
+from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.rules import Rules
 from leadpact.importers.readers import Unreadable
@@ -78,7 +78,7 @@ Progress = Callable[[str, int], None]
 def _stage(conn: Connection, lines: Iterable[tuple[int, Any]], vocab: Vocabulary, report: IngestReport,
            progress: Progress | None) -> int:
     staged = 0
-    batch: list[dict[str, Any]] = []
+    batch: list[tuple[Any, ...]] = []
     for line, raw in lines:
         if progress is not None:
             progress("read", 1)
@@ -91,10 +91,8 @@ def _stage(conn: Connection, lines: Iterable[tuple[int, Any]], vocab: Vocabulary
         except EventError as exc:
             report.add(Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason))
             continue
-        row = store_events.event_row(event, content_hash(event), 0)
-        row["line"] = line
-        del row["received_at"]
-        batch.append(row)
+        text = canonical_data(event)
+        batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
         if len(batch) >= STAGE_BATCH:
             store_events.stage_rows(conn, batch)
             staged += len(batch)
@@ -136,30 +134,30 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
     erased = store_leads.erased_among(conn, lead_ids)
     recorded = store_clocks.recorded_levels(conn, lead_ids)
     clock_rows: list[dict[str, Any]] = []
-    event_rows: list[dict[str, Any]] = []
+    event_rows: list[tuple[Any, ...]] = []
     lead_rows: list[dict[str, Any]] = []
     handoff_rows: list[dict[str, Any]] = []
     replaced: list[str] = []
     for lead_id in lead_ids:
         new = staged.get(lead_id, [])
         if lead_id in erased:
-            for line, event, _digest in new:
-                report.add(Result(line, event.id, REFUSED, "lead_id",
+            for item in new:
+                report.add(Result(item.line, item.event.id, REFUSED, "lead_id",
                                   f"lead {lead_id} was erased on {erased[lead_id].date().isoformat()}"))
             continue
-        new_ids = frozenset(event.id for _line, event, _digest in new)
-        projection = replay(lead_id, [*stored.get(lead_id, []), *(event for _l, event, _d in new)], rules,
+        new_ids = frozenset(item.event.id for item in new)
+        projection = replay(lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], rules,
                             new_ids=new_ids)
-        for line, event, digest in new:
-            refusal = projection.refused.get(event.id)
+        for item in new:
+            refusal = projection.refused.get(item.event.id)
             if refusal is not None:
-                report.add(Result(line, event.id, REFUSED, refusal[0], refusal[1]))
+                report.add(Result(item.line, item.event.id, REFUSED, refusal[0], refusal[1]))
                 continue
-            event_rows.append(store_events.event_row(event, digest, received_us))
+            event_rows.append(store_events.event_row(item, received_us))
             if projection.exists:
                 report.summary[STORED] += 1
             else:
-                report.add(Result(line, event.id, WAITING, None,
+                report.add(Result(item.line, item.event.id, WAITING, None,
                                   f"waits for the lead.created of {lead_id}"))
         if projection.exists:
             replaced.append(lead_id)

@@ -92,7 +92,8 @@ def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, 
         for target in targets_from_roster(audience.roster, audience.env):
             if target.channel == "webhook" or (level == BREACH and audience.enforcing):
                 targets.append(target)
-    targets.extend(email_targets(audience.emails(level, payload["owner"], payload["team"])))
+    targets.extend(email_targets(audience.roster, audience.emails(level, payload["owner"], payload["team"]),
+                                 audience.env))
     if not targets:
         return 0
     return int(enqueue(conn, key=key, topic=payload["topic"], payload=payload, targets=targets, now=now) or 0)
@@ -159,5 +160,7 @@ def deliver(engine: Engine, *, now: datetime, report: WorkerReport, env: Mapping
     except ImportError:
         return
     result = deliver_due(engine, now=now, transport=HttpSmtpTransport(dict(os.environ if env is None else env)))
-    for name in ("delivered", "failed", "dead"):
-        setattr(report, name, getattr(report, name) + int(getattr(result, name, 0) or 0))
+    counts = result.summary()
+    report.delivered += counts["sent"]
+    report.failed += counts["retrying"]
+    report.dead += counts["dead"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, text
@@ -35,10 +36,26 @@ def drop_stage(conn: Connection) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
 
 
-def stage_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(text(f"INSERT INTO {STAGE} (line, id, lead_id, type, rank, at, data, hash) "
-                          "VALUES (:line, :id, :lead_id, :type, :rank, :at, :data, :hash)"), rows)
+def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """executemany straight on the driver (no per-row statement compilation), in the caller's transaction."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+STAGE_COLUMNS = ("line", "id", "lead_id", "type", "rank", "at", "data", "hash")
+EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
+
+
+def stage_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Rows in STAGE_COLUMNS order."""
+    bulk_insert(conn, STAGE, STAGE_COLUMNS, rows)
 
 
 def index_stage(conn: Connection) -> None:
@@ -84,15 +101,23 @@ def _in_clause(conn: Connection, ids: Sequence[str]) -> tuple[str, dict[str, str
     return ",".join(f":{name}" for name in names), names
 
 
-def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[tuple[int, Event, str]]]:
-    out: dict[str, list[tuple[int, Event, str]]] = defaultdict(list)
+@dataclass(frozen=True, slots=True)
+class Staged:
+    line: int
+    event: Event
+    data_text: str      # the canonical JSON of event.data, stored as it is
+    digest: str
+
+
+def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Staged]]:
+    out: dict[str, list[Staged]] = defaultdict(list)
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
         rows = conn.execute(text(f"SELECT line, id, lead_id, type, at, data, hash FROM {STAGE} "
                                  f"WHERE lead_id IN ({clause})"), params)
         for line, event_id, lead_id, kind, at, data, digest in rows:
-            out[lead_id].append((int(line), Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)),
-                                 str(digest)))
+            event = Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data))
+            out[lead_id].append(Staged(int(line), event, data, str(digest)))
     return out
 
 
@@ -107,16 +132,18 @@ def stored_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Even
     return out
 
 
-def event_row(event: Event, digest: str, received_us: int) -> dict[str, Any]:
-    return {"id": event.id, "lead_id": event.lead_id, "type": event.type, "rank": TYPE_RANK[event.type],
-            "at": to_us(event.at), "data": json.dumps(event.data, separators=(",", ":"), ensure_ascii=False),
-            "hash": digest, "received_at": received_us}
+def stage_row(line: int, event: Event, text_: str, digest: str) -> tuple[Any, ...]:
+    return (line, event.id, event.lead_id, event.type, TYPE_RANK[event.type], to_us(event.at), text_, digest)
 
 
-def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(text("INSERT INTO events (id, lead_id, type, rank, at, data, hash, received_at) "
-                          "VALUES (:id, :lead_id, :type, :rank, :at, :data, :hash, :received_at)"), rows)
+def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
+    e = staged.event
+    return (e.id, e.lead_id, e.type, TYPE_RANK[e.type], to_us(e.at), staged.data_text, staged.digest, received_us)
+
+
+def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Rows in EVENT_COLUMNS order."""
+    bulk_insert(conn, "events", EVENT_COLUMNS, rows)
 
 
 def lead_events(conn: Connection, lead_id: str) -> list[Event]:
