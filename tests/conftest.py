@@ -13,8 +13,7 @@ from sqlalchemy.engine import make_url
 
 from leadpact.store.db import migrate, make_engine
 
-PG_URL = os.environ.get("LEADPACT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REQUIRE_PG = os.environ.get("LEADPACT_REQUIRE_PG") == "1"
+from tests_support import PG_URL, REQUIRE_PG
 
 
 @pytest.fixture(scope="session")

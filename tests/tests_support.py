@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, text
+
+PG_URL = os.environ.get("LEADPACT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("LEADPACT_REQUIRE_PG") == "1"
 
 
 def truncate(engine: Engine) -> None:

@@ -42,7 +42,7 @@ def test_alembic_upgrade_head_from_empty_on_postgresql() -> None:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from conftest import PG_URL, REQUIRE_PG
+    from tests_support import PG_URL, REQUIRE_PG
 
     admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     try:
