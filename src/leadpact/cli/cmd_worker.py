@@ -12,6 +12,8 @@ import typer
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.services.metrics import params_of
+from leadpact.services.signals import record_reason_signals
 from leadpact.services.worker import WorkerReport, deliver, record_due
 
 
@@ -41,9 +43,17 @@ def worker_command(
     ctx = open_context(pact, db)
     lock = _sqlite_lock(ctx.url)
     total = WorkerReport()
+    params = params_of(ctx.pact, ctx.rules)
+    signals_at = 0.0
     try:
         while True:
             report = record_due(ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster)
+            if time.monotonic() - signals_at >= 60:        # the feedback loop needs no sub-second pace
+                signals = record_reason_signals(ctx.engine, pact=ctx.pact, params=params, now=now_utc(),
+                                                roster=ctx.roster)
+                signals_at = time.monotonic()
+                if signals and not as_json:
+                    console.print(f"{signals} reason signal(s) recorded for marketing")
             deliver(ctx.engine, now=now_utc(), report=report)
             for name, value in report.to_json().items():
                 if isinstance(value, int):

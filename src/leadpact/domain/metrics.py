@@ -48,6 +48,10 @@ class HandoffFacts:
     amount: float | None
     first_activity_at: datetime | None
     lead_first_touch_at: datetime | None
+    flags: str = "[]"                  # the handoff's flags as stored (JSON)
+
+    def incomplete(self, stage: str) -> bool:
+        return f'"hygiene:{stage}"' in self.flags
 
     def key(self, dimension: str) -> str | None:
         if dimension == "rep":
@@ -141,6 +145,12 @@ def _reasons(flagged: Sequence[HandoffFacts], p: PeriodFacts, params: MetricPara
     for h in flagged:
         if _in(h.rejected_at, p.start, p.end, as_of) or _in(h.disqualified_at, p.start, p.end, as_of):
             counts[h.outcome_reason or "unknown"] += 1
+    return reason_breakdown(counts, params)
+
+
+def reason_breakdown(counts: Mapping[str, int], params: MetricParams) -> dict[str, Any]:
+    """Per reason: count, share of all rejections + disqualifications, `flagged` (share above the alert share,
+    with at least `min_rejections` of them in all), and marketing's mapped action."""
     total = sum(counts.values())
     out = {}
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -207,6 +217,8 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "reasons": _reasons(p.flagged, p, params, as_of),
         "pipeline": _pipeline(opps, params, lambda h: h.opportunity_at),
         "revenue": _pipeline(won, params, lambda h: h.customer_at),
+        "hygiene_rate": rate(sum(1 for h in sqls if not h.incomplete("sql"))
+                             + sum(1 for h in opps if not h.incomplete("opportunity")), len(sqls) + len(opps)),
         "opportunities": len(opps),
         "customers": len(won),
     }

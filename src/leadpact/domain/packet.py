@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+from leadpact.domain.duplicates import SUGGESTED_REASON
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.rules import Rules
 from leadpact.domain.timeutil import iso_utc
@@ -36,7 +37,10 @@ def handoff_packet(projection: Projection, handoff: Handoff, rules: Rules) -> di
     kinds = Counter(a.kind for a in recent)
     assets = sorted({a.asset for a in recent if a.asset})
     last = max(recent, key=lambda a: a.at) if recent else None
+    duplicates = [flag.split(":", 1)[1] for flag in projection.flags if flag.startswith("duplicate_of:")]
     return {
+        "duplicate_of": duplicates[0] if duplicates else None,
+        "suggested_reason": SUGGESTED_REASON if duplicates else None,
         "completeness": round((len(required) - len(missing)) / len(required), 4) if required else 1.0,
         "missing_fields": missing,
         "source": projection.source,

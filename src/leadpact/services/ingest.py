@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from leadpact.domain.clocks import clocks_for, next_alert_at
+from leadpact.domain.duplicates import Person, duplicate_flag, duplicate_of
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.rules import Rules
@@ -138,6 +139,7 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
     lead_rows: list[dict[str, Any]] = []
     handoff_rows: list[dict[str, Any]] = []
     replaced: list[str] = []
+    projections: list[Projection] = []
     for lead_id in lead_ids:
         new = staged.get(lead_id, [])
         if lead_id in erased:
@@ -160,21 +162,49 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
                 report.add(Result(item.line, item.event.id, WAITING, None,
                                   f"waits for the lead.created of {lead_id}"))
         if projection.exists:
-            replaced.append(lead_id)
-            lead_rows.append(store_leads.lead_row(projection))
-            first_activity = min((a.at for a in projection.activities), default=None)
-            first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
-            for handoff in projection.handoffs:
-                handoff_rows.append(store_leads.handoff_row(
-                    lead_id, handoff, handoff_packet(projection, handoff, rules),
-                    first_activity_at=first_activity, first_touch_at=first_touch))
-                clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
-            if on_projection is not None:
-                on_projection(conn, projection)
+            projections.append(projection)
+    _flag_duplicates(conn, projections)
+    for projection in projections:
+        lead_id = projection.lead_id
+        replaced.append(lead_id)
+        lead_rows.append(store_leads.lead_row(projection))
+        first_activity = min((a.at for a in projection.activities), default=None)
+        first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
+        for handoff in projection.handoffs:
+            handoff_rows.append(store_leads.handoff_row(
+                lead_id, handoff, handoff_packet(projection, handoff, rules),
+                first_activity_at=first_activity, first_touch_at=first_touch))
+            clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
+        if on_projection is not None:
+            on_projection(conn, projection)
     store_events.insert_events(conn, event_rows)
     store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
     store_clocks.replace_clocks(conn, replaced, clock_rows)
     report.leads_touched += len(replaced)
+
+
+def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
+    """Flag each lead that duplicates an earlier one (same email, or same person at the same account)."""
+    people = {p.lead_id: Person.of(p.lead_id, p.created_at, p.fields) for p in projections
+              if p.created_at is not None}
+    if not people:
+        return
+    stored = store_leads.people_matching(conn, [x.email for x in people.values() if x.email],
+                                         [x.account_id for x in people.values() if x.account_id])
+    everyone = {**{x.lead_id: x for x in stored}, **people}
+    by_id = {p.lead_id: p for p in projections}
+    for person in people.values():
+        original = duplicate_of(person, everyone.values())
+        if original is not None:
+            flags = by_id[person.lead_id].flags
+            if duplicate_flag(original) not in flags:
+                flags.append(duplicate_flag(original))
+    for other in stored:                        # an older lead arriving after its duplicate: flag the newer
+        if other.lead_id in people:
+            continue
+        original = duplicate_of(other, people.values())
+        if original is not None:
+            store_leads.add_lead_flag(conn, other.lead_id, duplicate_flag(original))
 
 
 def _clock_rows(lead_id: str, handoff: Handoff, rules: Rules,

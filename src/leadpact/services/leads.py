@@ -54,6 +54,10 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
         return {"lead_id": lead_id, "exists": False, "as_of": iso_utc(as_of), "stage": None,
                 "waiting": [_timeline_entry(by_id[i], "waiting", None) for i in p.statuses],
                 "timeline": [], "handoffs": [], "clocks": [], "flags": []}
+    if stored_lead is not None:     # what the store adds to the replay (duplicates seen across leads)
+        for flag in json.loads(stored_lead["flags"]):
+            if flag not in p.flags:
+                p.flags.append(flag)
     fit, fit_reasons = fit_score(rules.fit, p.fields)
     engagement, engagement_reasons = engagement_score(rules.engagement, rules.half_life_days, p.activities, as_of)
     current = p.current

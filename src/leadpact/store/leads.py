@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select
 
+from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.store.events import chunks
 from leadpact.store.tables import erasures, handoffs, leads
@@ -30,7 +31,7 @@ def lead_row(p: Projection) -> dict[str, Any]:
     current = p.current
     assert p.created_at is not None and p.last_event_at is not None
     return {
-        "lead_id": p.lead_id, "email": p.fields.get("email"), "account_id": p.fields.get("account_id"),
+        "lead_id": p.lead_id, "email": str(p.fields["email"]).strip().lower() if p.fields.get("email") else None, "account_id": p.fields.get("account_id"),
         "source": p.source, "campaign": p.fields.get("campaign"),
         "fields": json.dumps(p.fields, separators=(",", ":"), ensure_ascii=False),
         "stage": p.stage, "stage_times": json.dumps({k: to_us(v) for k, v in p.stage_times.items()}),
@@ -100,3 +101,41 @@ def counts(conn: Connection) -> dict[str, int]:
     for name, table in (("events", events), ("leads", leads), ("handoffs", handoffs)):
         out[name] = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
     return out
+
+
+def people_matching(conn: Connection, emails: Sequence[str], accounts: Sequence[str]) -> list[Person]:
+    """Stored leads sharing one of these (lower-case) emails or accounts, as people to compare."""
+    out: list[Person] = []
+    seen: set[str] = set()
+    for column, values in ((leads.c.email, sorted(set(emails))), (leads.c.account_id, sorted(set(accounts)))):
+        for part in chunks(values):
+            rows = conn.execute(select(leads.c.lead_id, leads.c.created_at, leads.c.fields)
+                                .where(column.in_(part), leads.c.erased_at.is_(None)))
+            for lead_id, created_at, fields in rows:
+                if lead_id not in seen:
+                    seen.add(lead_id)
+                    out.append(Person.of(lead_id, created_at, json.loads(fields)))
+    return out
+
+
+def add_lead_flag(conn: Connection, lead_id: str, flag: str) -> None:
+    row = conn.execute(select(leads.c.flags).where(leads.c.lead_id == lead_id)).first()
+    if row is None:
+        return
+    flags = json.loads(row.flags)
+    if flag not in flags:
+        conn.execute(leads.update().where(leads.c.lead_id == lead_id).values(flags=json.dumps([*flags, flag])))
+
+
+def reason_counts(conn: Connection, start: datetime, end: datetime, as_of: datetime) -> dict[str, int]:
+    """Rejections and disqualifications made in [start, end) (and by as_of), per reason."""
+    from sqlalchemy import and_, func, or_
+
+    h = handoffs.c
+    upto = min(end, as_of)
+    rows = conn.execute(
+        select(h.outcome_reason, func.count())
+        .where(or_(and_(h.rejected_at >= start, h.rejected_at < upto),
+                   and_(h.disqualified_at >= start, h.disqualified_at < upto)))
+        .group_by(h.outcome_reason))
+    return {str(reason or "unknown"): int(count) for reason, count in rows}
