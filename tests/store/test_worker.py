@@ -120,14 +120,14 @@ KILLER = textwrap.dedent("""
     from leadpact.store import clocks as store_clocks
     from leadpact.store.db import make_engine
     from leadpact.services.worker import record_due
-    original = store_clocks.insert_ignore
+    original = store_clocks.set_next_many
     calls = {"n": 0}
-    def dying(conn, table, rows):
+    def dying(conn, updates):
         calls["n"] += 1
         if calls["n"] == int(sys.argv[2]):
-            os.kill(os.getpid(), signal.SIGKILL)       # kill -9 in the middle of a batch
-        return original(conn, table, rows)
-    store_clocks.insert_ignore = dying
+            os.kill(os.getpid(), signal.SIGKILL)       # kill -9 after the batch's alerts, before its commit
+        return original(conn, updates)
+    store_clocks.set_next_many = dying
     record_due(make_engine(sys.argv[1]), now=datetime.fromisoformat(sys.argv[3]), mode="monitoring", batch=10)
 """)
 
@@ -137,7 +137,7 @@ def test_a_worker_killed_mid_batch_and_restarted_loses_nothing_and_repeats_nothi
     seed(engine, pact)
     now = T0 + timedelta(days=1)
     url = engine.url.render_as_string(hide_password=False)
-    done = subprocess.run([sys.executable, "-c", KILLER, url, "70", now.isoformat()], capture_output=True)
+    done = subprocess.run([sys.executable, "-c", KILLER, url, "3", now.isoformat()], capture_output=True)
     assert done.returncode == -9
     partial = totals(engine)
     alerts, breaches = expected_alerts()

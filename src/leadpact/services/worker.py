@@ -51,6 +51,14 @@ class Audience:
     roster: Any | None
     env: Mapping[str, str]
 
+    @property
+    def any_targets(self) -> bool:
+        """Whether anyone could be told at all (else messages are not even composed)."""
+        if self.roster is None:
+            return False
+        notify = self.roster.notify
+        return bool(notify.webhooks or notify.slack or notify.email)
+
     def emails(self, level: str, owner: str | None, team: str | None) -> list[str]:
         if self.roster is None:
             return []
@@ -99,37 +107,46 @@ def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, 
     return int(enqueue(conn, key=key, topic=payload["topic"], payload=payload, targets=targets, now=now) or 0)
 
 
-def _record(conn: Connection, row: RowMapping, now: datetime, recorded: set[str], audience: Audience,
-            mode: str, report: WorkerReport) -> None:
-    clock = store_clocks.clock_from_row(row)
-    key = (row["lead_id"], row["n"], row["kind"])
-    alerts = due_alerts(clock, recorded, now)
-    handoff = None
-    for level, at, send in alerts:
-        inserted = store_clocks.insert_ignore(conn, clock_alerts, [{
-            "lead_id": key[0], "n": key[1], "kind": key[2], "level": level, "at": at, "due_at": clock.due_at,
-            "recorded_at": now, "sent": send}])
-        recorded.add(level)
-        if not inserted:
-            continue                  # another worker recorded it first
+def _record_batch(conn: Connection, rows: list[RowMapping], now: datetime,
+                  recorded: dict[store_clocks.ClockKey, set[str]], audience: Audience, mode: str,
+                  report: WorkerReport) -> None:
+    """Record what is due for a batch of claimed clocks: alerts, violations and next times in three statements;
+    messages only for alerts this worker inserted (another worker may have recorded the rest)."""
+    alert_rows: list[dict[str, Any]] = []
+    sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
+    updates: list[dict[str, Any]] = []
+    for row in rows:
+        clock = store_clocks.clock_from_row(row)
+        key = (row["lead_id"], row["n"], row["kind"])
+        done = recorded[key]
+        for level, at, send in due_alerts(clock, done, now):
+            alert_rows.append({"lead_id": key[0], "n": key[1], "kind": key[2], "level": level, "at": at,
+                               "due_at": clock.due_at, "recorded_at": now, "sent": send})
+            sends[(*key, level)] = (row, at, send)
+            done.add(level)
+        updates.append({"l": key[0], "nn": key[1], "k": key[2], "x": next_alert_at(clock, done)})
+    inserted = store_clocks.insert_new(conn, clock_alerts, alert_rows, ("lead_id", "n", "kind", "level"))
+    violation_rows = []
+    for lead_id, n, kind, level in sorted(inserted):
+        row, at, send = sends[(lead_id, n, kind, level)]
         if level == BREACH:
             report.breaches += 1
-            store_clocks.insert_ignore(conn, violations, [{
-                "key": f"{key[0]}:{key[1]}:{key[2]}:breach", "lead_id": key[0], "n": key[1], "kind": key[2],
-                "at": clock.due_at, "owed_by": "sales", "owner": row["owner"], "team": row["team"],
-                "what": f"{row['owner'] or 'sales'} owes {WHAT.get(key[2], key[2])} for {key[0]} "
-                        f"(handoff {key[1]}, {row['rule']}), due {iso_utc(clock.due_at)}",
-                "recorded_at": now}])
+            violation_rows.append({
+                "key": f"{lead_id}:{n}:{kind}:breach", "lead_id": lead_id, "n": n, "kind": kind,
+                "at": row["due_at"], "owed_by": "sales", "owner": row["owner"], "team": row["team"],
+                "what": f"{row['owner'] or 'sales'} owes {WHAT.get(kind, kind)} for {lead_id} "
+                        f"(handoff {n}, {row['rule']}), due {iso_utc(row['due_at'])}",
+                "recorded_at": now})
         elif send:
             report.warnings += 1
         else:
             report.superseded += 1
-        if send:
-            if handoff is None:
-                handoff = next((h for h in store_leads.get_handoffs(conn, key[0]) if h["n"] == key[1]), None)
-            report.messages += _enqueue(conn, audience, f"{key[0]}:{key[1]}:{key[2]}:{level}",
+        if send and audience.any_targets:
+            handoff = next((h for h in store_leads.get_handoffs(conn, lead_id) if h["n"] == n), None)
+            report.messages += _enqueue(conn, audience, f"{lead_id}:{n}:{kind}:{level}",
                                         _payload(row, level, at, handoff, mode), now)
-    store_clocks.set_next_at(conn, key, next_alert_at(clock, recorded))
+    store_clocks.insert_new(conn, violations, violation_rows, ("key",))
+    store_clocks.set_next_many(conn, updates)
 
 
 def record_due(engine: Engine, *, now: datetime, mode: str, roster: Any | None = None,
@@ -145,8 +162,7 @@ def record_due(engine: Engine, *, now: datetime, mode: str, roster: Any | None =
             if not rows:
                 break
             recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
-            for row in rows:
-                _record(conn, row, now, recorded[(row["lead_id"], row["n"], row["kind"])], audience, mode, report)
+            _record_batch(conn, rows, now, recorded, audience, mode, report)
             report.claimed += len(rows)
         batches += 1
     return report

@@ -121,3 +121,23 @@ def alerts_for(conn: Connection, keys: Sequence[ClockKey]) -> dict[ClockKey, set
     leads = sorted({k[0] for k in keys})
     found = recorded_levels(conn, leads)
     return {k: found.get(k, set()) for k in keys}
+
+
+def insert_new(conn: Connection, table: Any, rows: list[dict[str, Any]], returning: Sequence[str]) -> set[tuple[Any, ...]]:
+    """Insert many rows in one statement, skipping existing keys; the `returning` columns of those inserted."""
+    if not rows:
+        return set()
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = (dialect.insert(table).values(rows).on_conflict_do_nothing()
+            .returning(*(table.c[name] for name in returning)))
+    return {tuple(r) for r in conn.execute(stmt)}
+
+
+def set_next_many(conn: Connection, updates: list[dict[str, Any]]) -> None:
+    """[{"l": lead_id, "n": n, "k": kind, "x": next_at}, ...] in one executemany."""
+    if updates:
+        from sqlalchemy import bindparam
+
+        conn.execute(update(clocks).where(and_(clocks.c.lead_id == bindparam("l"), clocks.c.n == bindparam("nn"),
+                                               clocks.c.kind == bindparam("k")))
+                     .values(next_at=bindparam("x")), updates)
