@@ -81,7 +81,8 @@ def _scorecard(ctx: Any, now: Any) -> dict[str, Any]:
 def demo_command(
     generate: str | None = typer.Option(None, "--generate", help="Write the company's events to FILE (- for "
                                         "stdout) instead of loading them."),
-    leads: int = typer.Option(3000, "--leads", min=1, help="How many leads."),
+    leads: int = typer.Option(9000, "--leads", min=1, help="How many leads (9,000 a year is about the seed's "
+                              "356 MQLs a month)."),
     seed: int = typer.Option(7, "--seed", help="Random seed: same seed, same company."),
     months: int = typer.Option(12, "--months", min=1, help="How many months of history."),
     start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD); default: --months before "
