@@ -53,16 +53,41 @@ def seed(url: str, clocks: int, start: datetime, spread: float) -> None:
     rows = []
     for i in range(clocks):
         due = start + timedelta(seconds=i * step)
-        rows.append((f"B{i}", 1, "first_contact", to_us(due - timedelta(minutes=5)), to_us(due), False,
-                     "high, inside hours: 5m", "[]", to_us(due) + 1, "rep"))
-    columns = ("lead_id", "n", "kind", "started_at", "due_at", "business", "rule", "warn_times", "next_at", "owner")
+        rows.append(
+            (
+                f"B{i}",
+                1,
+                "first_contact",
+                to_us(due - timedelta(minutes=5)),
+                to_us(due),
+                False,
+                "high, inside hours: 5m",
+                "[]",
+                to_us(due) + 1,
+                "rep",
+            )
+        )
+    columns = (
+        "lead_id",
+        "n",
+        "kind",
+        "started_at",
+        "due_at",
+        "business",
+        "rule",
+        "warn_times",
+        "next_at",
+        "owner",
+    )
     with engine.begin() as conn:
         for i in range(0, len(rows), 10_000):
-            bulk_insert(conn, "clocks", columns, rows[i:i + 10_000])
+            bulk_insert(conn, "clocks", columns, rows[i : i + 10_000])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clocks", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the clocks fall due")
@@ -91,13 +116,20 @@ def main() -> None:
         rows = conn.execute(select(clock_alerts.c.at, clock_alerts.c.recorded_at)).all()
         distinct = conn.execute(select(func.count(func.distinct(clock_alerts.c.lead_id)))).scalar_one()
     lags = np.array([(r.recorded_at - r.at).total_seconds() for r in rows])
-    result = {"clocks": args.clocks, "workers": args.workers, "breaches_recorded": len(rows),
-              "distinct_clocks": int(distinct), "lag_p50_s": float(np.percentile(lags, 50)) if len(lags) else None,
-              "lag_p99_s": float(np.percentile(lags, 99)) if len(lags) else None,
-              "lag_max_s": float(lags.max()) if len(lags) else None}
+    result = {
+        "clocks": args.clocks,
+        "workers": args.workers,
+        "breaches_recorded": len(rows),
+        "distinct_clocks": int(distinct),
+        "lag_p50_s": float(np.percentile(lags, 50)) if len(lags) else None,
+        "lag_p99_s": float(np.percentile(lags, 99)) if len(lags) else None,
+        "lag_max_s": float(lags.max()) if len(lags) else None,
+    }
     console.print_json(json.dumps(result))
-    console.print("goal: p99 < 1 s; every clock breached exactly once "
-                  f"({'ok' if len(rows) == distinct == args.clocks else 'MISMATCH'})")
+    console.print(
+        "goal: p99 < 1 s; every clock breached exactly once "
+        f"({'ok' if len(rows) == distinct == args.clocks else 'MISMATCH'})"
+    )
     time.sleep(0)
 
 

@@ -71,12 +71,22 @@ def measure_ingest(path: Path, url: str) -> dict[str, float]:
     engine = open_store(url)
     started = time.perf_counter()
     with path.open() as stream:
-        report = ingest(engine, rules_from_pact(pact), vocabulary(pact), read_events(stream, path.name),
-                        now=datetime.now(UTC))
+        report = ingest(
+            engine,
+            rules_from_pact(pact),
+            vocabulary(pact),
+            read_events(stream, path.name),
+            now=datetime.now(UTC),
+        )
     seconds = time.perf_counter() - started
     total = sum(report.summary.values())
-    return {"events": total, "seconds": seconds, "per_second": total / seconds,
-            "refused": report.summary["refused"], "peak_mb": _peak_mb()}
+    return {
+        "events": total,
+        "seconds": seconds,
+        "per_second": total / seconds,
+        "refused": report.summary["refused"],
+        "peak_mb": _peak_mb(),
+    }
 
 
 def measure_raw(path: Path, url: str) -> dict[str, float]:
@@ -86,16 +96,27 @@ def measure_raw(path: Path, url: str) -> dict[str, float]:
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS raw_events"))
-        conn.execute(text("CREATE TABLE raw_events (id VARCHAR(200), lead_id VARCHAR(200), type VARCHAR(16), "
-                          "at VARCHAR(40), data TEXT)"))
+        conn.execute(
+            text(
+                "CREATE TABLE raw_events (id VARCHAR(200), lead_id VARCHAR(200), type VARCHAR(16), "
+                "at VARCHAR(40), data TEXT)"
+            )
+        )
     started = time.perf_counter()
     count = 0
     with engine.begin() as conn, path.open() as stream:
         batch = []
         for line in stream:
             e = json.loads(line)
-            batch.append({"id": e["id"], "lead_id": e["lead_id"], "type": e["type"], "at": e["at"],
-                          "data": json.dumps(e["data"])})
+            batch.append(
+                {
+                    "id": e["id"],
+                    "lead_id": e["lead_id"],
+                    "type": e["type"],
+                    "at": e["at"],
+                    "data": json.dumps(e["data"]),
+                }
+            )
             if len(batch) == 5000:
                 conn.execute(text("INSERT INTO raw_events VALUES (:id, :lead_id, :type, :at, :data)"), batch)
                 count += len(batch)
@@ -118,15 +139,21 @@ def _child(args: argparse.Namespace) -> None:
 
 
 def _run_child(kind: str, path: Path, url: str) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--child", kind, "--file", str(path), "--url", url],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--file", str(path), "--url", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"{kind} run failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--sizes", help="comma-separated event counts (overrides --events)")
     parser.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
@@ -146,8 +173,17 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.events]
     kinds = ["sqlite", "pg"] if args.db == "both" else [args.db]
-    table = Table("store", "events", "ingest ev/s", "raw insert rows/s", "ingest ÷ raw", "ingest peak MB",
-                  "raw peak MB", "refused", title="leadpact ingest")
+    table = Table(
+        "store",
+        "events",
+        "ingest ev/s",
+        "raw insert rows/s",
+        "ingest ÷ raw",
+        "ingest peak MB",
+        "raw peak MB",
+        "refused",
+        title="leadpact ingest",
+    )
     for size in sizes:
         with console.status(f"generating {size:,} events"):
             path = _events_file(size, folder)
@@ -156,12 +192,21 @@ def main() -> None:
                 raw = _run_child("raw", path, _fresh_url(kind, folder))
             with console.status(f"{kind}: ingest of {size:,} events"):
                 got = _run_child("ingest", path, _fresh_url(kind, folder))
-            table.add_row(kind, f"{size:,}", f"{got['per_second']:,.0f}", f"{raw['per_second']:,.0f}",
-                          f"{got['per_second'] / raw['per_second']:.2f}", f"{got['peak_mb']:.0f}",
-                          f"{raw['peak_mb']:.0f}", f"{got['refused']:,.0f}")
+            table.add_row(
+                kind,
+                f"{size:,}",
+                f"{got['per_second']:,.0f}",
+                f"{raw['per_second']:,.0f}",
+                f"{got['per_second'] / raw['per_second']:.2f}",
+                f"{got['peak_mb']:.0f}",
+                f"{raw['peak_mb']:.0f}",
+                f"{got['refused']:,.0f}",
+            )
     console.print(table)
-    console.print("goal (DESIGN issue 2): ≥ 25,000 events/s SQLite, ≥ 15,000 events/s PostgreSQL for 1M events, "
-                  "peak memory flat as N grows")
+    console.print(
+        "goal (DESIGN issue 2): ≥ 25,000 events/s SQLite, ≥ 15,000 events/s PostgreSQL for 1M events, "
+        "peak memory flat as N grows"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,8 +10,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from leadpact.store.db import migrate, make_engine
-
+from leadpact.store.db import make_engine, migrate
 from tests_support import PG_URL, REQUIRE_PG
 
 

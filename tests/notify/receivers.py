@@ -119,7 +119,7 @@ class SmtpReceiver:
         user, password = data.login.decode(), data.password.decode()
         self.logins.append((user, password))
         ok = (user, password) == (self.user, self.password)
-        return AuthResult(success=ok, handled=False)   # not handled: the server answers 535 itself
+        return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
 
 
 @pytest.fixture
@@ -127,8 +127,11 @@ def smtp_receiver() -> Iterator[SmtpReceiver]:
     controller_module = pytest.importorskip("aiosmtpd.controller")
     receiver = SmtpReceiver("127.0.0.1", free_port(), "leadpact", "p@ss word!")
     controller = controller_module.Controller(
-        receiver, hostname=receiver.host, port=receiver.port, authenticator=receiver.authenticate,
-        auth_require_tls=False,   # AUTH offered in clear (127.0.0.1), not required: no warning
+        receiver,
+        hostname=receiver.host,
+        port=receiver.port,
+        authenticator=receiver.authenticate,
+        auth_require_tls=False,  # AUTH offered in clear (127.0.0.1), not required: no warning
     )
     controller.start()
     try:

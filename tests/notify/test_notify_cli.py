@@ -36,9 +36,11 @@ def project(tmp_path: Path, notify: str = "") -> list[str]:
 
 
 def notify(http: HttpReceiver) -> str:
-    return (f"notify:\n  webhooks: [{{url: \"{http.url('/hook')}\", secret_env: HOOK_SECRET}}]\n"
-            "  slack: [{url_env: SLACK_URL}]\n"
-            "  email: {smtp_env: SMTP_URL, from: leadpact@acme.example}\n")
+    return (
+        f'notify:\n  webhooks: [{{url: "{http.url("/hook")}", secret_env: HOOK_SECRET}}]\n'
+        "  slack: [{url_env: SLACK_URL}]\n"
+        "  email: {smtp_env: SMTP_URL, from: leadpact@acme.example}\n"
+    )
 
 
 def run(args: list[str], env: dict[str, Any], code: int) -> Any:
@@ -64,22 +66,26 @@ def test_one_message_reaches_each_configured_target(
     assert hook.headers["X-Leadpact-Topic"] == "test" and "X-Leadpact-Signature" in hook.headers
     assert json.loads(http_receiver.on("/slack")[0].body)["text"].startswith("Test: ")
     assert sorted(m[1][0] for m in smtp_receiver.messages) == [
-        "dana@acme.example", "li@acme.example", "maria@acme.example"]
+        "dana@acme.example",
+        "li@acme.example",
+        "maria@acme.example",
+    ]
 
 
 def test_a_failing_target_is_named_with_its_error_and_the_exit_code_is_1(
     tmp_path: Path, http_receiver: HttpReceiver
 ) -> None:
     http_receiver.always["/hook"] = 500
-    team = (f"notify:\n  webhooks: [{{url: \"{http_receiver.url('/hook')}\"}}]\n"
-            "  slack: [{url_env: SLACK_URL}]\n")
+    team = (
+        f'notify:\n  webhooks: [{{url: "{http_receiver.url("/hook")}"}}]\n  slack: [{{url_env: SLACK_URL}}]\n'
+    )
     result = run(project(tmp_path, team), {"SLACK_URL": None}, 1)
     assert "failed: HTTP 500" in result.stdout
     assert "environment variable SLACK_URL (the Slack webhook URL) is not set" in result.stdout
     assert "0 sent, 2 failed" in result.stdout
     out = json.loads(run([*project(tmp_path, team), "--json"], {"SLACK_URL": None}, 1).stdout)
     assert [t["status"] for t in out["targets"]] == ["failed", "failed"]
-    assert len(http_receiver.on("/hook")) == 2   # tried once per run: a test is not retried later
+    assert len(http_receiver.on("/hook")) == 2  # tried once per run: a test is not retried later
 
 
 def test_without_targets_it_says_the_null_notifier_is_in_use(tmp_path: Path) -> None:

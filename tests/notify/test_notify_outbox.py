@@ -23,17 +23,29 @@ from leadpact.store.tables import outbox
 NOW = datetime(2026, 3, 2, 19, 5, tzinfo=UTC)
 SECRET = "whsec-3f9a"
 ENV = {"HOOK_SECRET": SECRET}
-BREACH = {"lead_id": "L-1", "clock": "first_contact", "owner": "ana", "due_at": "2026-03-02T19:05:00Z",
-          "at": "2026-03-02T19:05:00Z", "tier": "high", "trigger": "demo_request",
-          "timezone": "America/New_York"}
+BREACH = {
+    "lead_id": "L-1",
+    "clock": "first_contact",
+    "owner": "ana",
+    "due_at": "2026-03-02T19:05:00Z",
+    "at": "2026-03-02T19:05:00Z",
+    "tier": "high",
+    "trigger": "demo_request",
+    "timezone": "America/New_York",
+}
 
 
 def hook(url: str, secret_env: str | None = "HOOK_SECRET") -> Target:
     return Target("webhook", url, url=url, secret_env=secret_env)
 
 
-def put(engine: Engine, targets: list[Target], key: str = "clock.breached:L-1:1:first_contact",
-        payload: dict[str, Any] | None = None, topic: str = "clock.breached") -> int:
+def put(
+    engine: Engine,
+    targets: list[Target],
+    key: str = "clock.breached:L-1:1:first_contact",
+    payload: dict[str, Any] | None = None,
+    topic: str = "clock.breached",
+) -> int:
     with engine.begin() as conn:
         return enqueue(conn, key=key, topic=topic, payload=payload or BREACH, targets=targets, now=NOW)
 
@@ -55,8 +67,10 @@ def test_enqueue_writes_one_pending_row_per_target_keyed_by_fact_and_target(engi
     targets = [hook("http://127.0.0.1:9/a"), Target("slack", "slack:SLACK_URL", url_env="SLACK_URL")]
     assert put(engine, targets) == 2
     written = rows(engine)
-    assert [r["key"] for r in written] == ["clock.breached:L-1:1:first_contact:http://127.0.0.1:9/a",
-                                          "clock.breached:L-1:1:first_contact:slack:SLACK_URL"]
+    assert [r["key"] for r in written] == [
+        "clock.breached:L-1:1:first_contact:http://127.0.0.1:9/a",
+        "clock.breached:L-1:1:first_contact:slack:SLACK_URL",
+    ]
     assert {r["status"] for r in written} == {"pending"}
     assert [r["attempts"] for r in written] == [0, 0]
     assert written[0]["next_attempt_at"] == NOW and written[0]["created_at"] == NOW
@@ -68,7 +82,7 @@ def test_enqueueing_the_same_fact_twice_keeps_one_row_per_target(engine: Engine)
     first = hook("http://127.0.0.1:9/a")
     assert put(engine, [first]) == 1
     assert put(engine, [first]) == 0
-    assert put(engine, [first, hook("http://127.0.0.1:9/b")]) == 1   # a target added later gets its row
+    assert put(engine, [first, hook("http://127.0.0.1:9/b")]) == 1  # a target added later gets its row
     assert len(rows(engine)) == 2
 
 
@@ -112,7 +126,7 @@ def test_a_webhook_carries_the_payload_the_key_the_topic_and_a_signature_of_the_
     assert request.headers["X-Leadpact-Signature"] != wrong
     (row,) = rows(engine)
     assert (row["status"], row["attempts"], row["sent_at"], row["last_error"]) == ("sent", 1, NOW, None)
-    assert deliver(engine, NOW + timedelta(days=1)).deliveries == []   # sent rows stay sent
+    assert deliver(engine, NOW + timedelta(days=1)).deliveries == []  # sent rows stay sent
 
 
 def test_a_webhook_without_secret_env_is_sent_unsigned(engine: Engine, http_receiver: HttpReceiver) -> None:
@@ -129,7 +143,8 @@ def test_slack_gets_a_readable_one_line_text(engine: Engine, http_receiver: Http
     assert report.summary()["sent"] == 1
     (request,) = http_receiver.on("/slack")
     assert json.loads(request.body) == {
-        "text": "Breached: first contact for L-1 (ana) was due 14:05 — high intent, demo_request"}
+        "text": "Breached: first contact for L-1 (ana) was due 14:05 — high intent, demo_request"
+    }
     assert request.headers["Idempotency-Key"] == "clock.breached:L-1:1:first_contact:slack:SLACK_URL"
 
 
@@ -147,13 +162,13 @@ def test_a_failure_is_retried_after_the_backoff_with_the_same_key_and_body(
     assert row["next_attempt_at"] == NOW + timedelta(seconds=30)
     assert row["last_error"].startswith("HTTP 500")
 
-    assert deliver(engine, NOW + timedelta(seconds=29)).deliveries == []   # not due yet
+    assert deliver(engine, NOW + timedelta(seconds=29)).deliveries == []  # not due yet
     second = deliver(engine, NOW + timedelta(seconds=30))
     assert [d.outcome for d in second.deliveries] == ["sent"]
     (row,) = rows(engine)
     assert (row["status"], row["attempts"], row["sent_at"]) == ("sent", 2, NOW + timedelta(seconds=30))
 
-    one, two = http_receiver.on("/hook")   # at least once: both attempts reached it, with one key
+    one, two = http_receiver.on("/hook")  # at least once: both attempts reached it, with one key
     assert one.headers["Idempotency-Key"] == two.headers["Idempotency-Key"] == row["key"]
     assert one.body == two.body
     assert one.headers["X-Leadpact-Signature"] == two.headers["X-Leadpact-Signature"]
@@ -193,7 +208,7 @@ def test_an_unreachable_endpoint_and_a_missing_secret_are_failures_not_crashes(
     assert [d.outcome for d in report.deliveries] == ["retry", "retry"]
     assert report.deliveries[0].error
     assert report.deliveries[1].error == "environment variable HOOK_SECRET (the signing secret) is not set"
-    assert http_receiver.requests == []   # nothing leaves unsigned when a secret is configured
+    assert http_receiver.requests == []  # nothing leaves unsigned when a secret is configured
 
 
 class Crash:
@@ -209,8 +224,12 @@ def test_a_worker_that_dies_while_sending_leaves_the_row_to_come_back_after_the_
         deliver_due(engine, now=NOW, transport=Crash())
     (row,) = rows(engine)
     assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("pending", 1, NOW + CLAIM_LEASE)
-    assert deliver_due(engine, now=NOW + CLAIM_LEASE - timedelta(seconds=1), transport=NullTransport()
-                       ).deliveries == []
+    assert (
+        deliver_due(
+            engine, now=NOW + CLAIM_LEASE - timedelta(seconds=1), transport=NullTransport()
+        ).deliveries
+        == []
+    )
     null = NullTransport()
     (done,) = deliver_due(engine, now=NOW + CLAIM_LEASE, transport=null).deliveries
     assert (done.outcome, done.attempts) == ("sent", 2)
@@ -273,7 +292,7 @@ def test_two_workers_racing_on_postgresql_send_each_row_exactly_once(
         t.join(60)
     assert errors == []
     keys = [r.headers["Idempotency-Key"] for r in http_receiver.on("/race")]
-    assert sorted(keys) == sorted(f"fact-{i}:{url}" for i in range(60))   # each once, none lost
+    assert sorted(keys) == sorted(f"fact-{i}:{url}" for i in range(60))  # each once, none lost
     assert claimed["a"] + claimed["b"] == 60
     assert {(r["status"], r["attempts"]) for r in rows(engine)} == {("sent", 1)}
 
@@ -287,7 +306,7 @@ def test_on_postgresql_a_worker_skips_rows_another_is_claiming_instead_of_waitin
     null = NullTransport()
     # Were the rows waited for, this worker would fail after 5 s instead of hanging the test.
     impatient = create_engine(engine.url, connect_args={"options": "-c lock_timeout=5000"})
-    with engine.connect() as other:   # a worker in the middle of its claim holds locks on two rows
+    with engine.connect() as other:  # a worker in the middle of its claim holds locks on two rows
         tx = other.begin()
         other.execute(select(outbox.c.seq).where(outbox.c.seq.in_(seqs[:2])).with_for_update())
         try:

@@ -24,13 +24,22 @@ def test_the_migrated_schema_matches_the_declared_tables(engine: Engine) -> None
 
 def test_alembic_upgrade_head_from_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    done = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, capture_output=True,
-                          text=True, env={**os.environ, "LEADPACT_DB": url})
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LEADPACT_DB": url},
+    )
     assert done.returncode == 0, done.stderr
     names = set(inspect(create_engine(url)).get_table_names())
     assert {"events", "leads", "handoffs", "clocks", "clock_alerts", "violations", "outbox"} <= names
-    down = subprocess.run([sys.executable, "-m", "alembic", "-x", f"db={url}", "downgrade", "base"], cwd=ROOT,
-                          capture_output=True, text=True)
+    down = subprocess.run(
+        [sys.executable, "-m", "alembic", "-x", f"db={url}", "downgrade", "base"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert down.returncode == 0, down.stderr
     assert set(inspect(create_engine(url)).get_table_names()) <= {"alembic_version"}
 
@@ -57,8 +66,12 @@ def test_alembic_upgrade_head_from_empty_on_postgresql() -> None:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        done = subprocess.run([sys.executable, "-m", "alembic", "-x", f"db={url}", "upgrade", "head"], cwd=ROOT,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", "-x", f"db={url}", "upgrade", "head"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         engine = create_engine(url)
         with engine.connect() as conn:

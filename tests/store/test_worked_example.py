@@ -1,4 +1,4 @@
-"""The worked month of ../shared/examples/march-2026: ingested in one call, its metrics exactly as expected."""
+"""The worked month of ../shared/examples/march-2026: ingested in one call, its metrics as expected."""
 
 from __future__ import annotations
 
@@ -44,8 +44,13 @@ def test_the_worked_month_gives_its_expected_metrics(engine: Engine) -> None:
     pact = parse_pact(yaml.safe_load((folder / "pact-overrides.yaml").read_text()))
     rules = rules_from_pact(pact)
     with (folder / "events.jsonl").open() as stream:
-        report = ingest(engine, rules, vocabulary(pact), read_events(stream, "events.jsonl"),
-                        now=datetime(2026, 11, 24, tzinfo=UTC))
+        report = ingest(
+            engine,
+            rules,
+            vocabulary(pact),
+            read_events(stream, "events.jsonl"),
+            now=datetime(2026, 11, 24, tzinfo=UTC),
+        )
     assert report.refused == 0
     got = metrics(engine, pact, rules, "2026-03", as_of=datetime(2026, 11, 24, tzinfo=UTC))
     expected = json.loads((folder / "expected.json").read_text())

@@ -23,7 +23,7 @@ from leadpact.services.violations import list_violation_views
 from leadpact.services.worker import WorkerReport, record_due
 from leadpact.store.tables import clock_alerts, clocks, violations
 
-T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)          # Monday 10:00 in New York: inside hours
+T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York: inside hours
 LEADS = 40
 
 
@@ -32,11 +32,12 @@ def seed(engine: Engine, pact: Any, leads: int = LEADS) -> None:
     for i in range(leads):
         at = (T0 + timedelta(minutes=i)).isoformat()
         rows += [created(f"W{i}", at, **GOOD_FIT), activity(f"W{i}", at, "demo_request", id=f"W{i}-a")]
-        if i % 4 == 0:     # a quarter are touched in time: their first-contact clock is met
+        if i % 4 == 0:  # a quarter are touched in time: their first-contact clock is met
             rows.append(touch(f"W{i}", (T0 + timedelta(minutes=i + 2)).isoformat(), id=f"W{i}-t"))
     text = "\n".join(json.dumps(r) for r in rows) + "\n"
-    report = ingest(engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x.jsonl"),
-                    now=T0)
+    report = ingest(
+        engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x.jsonl"), now=T0
+    )
     assert report.refused == 0
 
 
@@ -50,13 +51,16 @@ def expected_alerts(leads: int = LEADS) -> tuple[int, int]:
 def totals(engine: Engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
         alerts = conn.execute(select(func.count()).select_from(clock_alerts)).scalar_one()
-        breaches = conn.execute(select(func.count()).select_from(clock_alerts)
-                                .where(clock_alerts.c.level == "breach")).scalar_one()
+        breaches = conn.execute(
+            select(func.count()).select_from(clock_alerts).where(clock_alerts.c.level == "breach")
+        ).scalar_one()
         recorded = conn.execute(select(func.count()).select_from(violations)).scalar_one()
     return int(alerts), int(breaches), int(recorded)
 
 
-def test_one_pass_records_each_alert_once_and_a_second_pass_records_nothing(engine: Engine, pact: Any) -> None:
+def test_one_pass_records_each_alert_once_and_a_second_pass_records_nothing(
+    engine: Engine, pact: Any
+) -> None:
     seed(engine, pact)
     now = T0 + timedelta(days=1)
     first = record_due(engine, now=now, mode="monitoring", batch=7)
@@ -72,24 +76,37 @@ def test_one_pass_records_each_alert_once_and_a_second_pass_records_nothing(engi
     assert all(v["recorded_at"] is not None for v in views if v["kind"] == "first_contact")
 
 
-def test_a_late_touch_after_the_recorded_breach_meets_the_clock_and_keeps_both_facts(engine: Engine,
-                                                                                     pact: Any) -> None:
+def test_a_late_touch_after_the_recorded_breach_meets_the_clock_and_keeps_both_facts(
+    engine: Engine, pact: Any
+) -> None:
     seed(engine, pact, leads=2)
     record_due(engine, now=T0 + timedelta(hours=1), mode="monitoring")
-    late = touch("W1", (T0 + timedelta(minutes=5)).isoformat(), id="W1-late")   # due at 10:06; stamped 10:05
-    ingest(engine, rules_from_pact(pact), vocabulary(pact),
-           read_events(io.StringIO(json.dumps(late) + "\n"), "x.jsonl"), now=T0 + timedelta(hours=2))
+    late = touch("W1", (T0 + timedelta(minutes=5)).isoformat(), id="W1-late")  # due at 10:06; stamped 10:05
+    ingest(
+        engine,
+        rules_from_pact(pact),
+        vocabulary(pact),
+        read_events(io.StringIO(json.dumps(late) + "\n"), "x.jsonl"),
+        now=T0 + timedelta(hours=2),
+    )
     with engine.connect() as conn:
-        clock = conn.execute(select(clocks).where(clocks.c.lead_id == "W1", clocks.c.kind == "first_contact")
-                             ).mappings().one()
-        levels = {r.level for r in conn.execute(select(clock_alerts.c.level).where(clock_alerts.c.lead_id == "W1"))}
+        clock = (
+            conn.execute(select(clocks).where(clocks.c.lead_id == "W1", clocks.c.kind == "first_contact"))
+            .mappings()
+            .one()
+        )
+        levels = {
+            r.level for r in conn.execute(select(clock_alerts.c.level).where(clock_alerts.c.lead_id == "W1"))
+        }
     assert clock["met_at"] == T0 + timedelta(minutes=5) and "breach" in levels
     views = list_violation_views(engine, now=T0 + timedelta(hours=3))
     assert not any(v["lead_id"] == "W1" and v["kind"] == "first_contact" for v in views)
 
 
 @pytest.mark.pg
-def test_three_workers_racing_on_postgresql_record_each_alert_exactly_once(pg_engine: Engine, pact: Any) -> None:
+def test_three_workers_racing_on_postgresql_record_each_alert_exactly_once(
+    pg_engine: Engine, pact: Any
+) -> None:
     from tests_support import truncate
 
     truncate(pg_engine)
@@ -111,7 +128,7 @@ def test_three_workers_racing_on_postgresql_record_each_alert_exactly_once(pg_en
     assert totals(pg_engine) == (alerts, breaches, breaches)
     assert sum(r.breaches for r in reports) == breaches
     assert sum(r.warnings + r.superseded + r.breaches for r in reports) == alerts
-    assert sum(1 for r in reports if r.claimed) >= 2          # the work really was shared
+    assert sum(1 for r in reports if r.claimed) >= 2  # the work really was shared
 
 
 KILLER = textwrap.dedent("""
@@ -132,8 +149,9 @@ KILLER = textwrap.dedent("""
 """)
 
 
-def test_a_worker_killed_mid_batch_and_restarted_loses_nothing_and_repeats_nothing(engine: Engine,
-                                                                                   pact: Any) -> None:
+def test_a_worker_killed_mid_batch_and_restarted_loses_nothing_and_repeats_nothing(
+    engine: Engine, pact: Any
+) -> None:
     seed(engine, pact)
     now = T0 + timedelta(days=1)
     url = engine.url.render_as_string(hide_password=False)
@@ -141,6 +159,6 @@ def test_a_worker_killed_mid_batch_and_restarted_loses_nothing_and_repeats_nothi
     assert done.returncode == -9
     partial = totals(engine)
     alerts, breaches = expected_alerts()
-    assert 0 < partial[0] < alerts             # some batches committed, the killed one rolled back
+    assert 0 < partial[0] < alerts  # some batches committed, the killed one rolled back
     record_due(engine, now=now, mode="monitoring")
     assert totals(engine) == (alerts, breaches, breaches)

@@ -26,22 +26,53 @@ import yaml
 from leadpact.demo.generator import DEMO_ROSTER_YAML, CompanyProfile, generate, write_jsonl
 
 # -- the default pact, restated -----------------------------------------------------------------------------
-RANK = {"lead.created": 0, "lead.updated": 1, "activity": 2, "assignment": 3, "touch": 4, "disposition": 5,
-        "stage": 6, "retract": 7}
-POINTS = {"demo_request": (50, None), "trial_signup": (50, None), "pricing_inquiry": (40, None),
-          "webinar_question": (25, None), "event_attended": (20, None), "webinar_attended": (15, None),
-          "pricing_page_view": (10, 30), "content_download": (5, 20), "email_click": (2, 10)}
+RANK = {
+    "lead.created": 0,
+    "lead.updated": 1,
+    "activity": 2,
+    "assignment": 3,
+    "touch": 4,
+    "disposition": 5,
+    "stage": 6,
+    "retract": 7,
+}
+POINTS = {
+    "demo_request": (50, None),
+    "trial_signup": (50, None),
+    "pricing_inquiry": (40, None),
+    "webinar_question": (25, None),
+    "event_attended": (20, None),
+    "webinar_attended": (15, None),
+    "pricing_page_view": (10, 30),
+    "content_download": (5, 20),
+    "email_click": (2, 10),
+}
 KINDS = set(POINTS) | {"page_view", "webinar_registered", "contact_form"}
-REASONS = {"wrong_company_size", "wrong_industry", "wrong_job_function", "duplicate_or_customer",
-           "competitor", "invalid_contact", "no_budget_or_timeline"}
+REASONS = {
+    "wrong_company_size",
+    "wrong_industry",
+    "wrong_job_function",
+    "duplicate_or_customer",
+    "competitor",
+    "invalid_contact",
+    "no_budget_or_timeline",
+}
 EXEMPT = {"competitor", "invalid_contact", "duplicate_or_customer"}
 SOURCES = {"demo_request", "content", "webinar", "event", "paid_search", "referral", "outbound"}
-MOVES = {"raw": {"sal"}, "mql": {"sal", "rejected", "disqualified", "recycled"},
-         "sal": {"sql", "disqualified", "recycled"},
-         "sql": {"opportunity", "disqualified", "recycled", "closed_lost"},
-         "opportunity": {"customer", "closed_lost"}, "closed_lost": {"recycled"}}
-OUTCOME_STAGE = {"accepted": "sal", "rejected": "rejected", "disqualified": "disqualified",
-                 "recycled": "recycled"}
+MOVES = {
+    "raw": {"sal"},
+    "mql": {"sal", "rejected", "disqualified", "recycled"},
+    "sal": {"sql", "disqualified", "recycled"},
+    "sql": {"opportunity", "disqualified", "recycled", "closed_lost"},
+    "opportunity": {"customer", "closed_lost"},
+    "closed_lost": {"recycled"},
+}
+OUTCOME_STAGE = {
+    "accepted": "sal",
+    "rejected": "rejected",
+    "disqualified": "disqualified",
+    "recycled": "recycled",
+}
 CHANNELS = {"email", "phone", "linkedin", "video", "meeting", "sms"}
 OUTCOMES = {"attempted", "connected", "voicemail", "replied", "bounced", "meeting_booked"}
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
@@ -70,15 +101,15 @@ def engagement(acts: list[tuple[datetime, str]], at: datetime) -> float:
 
 @dataclass
 class Handoff:
-    kind: str                      # "mql" or "direct"
+    kind: str  # "mql" or "direct"
     at: datetime
     enterprise: bool
     first_touch: datetime | None = None
     disposition: str | None = None
     reason: str | None = None
     reached_sql: bool = False
-    short: bool | None = None      # for a non-exempt disqualify/recycle of an MQL cycle
-    touches: list[tuple[datetime, str, bool]] = field(default_factory=list)   # (at, channel, counts)
+    short: bool | None = None  # for a non-exempt disqualify/recycle of an MQL cycle
+    touches: list[tuple[datetime, str, bool]] = field(default_factory=list)  # (at, channel, counts)
 
 
 @dataclass
@@ -117,9 +148,14 @@ def check_lead(events: list[dict[str, Any]]) -> Lead:
             acts.append((at, data["kind"]))
             score = engagement(acts, at)
             gate = stage == "raw" and fit_ok and score >= 30
-            comeback = (stage == "recycled" and fit_ok and mql_cycles < 3 and recycled_at is not None
-                        and at - recycled_at <= timedelta(days=30)
-                        and (data["kind"] in ("demo_request", "pricing_inquiry") or score - at_recycle >= 25))
+            comeback = (
+                stage == "recycled"
+                and fit_ok
+                and mql_cycles < 3
+                and recycled_at is not None
+                and at - recycled_at <= timedelta(days=30)
+                and (data["kind"] in ("demo_request", "pricing_inquiry") or score - at_recycle >= 25)
+            )
             if gate or comeback:
                 lead.handoffs.append(Handoff("mql", at, enterprise))
                 stage = "mql"
@@ -239,9 +275,22 @@ def test_every_event_has_the_ingest_shape(five_thousand: list[dict[str, Any]]) -
         data = e["data"]
         if e["type"] == "lead.created":
             assert e["id"] == e["lead_id"] + "-c"
-            assert {"email", "source", "first_name", "last_name", "company", "title", "job_function",
-                    "seniority", "industry", "employees", "annual_revenue", "country", "region",
-                    "campaign"} <= set(data)
+            assert {
+                "email",
+                "source",
+                "first_name",
+                "last_name",
+                "company",
+                "title",
+                "job_function",
+                "seniority",
+                "industry",
+                "employees",
+                "annual_revenue",
+                "country",
+                "region",
+                "campaign",
+            } <= set(data)
             assert data["source"] in SOURCES and "@" in data["email"]
             seen_leads.append(e["lead_id"])
         elif e["type"] == "activity":
@@ -253,7 +302,7 @@ def test_every_event_has_the_ingest_shape(five_thousand: list[dict[str, Any]]) -
             assert data["outcome"] in OUTCOME_STAGE and data["by"]
         else:
             assert e["type"] == "stage" and data["stage"] in {"sql", "opportunity", "customer", "closed_lost"}
-    assert seen_leads == [f"L-{i:06d}" for i in range(1, 5001)]          # lead by lead, in order
+    assert seen_leads == [f"L-{i:06d}" for i in range(1, 5001)]  # lead by lead, in order
 
 
 def test_leads_emails_accounts_and_firmographics(five_thousand: list[dict[str, Any]]) -> None:
@@ -275,7 +324,7 @@ def test_leads_emails_accounts_and_firmographics(five_thousand: list[dict[str, A
     assert 0.55 <= good <= 0.65
     assert 0.11 <= enterprise <= 0.20
     assert any(d["employees"] > 5000 for d in created)
-    assert any(fit(d) < 0 for d in created)                           # interns and students
+    assert any(fit(d) < 0 for d in created)  # interns and students
 
 
 # -- legality -----------------------------------------------------------------------------------------------
@@ -291,22 +340,55 @@ def test_every_timeline_is_legal_under_the_default_pact(five_thousand: list[dict
 
 
 def test_the_checker_catches_illegal_timelines() -> None:
-    base = [{"id": "x-c", "type": "lead.created", "lead_id": "x", "at": "2026-03-02T10:00:00-05:00",
-             "data": {"email": "a@b.example", "source": "content", "employees": 300,
-                      "job_function": "marketing", "seniority": "vp", "title": "VP Marketing"}},
-            {"id": "x-a1", "type": "activity", "lead_id": "x", "at": "2026-03-02T10:01:00-05:00",
-             "data": {"kind": "content_download"}}]
-    early = {"id": "x-d1", "type": "disposition", "lead_id": "x", "at": "2026-03-02T10:02:00-05:00",
-             "data": {"outcome": "accepted", "by": "ana"}}
-    assert check_lead([*base, early]).errors                                 # no gate crossing yet
-    crossing = {"id": "x-a2", "type": "activity", "lead_id": "x", "at": "2026-03-02T10:01:30-05:00",
-                "data": {"kind": "demo_request"}}
+    base = [
+        {
+            "id": "x-c",
+            "type": "lead.created",
+            "lead_id": "x",
+            "at": "2026-03-02T10:00:00-05:00",
+            "data": {
+                "email": "a@b.example",
+                "source": "content",
+                "employees": 300,
+                "job_function": "marketing",
+                "seniority": "vp",
+                "title": "VP Marketing",
+            },
+        },
+        {
+            "id": "x-a1",
+            "type": "activity",
+            "lead_id": "x",
+            "at": "2026-03-02T10:01:00-05:00",
+            "data": {"kind": "content_download"},
+        },
+    ]
+    early = {
+        "id": "x-d1",
+        "type": "disposition",
+        "lead_id": "x",
+        "at": "2026-03-02T10:02:00-05:00",
+        "data": {"outcome": "accepted", "by": "ana"},
+    }
+    assert check_lead([*base, early]).errors  # no gate crossing yet
+    crossing = {
+        "id": "x-a2",
+        "type": "activity",
+        "lead_id": "x",
+        "at": "2026-03-02T10:01:30-05:00",
+        "data": {"kind": "demo_request"},
+    }
     assert check_lead([*base, crossing, early]).errors == []
     twice = dict(early, id="x-d2", data={"outcome": "rejected", "reason": "competitor", "by": "ana"})
-    assert check_lead([*base, crossing, early, twice]).errors                 # sal -> rejected
-    sql = {"id": "x-s1", "type": "stage", "lead_id": "x", "at": "2026-03-02T09:00:00-05:00",
-           "data": {"stage": "sql", "by": "ana"}}
-    assert check_lead([*base, crossing, early, sql]).errors                   # before the acceptance
+    assert check_lead([*base, crossing, early, twice]).errors  # sal -> rejected
+    sql = {
+        "id": "x-s1",
+        "type": "stage",
+        "lead_id": "x",
+        "at": "2026-03-02T09:00:00-05:00",
+        "data": {"stage": "sql", "by": "ana"},
+    }
+    assert check_lead([*base, crossing, early, sql]).errors  # before the acceptance
 
 
 def test_rates_on_five_thousand_leads(five_thousand: list[dict[str, Any]]) -> None:
@@ -330,20 +412,25 @@ def test_first_touch_is_fast_for_high_intent_in_business_hours(five_thousand: li
         kinds = [e["data"]["kind"] for e in events if e["type"] == "activity"]
         for h in lead.handoffs[:1]:
             local = h.at
-            if (h.kind == "mql" and "demo_request" in kinds[:1] and h.first_touch is not None
-                    and local.weekday() < 5 and 9 <= local.hour < 16):
+            if (
+                h.kind == "mql"
+                and "demo_request" in kinds[:1]
+                and h.first_touch is not None
+                and local.weekday() < 5
+                and 9 <= local.hour < 16
+            ):
                 delays.append((h.first_touch - h.at).total_seconds() / 60)
     delays.sort()
     assert len(delays) > 100
-    assert delays[len(delays) // 2] < 15                       # median minutes: most reps are fast
-    assert delays[int(len(delays) * 0.95)] > 60                # and two are slow
+    assert delays[len(delays) // 2] < 15  # median minutes: most reps are fast
+    assert delays[int(len(delays) * 0.95)] > 60  # and two are slow
 
 
 # -- memory and the roster ----------------------------------------------------------------------------------
 def test_memory_stays_flat_for_two_hundred_thousand_leads() -> None:
     """200k leads asked for, iterated without storing: the traced peak is a few hundred KB and does not grow
     between the 10,000th and the 40,000th event (the shared state, accounts and recent leads, is bounded)."""
-    list(generate(1, seed=5))            # one-time costs first: the holidays package loads its tables lazily
+    list(generate(1, seed=5))  # one-time costs first: the holidays package loads its tables lazily
     tracemalloc.start()
     try:
         peaks = []
@@ -376,7 +463,7 @@ def test_demo_roster_is_a_valid_team_file() -> None:
     assert "notify" not in roster
     from leadpact.roster import parse_roster
 
-    parse_roster(roster, None)                                  # the project's own validation accepts it
+    parse_roster(roster, None)  # the project's own validation accepts it
     rep_ids = {r["id"] for r in reps}
     used = {e["data"]["rep"] for e in generate(300, seed=2) if e["type"] == "touch"}
     assert used <= rep_ids and len(used) >= 6
@@ -389,5 +476,8 @@ def test_profile_knobs_change_the_company() -> None:
     uncut = CompanyProfile(cut_at_horizon=False)
     whole = list(generate(300, seed=1, start=date(2026, 4, 1), months=2, profile=uncut))
     assert any(datetime.fromisoformat(e["at"]).date() >= date(2026, 6, 1) for e in whole)
-    assert all(datetime.fromisoformat(e["at"]).date() < date(2026, 6, 1)
-               for e in whole if e["type"] == "lead.created")
+    assert all(
+        datetime.fromisoformat(e["at"]).date() < date(2026, 6, 1)
+        for e in whole
+        if e["type"] == "lead.created"
+    )

@@ -39,8 +39,16 @@ def clocks_command(
     table = Table("due", "lead", "n", "clock", "status", "owner", "rule", "alerts")
     for v in views:
         style = STATUS_STYLE.get(v["status"], "")
-        table.add_row(v["due_at"], v["lead_id"], str(v["handoff"]), v["kind"], f"[{style}]{v['status']}[/{style}]",
-                      v["owner"] or "—", v["rule"], ", ".join(v["alerts"]))
+        table.add_row(
+            v["due_at"],
+            v["lead_id"],
+            str(v["handoff"]),
+            v["kind"],
+            f"[{style}]{v['status']}[/{style}]",
+            v["owner"] or "—",
+            v["rule"],
+            ", ".join(v["alerts"]),
+        )
     console.print(table)
     console.print(f"{len(views)} clock(s) as of {now:%Y-%m-%d %H:%M} UTC")
 
@@ -71,7 +79,14 @@ def violations_command(
         return
     table = Table("when", "kind", "lead", "owed by", "owner", "what", "recorded")
     for v in views:
-        table.add_row(v["at"] or "—", v["kind"], v["lead_id"], v["owed_by"], v["owner"] or "—", v["what"],
-                      v["recorded_at"] or "not yet")
+        table.add_row(
+            v["at"] or "—",
+            v["kind"],
+            v["lead_id"],
+            v["owed_by"],
+            v["owner"] or "—",
+            v["what"],
+            v["recorded_at"] or "not yet",
+        )
     console.print(table)
     console.print(f"{len(views)} violation(s)")

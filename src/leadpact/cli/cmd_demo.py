@@ -18,7 +18,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 def _start_for(months: int, today: date) -> date:
     start = today - timedelta(days=round(months * 30.44))
-    return start - timedelta(days=start.weekday())          # a Monday
+    return start - timedelta(days=start.weekday())  # a Monday
 
 
 def _generate(path: str, leads: int, seed: int, start: date, months: int) -> int:
@@ -27,8 +27,12 @@ def _generate(path: str, leads: int, seed: int, start: date, months: int) -> int
     return write_jsonl(Path(path), generate(leads, seed, start=start, months=months))
 
 
-RAG = {"green": "[green]● green[/green]", "amber": "[yellow]● amber[/yellow]", "red": "[red]● red[/red]",
-       None: "[dim]● no data[/dim]"}
+RAG = {
+    "green": "[green]● green[/green]",
+    "amber": "[yellow]● amber[/yellow]",
+    "red": "[red]● red[/red]",
+    None: "[dim]● no data[/dim]",
+}
 
 
 def _grade(value: float | None, target: float, *, amber: float = 0.9) -> str | None:
@@ -45,18 +49,42 @@ def scorecard_rows(m: dict[str, Any], pact: Any) -> list[tuple[str, str, str, st
     volume_min = float(pact.escalation.marketing_volume.below)
     pace = m["mql_pace"]
     rows: list[tuple[str, str, str, str, str | None]] = [
-        ("marketing", "MQL volume vs target", f"{m['mql_count']} of {m['mql_target']:.1f}" if m["mql_target"] else
-         str(m["mql_count"]), f"≥ {volume_min:.0%} of target",
-         None if pace is None else ("green" if pace >= 1 else "amber" if pace >= volume_min else "red")),
-        ("marketing", "acceptance rate", _fmt(m["acceptance_rate"]), f"≥ {pact.targets.acceptance_min:.0%}",
-         _grade(m["acceptance_rate"], float(pact.targets.acceptance_min))),
-        ("sales", "first contact within SLA", _fmt(m["response_compliance"]), f"≥ {compliance_min:.0%}",
-         _grade(m["response_compliance"], compliance_min)),
+        (
+            "marketing",
+            "MQL volume vs target",
+            f"{m['mql_count']} of {m['mql_target']:.1f}" if m["mql_target"] else str(m["mql_count"]),
+            f"≥ {volume_min:.0%} of target",
+            None if pace is None else ("green" if pace >= 1 else "amber" if pace >= volume_min else "red"),
+        ),
+        (
+            "marketing",
+            "acceptance rate",
+            _fmt(m["acceptance_rate"]),
+            f"≥ {pact.targets.acceptance_min:.0%}",
+            _grade(m["acceptance_rate"], float(pact.targets.acceptance_min)),
+        ),
+        (
+            "sales",
+            "first contact within SLA",
+            _fmt(m["response_compliance"]),
+            f"≥ {compliance_min:.0%}",
+            _grade(m["response_compliance"], compliance_min),
+        ),
         ("sales", "MQLs worked", _fmt(m["worked_rate"]), "100%", _grade(m["worked_rate"], 1.0, amber=0.95)),
-        ("sales", f"{pact.touches.min} touches before closing", _fmt(m["min_touch_rate"]), "100%",
-         _grade(m["min_touch_rate"], 1.0)),
-        ("sales", "disposition within SLA", _fmt(m["disposition_compliance"]), f"≥ {compliance_min:.0%}",
-         _grade(m["disposition_compliance"], compliance_min)),
+        (
+            "sales",
+            f"{pact.touches.min} touches before closing",
+            _fmt(m["min_touch_rate"]),
+            "100%",
+            _grade(m["min_touch_rate"], 1.0),
+        ),
+        (
+            "sales",
+            "disposition within SLA",
+            _fmt(m["disposition_compliance"]),
+            f"≥ {compliance_min:.0%}",
+            _grade(m["disposition_compliance"], compliance_min),
+        ),
     ]
     return rows
 
@@ -77,17 +105,26 @@ def _scorecard(ctx: Any, now: Any) -> dict[str, Any]:
     return out
 
 
+DirOption = typer.Option(Path("leadpact-demo"), "--dir", help="Where the demo company lives.")
+
+
 @app.command("demo")
 def demo_command(
-    generate: str | None = typer.Option(None, "--generate", help="Write the company's events to FILE (- for "
-                                        "stdout) instead of loading them."),
-    leads: int = typer.Option(9000, "--leads", min=1, help="How many leads (9,000 a year is about the seed's "
-                              "356 MQLs a month)."),
+    generate: str | None = typer.Option(
+        None, "--generate", help="Write the company's events to FILE (- for stdout) instead of loading them."
+    ),
+    leads: int = typer.Option(
+        9000, "--leads", min=1, help="How many leads (9,000 a year is about the seed's 356 MQLs a month)."
+    ),
     seed: int = typer.Option(7, "--seed", help="Random seed: same seed, same company."),
     months: int = typer.Option(12, "--months", min=1, help="How many months of history."),
-    start: str | None = typer.Option(None, "--start", help="First day (YYYY-MM-DD); default: --months before "
-                                     "today for the demo, 2026-01-05 for --generate."),
-    directory: Path = typer.Option(Path("leadpact-demo"), "--dir", help="Where the demo company lives."),
+    start: str | None = typer.Option(
+        None,
+        "--start",
+        help="First day (YYYY-MM-DD); default: --months before "
+        "today for the demo, 2026-01-05 for --generate.",
+    ),
+    directory: Path = DirOption,
     as_json: bool = JsonOption,
 ) -> None:
     """A realistic company: its pact, its team, a year of leads, in a fresh embedded store."""
@@ -122,25 +159,45 @@ def demo_command(
         held = counts(conn)
     card = _scorecard(ctx, now)
     if as_json:
-        print_json({"dir": str(directory), "events": count, "ingest": report.summary, "store": held,
-                    "breaches_recorded": worker.breaches,
-                    "scorecard": {k: [dict(zip(("team", "commitment", "value", "target", "grade"), r, strict=True))
-                                      for r in v["rows"]] for k, v in card.items()}})
+        print_json(
+            {
+                "dir": str(directory),
+                "events": count,
+                "ingest": report.summary,
+                "store": held,
+                "breaches_recorded": worker.breaches,
+                "scorecard": {
+                    k: [
+                        dict(zip(("team", "commitment", "value", "target", "grade"), r, strict=True))
+                        for r in v["rows"]
+                    ]
+                    for k, v in card.items()
+                },
+            }
+        )
         return
     s = report.summary
-    console.print(f"[bold]Demo company[/bold] in {directory}/ — {count:,} events for {leads:,} leads "
-                  f"({s['stored']:,} stored, {s['refused']:,} refused)")
-    console.print(f"store: {held['leads']:,} leads, {held['handoffs']:,} handoffs (MQL cycles and sales-sourced), "
-                  f"{held['events']:,} events; the worker recorded {worker.breaches:,} breaches and "
-                  f"{worker.warnings:,} warnings as of now")
+    console.print(
+        f"[bold]Demo company[/bold] in {directory}/ — {count:,} events for {leads:,} leads "
+        f"({s['stored']:,} stored, {s['refused']:,} refused)"
+    )
+    console.print(
+        f"store: {held['leads']:,} leads, {held['handoffs']:,} handoffs (MQL cycles and sales-sourced), "
+        f"{held['events']:,} events; the worker recorded {worker.breaches:,} breaches and "
+        f"{worker.warnings:,} warnings as of now"
+    )
     for kind, label in (("month", "last full month"), ("week", "last full week")):
         m = card[kind]["metrics"]
-        table = Table("team", "commitment", "actual", "pact", "status", title=f"Scorecard, {label}: {m['period']}")
+        table = Table(
+            "team", "commitment", "actual", "pact", "status", title=f"Scorecard, {label}: {m['period']}"
+        )
         for team, name, value, target, grade in card[kind]["rows"]:
             table.add_row(team, name, value, target, RAG[grade])
         console.print(table)
     if s["refused"]:
         fail(f"{s['refused']} generated events were refused; the generator and the engine disagree")
-    console.print(f"next: [bold]leadpact metrics --pact {directory}/pact.yaml --period "
-                  f"{card['month']['metrics']['period']}[/bold], "
-                  f"[bold]leadpact lead L-000001 --pact {directory}/pact.yaml[/bold]")
+    console.print(
+        f"next: [bold]leadpact metrics --pact {directory}/pact.yaml --period "
+        f"{card['month']['metrics']['period']}[/bold], "
+        f"[bold]leadpact lead L-000001 --pact {directory}/pact.yaml[/bold]"
+    )

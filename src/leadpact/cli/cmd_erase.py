@@ -26,10 +26,18 @@ def erase_command(
     if done is None:
         fail(f"no lead {lead_id!r}: no event names it")
     if as_json:
-        print_json({"lead_id": done.lead_id, "events": done.events, "erased_at": done.erased_at,
-                    "already": done.already})
+        print_json(
+            {
+                "lead_id": done.lead_id,
+                "events": done.events,
+                "erased_at": done.erased_at,
+                "already": done.already,
+            }
+        )
     elif done.already:
         console.print(f"{lead_id} was already erased on {done.erased_at:%Y-%m-%d}")
     else:
-        console.print(f"erased {lead_id}: personal data removed from {done.events} events; "
-                      "the erasure is recorded and later events for this lead are refused")
+        console.print(
+            f"erased {lead_id}: personal data removed from {done.events} events; "
+            "the erasure is recorded and later events for this lead are refused"
+        )

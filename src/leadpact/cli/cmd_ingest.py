@@ -47,8 +47,15 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
                 bar.advance(leads, n)
 
         try:
-            return ingest(ctx.engine, ctx.rules, ctx.vocab, read_events(stream, name), now=now_utc(),
-                          atomic=atomic, progress=progress)
+            return ingest(
+                ctx.engine,
+                ctx.rules,
+                ctx.vocab,
+                read_events(stream, name),
+                now=now_utc(),
+                atomic=atomic,
+                progress=progress,
+            )
         finally:
             if stream is not sys.stdin:
                 stream.close()
@@ -70,17 +77,25 @@ def ingest_command(
     else:
         for result in sorted(report.results, key=lambda r: r.line):
             if result.status == "refused":
-                console.print(f"[red]line {result.line}[/red] {result.id or ''} refused — "
-                              f"[bold]{result.field}[/bold]: {result.reason}", highlight=False)
+                console.print(
+                    f"[red]line {result.line}[/red] {result.id or ''} refused — "
+                    f"[bold]{result.field}[/bold]: {result.reason}",
+                    highlight=False,
+                )
             elif result.status == "waiting":
-                console.print(f"[yellow]line {result.line}[/yellow] {result.id} waiting — {result.reason}",
-                              highlight=False)
+                console.print(
+                    f"[yellow]line {result.line}[/yellow] {result.id} waiting — {result.reason}",
+                    highlight=False,
+                )
             elif result.status == "duplicate":
-                console.print(f"[dim]line {result.line} {result.id} duplicate (already stored)[/dim]",
-                              highlight=False)
+                console.print(
+                    f"[dim]line {result.line} {result.id} duplicate (already stored)[/dim]", highlight=False
+                )
         s = report.summary
-        console.print(f"stored {s['stored']}, duplicate {s['duplicate']}, waiting {s['waiting']}, "
-                      f"refused {s['refused']} · {report.leads_touched} leads updated")
+        console.print(
+            f"stored {s['stored']}, duplicate {s['duplicate']}, waiting {s['waiting']}, "
+            f"refused {s['refused']} · {report.leads_touched} leads updated"
+        )
         if report.rolled_back:
             console.print("[red]--atomic: something was refused, so nothing was stored[/red]")
     if report.refused:

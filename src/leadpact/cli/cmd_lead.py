@@ -16,33 +16,52 @@ from leadpact.services.leads import lead_view
 
 def _show(view: dict[str, Any]) -> None:
     if not view.get("exists", True):
-        console.print(f"[bold]{view['lead_id']}[/bold]: no lead.created yet; {len(view['waiting'])} event(s) wait")
+        console.print(
+            f"[bold]{view['lead_id']}[/bold]: no lead.created yet; {len(view['waiting'])} event(s) wait"
+        )
         for entry in view["waiting"]:
             console.print(f"  {entry['at']}  {entry['type']:<12} {entry['id']}", highlight=False)
         return
-    console.print(f"[bold]{view['lead_id']}[/bold]  stage [bold]{view['stage']}[/bold]  source {view['source']}  "
-                  f"segment {view['segment'] or '—'}  tier {view['tier'] or '—'}  owner {view['owner'] or '—'}",
-                  highlight=False)
+    console.print(
+        f"[bold]{view['lead_id']}[/bold]  stage [bold]{view['stage']}[/bold]  source {view['source']}  "
+        f"segment {view['segment'] or '—'}  tier {view['tier'] or '—'}  owner {view['owner'] or '—'}",
+        highlight=False,
+    )
     console.print(f"fit {view['fit']:g}   engagement {view['engagement']:.1f}   (as of {view['as_of']})")
     for reason in view["score_reasons"]:
         count = f" ×{reason['count']}" if reason["kind"] == "engagement" else ""
-        console.print(f"  {reason['kind']:<10} {reason['points']:>+8.1f}  {reason['rule']}{count}", highlight=False)
+        console.print(
+            f"  {reason['kind']:<10} {reason['points']:>+8.1f}  {reason['rule']}{count}", highlight=False
+        )
     if view["gate"]:
         for line in view["gate"]["missing"] or ["meets the gate"]:
             console.print(f"  [yellow]not MQL:[/yellow] {line}", highlight=False)
     if view["handoffs"]:
-        table = Table("n", "kind", "MQL at", "tier", "owner", "first touch", "touches", "disposition", "flags")
+        table = Table(
+            "n", "kind", "MQL at", "tier", "owner", "first touch", "touches", "disposition", "flags"
+        )
         for h in view["handoffs"]:
-            table.add_row(str(h["n"]), h["kind"], h["mql_at"] or "—", h["tier"] or "—", h["owner"] or "—",
-                          h["first_touch_at"] or "—", str(h["touches"]),
-                          f"{h['disposition'] or '—'} {h['disposition_reason'] or ''}", ", ".join(h["flags"]))
+            table.add_row(
+                str(h["n"]),
+                h["kind"],
+                h["mql_at"] or "—",
+                h["tier"] or "—",
+                h["owner"] or "—",
+                h["first_touch_at"] or "—",
+                str(h["touches"]),
+                f"{h['disposition'] or '—'} {h['disposition_reason'] or ''}",
+                ", ".join(h["flags"]),
+            )
         console.print(table)
     packet = view.get("packet")
     if packet:
-        console.print(f"packet: record {packet['completeness']:.0%} complete"
-                      + (f" (missing {', '.join(packet['missing_fields'])})" if packet["missing_fields"] else "")
-                      + f"; source {packet['source']}, campaign {packet['campaign'] or '—'}; "
-                      f"{packet['engagement_30d']['activities']} activities in 30 days", highlight=False)
+        console.print(
+            f"packet: record {packet['completeness']:.0%} complete"
+            + (f" (missing {', '.join(packet['missing_fields'])})" if packet["missing_fields"] else "")
+            + f"; source {packet['source']}, campaign {packet['campaign'] or '—'}; "
+            f"{packet['engagement_30d']['activities']} activities in 30 days",
+            highlight=False,
+        )
     table = Table("at", "type", "id", "status", "data")
     for entry in view["timeline"]:
         data = ", ".join(f"{k}={v}" for k, v in entry["data"].items())
@@ -56,7 +75,9 @@ def _show(view: dict[str, Any]) -> None:
 @app.command("lead")
 def lead_command(
     lead_id: str = typer.Argument(..., metavar="ID"),
-    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate at this instant (ISO 8601 with offset)."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Evaluate at this instant (ISO 8601 with offset)."
+    ),
     pact: Path | None = PactOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,

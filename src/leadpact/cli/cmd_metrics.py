@@ -27,20 +27,26 @@ def show(m: dict[str, Any]) -> None:
     table = Table("commitment", "value", show_header=False)
     rows = [
         ("MQLs (re-handoffs)", f"{m['mql_count']} ({m['rehandoff_count']})"),
-        ("MQL target / pace / projected", f"{_num(m['mql_target'], '{:.2f}')} / {_pct(m['mql_pace'])} / "
-                                          f"{_num(m['projected'])}"),
+        (
+            "MQL target / pace / projected",
+            f"{_num(m['mql_target'], '{:.2f}')} / {_pct(m['mql_pace'])} / {_num(m['projected'])}",
+        ),
         ("acceptance rate (pending)", f"{_pct(m['acceptance_rate'])} ({m['pending_dispositions']})"),
         ("MQL→SQL / SQL→opp", f"{_pct(m['mql_to_sql'])} / {_pct(m['sql_to_opp'])}"),
-        ("response minutes median / mean / p90", " / ".join(_num(m["response_minutes"][k]) for k in
-                                                            ("median", "mean", "p90"))),
+        (
+            "response minutes median / mean / p90",
+            " / ".join(_num(m["response_minutes"][k]) for k in ("median", "mean", "p90")),
+        ),
         ("response compliance", _pct(m["response_compliance"])),
         ("worked rate", _pct(m["worked_rate"])),
         ("touches per lead / min-touch rate", f"{_num(m['touches_per_lead'])} / {_pct(m['min_touch_rate'])}"),
         ("disposition compliance", _pct(m["disposition_compliance"])),
         ("sales-flagged rate", _pct(m["sales_flagged_rate"])),
-        ("pipeline (marketing-sourced / influenced)",
-         f"{m['pipeline']['total']:,.0f} ({m['pipeline']['marketing_sourced']:,.0f} / "
-         f"{m['pipeline']['marketing_influenced']:,.0f})"),
+        (
+            "pipeline (marketing-sourced / influenced)",
+            f"{m['pipeline']['total']:,.0f} ({m['pipeline']['marketing_sourced']:,.0f} / "
+            f"{m['pipeline']['marketing_influenced']:,.0f})",
+        ),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -48,19 +54,28 @@ def show(m: dict[str, Any]) -> None:
     if m["reasons"]:
         reasons = Table("reason", "count", "share", "flag", "marketing action")
         for code, r in m["reasons"].items():
-            reasons.add_row(code, str(r["count"]), _pct(r["share"]), "⚑" if r["flagged"] else "", r["action"] or "")
+            reasons.add_row(
+                code, str(r["count"]), _pct(r["share"]), "⚑" if r["flagged"] else "", r["action"] or ""
+            )
         console.print(reasons)
     sources = Table("source", "MQLs", "target", "accept", "MQL→SQL", "pipeline")
     for source, s in m["by_source"].items():
-        sources.add_row(source, str(s["mql_count"]), _num(s.get("mql_target")), _pct(s["acceptance_rate"]),
-                        _pct(s["mql_to_sql"]), f"{s['pipeline']['total']:,.0f}")
+        sources.add_row(
+            source,
+            str(s["mql_count"]),
+            _num(s.get("mql_target")),
+            _pct(s["acceptance_rate"]),
+            _pct(s["mql_to_sql"]),
+            f"{s['pipeline']['total']:,.0f}",
+        )
     console.print(sources)
 
 
 @app.command("metrics")
 def metrics_command(
-    period: str | None = typer.Option(None, "--period", help="2026-03, 2026-W10, 2026-Q1, 2026, or a..b "
-                                      "(default: the current month)."),
+    period: str | None = typer.Option(
+        None, "--period", help="2026-03, 2026-W10, 2026-Q1, 2026, or a..b (default: the current month)."
+    ),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate at this instant."),
     pact: Path | None = PactOption,
     db: str | None = DbOption,

@@ -26,8 +26,10 @@ from leadpact.notify.transport import HttpSmtpTransport
 notify_app = typer.Typer(help="Notification targets (team.yaml `notify`).", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
 
-NOTHING = ("No notification targets are configured (team.yaml has no `notify` section, or no roster): "
-           "the null notifier is in use and nothing was sent.")
+NOTHING = (
+    "No notification targets are configured (team.yaml has no `notify` section, or no roster): "
+    "the null notifier is in use and nothing was sent."
+)
 
 
 def configured_targets(roster: Any) -> list[Target]:
@@ -59,25 +61,42 @@ def notify_test_command(
         enqueue(conn, key=key, topic="test", payload=payload, targets=targets, now=now)
     keys = {row_key(key, t): t for t in targets}
     with HttpSmtpTransport(os.environ) as transport:
-        report = deliver_due(ctx.engine, now=now, transport=transport, batch=len(keys), max_attempts=1,
-                             keys=list(keys))
+        report = deliver_due(
+            ctx.engine, now=now, transport=transport, batch=len(keys), max_attempts=1, keys=list(keys)
+        )
     by_key = {d.key: d for d in report.deliveries}
     results: list[dict[str, Any]] = []
     for k, target in keys.items():
         done = by_key.get(k)
         ok = done is not None and done.outcome == "sent"
         error = None if ok else (done.error if done else "not delivered (claimed by another worker?)")
-        results.append({"channel": target.channel, "target": target.ref, "key": k,
-                        "status": "sent" if ok else "failed", "error": error})
+        results.append(
+            {
+                "channel": target.channel,
+                "target": target.ref,
+                "key": k,
+                "status": "sent" if ok else "failed",
+                "error": error,
+            }
+        )
     failed = [r for r in results if r["status"] == "failed"]
     if as_json:
-        print_json({"configured": True, "targets": results, "sent": len(results) - len(failed),
-                    "failed": len(failed)})
+        print_json(
+            {
+                "configured": True,
+                "targets": results,
+                "sent": len(results) - len(failed),
+                "failed": len(failed),
+            }
+        )
     else:
         width = max(len(r["target"]) for r in results)
         for r in results:
-            status = Text("sent", "green") if r["status"] == "sent" else Text.assemble(
-                ("failed", "red"), f": {r['error']}")
+            status = (
+                Text("sent", "green")
+                if r["status"] == "sent"
+                else Text.assemble(("failed", "red"), f": {r['error']}")
+            )
             line = Text.assemble(f"{r['channel']:<8} {r['target']:<{width}}  ", status)
             console.print(line, soft_wrap=True)
         console.print(f"{len(results) - len(failed)} sent, {len(failed)} failed")

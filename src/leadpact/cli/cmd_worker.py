@@ -26,8 +26,10 @@ def _sqlite_lock(url: str) -> IO[str] | None:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        fail("another worker is already running on this SQLite store (one worker runs on SQLite; "
-             "use PostgreSQL for several)")
+        fail(
+            "another worker is already running on this SQLite store (one worker runs on SQLite; "
+            "use PostgreSQL for several)"
+        )
     return handle
 
 
@@ -48,9 +50,10 @@ def worker_command(
     try:
         while True:
             report = record_due(ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster)
-            if time.monotonic() - signals_at >= 60:        # the feedback loop needs no sub-second pace
-                signals = record_reason_signals(ctx.engine, pact=ctx.pact, params=params, now=now_utc(),
-                                                roster=ctx.roster)
+            if time.monotonic() - signals_at >= 60:  # the feedback loop needs no sub-second pace
+                signals = record_reason_signals(
+                    ctx.engine, pact=ctx.pact, params=params, now=now_utc(), roster=ctx.roster
+                )
                 signals_at = time.monotonic()
                 if signals and not as_json:
                     console.print(f"{signals} reason signal(s) recorded for marketing")
@@ -59,8 +62,10 @@ def worker_command(
                 if isinstance(value, int):
                     setattr(total, name, getattr(total, name) + value)
             if not as_json and (report.warnings or report.breaches or report.delivered or report.failed):
-                console.print(f"{now_utc():%H:%M:%S} warnings {report.warnings}, breaches {report.breaches}, "
-                              f"delivered {report.delivered}, failed {report.failed}")
+                console.print(
+                    f"{now_utc():%H:%M:%S} warnings {report.warnings}, breaches {report.breaches}, "
+                    f"delivered {report.delivered}, failed {report.failed}"
+                )
             if once:
                 break
             time.sleep(interval)
@@ -72,5 +77,7 @@ def worker_command(
     if as_json:
         print_json(total.to_json())
     elif once:
-        console.print(f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
-                      f"recorded; {total.delivered} message(s) delivered, {total.failed} failed")
+        console.print(
+            f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
+            f"recorded; {total.delivered} message(s) delivered, {total.failed} failed"
+        )

@@ -19,8 +19,9 @@ _DAY = 86400
 class BusinessTime:
     """Days from `first` to `last` (inclusive) in `zone`, each with its local midnight and window."""
 
-    def __init__(self, zone: str, first: date, last: date, *, opens: int = 9, closes: int = 17,
-                 country: str = "US") -> None:
+    def __init__(
+        self, zone: str, first: date, last: date, *, opens: int = 9, closes: int = 17, country: str = "US"
+    ) -> None:
         self.tz = ZoneInfo(zone)
         self.first = first
         closed = set(holidays.country_holidays(country, years=list(range(first.year, last.year + 1))))

@@ -44,37 +44,49 @@ class CompanyProfile:
     holiday_country: str = "US"
     hours: tuple[int, int] = (9, 17)
     source_mix: tuple[tuple[str, float], ...] = (
-        ("content", 0.35), ("webinar", 0.25), ("demo_request", 0.15), ("event", 0.12),
-        ("paid_search", 0.05), ("referral", 0.03), ("outbound", 0.05))
+        ("content", 0.35),
+        ("webinar", 0.25),
+        ("demo_request", 0.15),
+        ("event", 0.12),
+        ("paid_search", 0.05),
+        ("referral", 0.03),
+        ("outbound", 0.05),
+    )
     good_fit_share: float = 0.60
-    account_share: float = 0.20            # leads in an account of 2-5 leads
-    duplicate_share: float = 0.01          # same email, or the same person at the same account
+    account_share: float = 0.20  # leads in an account of 2-5 leads
+    duplicate_share: float = 0.01  # same email, or the same person at the same account
     competitor_share: float = 0.004
     invalid_contact_share: float = 0.01
     # per handoff
     never_touched_share: float = 0.03
-    automated_share: float = 0.05          # of touches: automated sequence emails
+    automated_share: float = 0.05  # of touches: automated sequence emails
     slow_reps: tuple[str, ...] = ("felix", "omar")
     pending_share: float = 0.035
     recycle_share: float = 0.085
     disqualify_share: float = 0.05
-    reject_good_fit: float = 0.04          # rejection odds of a good-fit MQL, and of a poorer one
+    reject_good_fit: float = 0.04  # rejection odds of a good-fit MQL, and of a poorer one
     reject_poor_fit: float = 0.38
-    short_touch_share: float = 0.19        # disqualify/recycle short of the minimum touches
+    short_touch_share: float = 0.19  # disqualify/recycle short of the minimum touches
     late_disposition_share: float = 0.10
     mql_to_sql: tuple[tuple[str, float], ...] = (
-        ("demo_request", 0.50), ("content", 0.10), ("webinar", 0.20), ("event", 0.175),
-        ("paid_search", 0.25), ("referral", 0.35), ("outbound", 0.30))
+        ("demo_request", 0.50),
+        ("content", 0.10),
+        ("webinar", 0.20),
+        ("event", 0.175),
+        ("paid_search", 0.25),
+        ("referral", 0.35),
+        ("outbound", 0.30),
+    )
     sql_to_opp: float = 0.50
     close_rate: float = 0.25
     avg_deal: float = 25_000.0
-    reengage_share: float = 0.40           # recycled leads that come back within 30 days
+    reengage_share: float = 0.40  # recycled leads that come back within 30 days
     # lead volume by calendar month (Jan..Dec); weekends and holidays get `off_day_weight`
     seasonality: tuple[float, ...] = (0.9, 1.0, 1.1, 1.05, 1.0, 0.95, 0.85, 0.8, 1.1, 1.15, 1.05, 0.75)
     off_day_weight: float = 0.12
-    after_hours_share: float = 0.18        # business-day leads created outside 09:00-17:00
-    cut_at_horizon: bool = True            # drop events after start + months (the demo's "now")
-    leads_per_month: int = 1_000           # the `leadpact demo` default: ~356 MQLs a month at ~35%
+    after_hours_share: float = 0.18  # business-day leads created outside 09:00-17:00
+    cut_at_horizon: bool = True  # drop events after start + months (the demo's "now")
+    leads_per_month: int = 1_000  # the `leadpact demo` default: ~356 MQLs a month at ~35%
 
     def share(self, table: tuple[tuple[str, float], ...], key: str, default: float = 0.0) -> float:
         return next((value for name, value in table if name == key), default)
@@ -141,6 +153,7 @@ def _roster_reps(text: str) -> tuple[Rep, ...]:
 REPS: tuple[Rep, ...] = _roster_reps(DEMO_ROSTER_YAML)
 ENTERPRISE_TEAM, SMB_TEAM = "sdr-enterprise", "sdr-smb"
 
+
 @dataclass(frozen=True)
 class Firm:
     company: str
@@ -155,7 +168,7 @@ class Firm:
 class Account:
     id: str
     firm: Firm
-    slots: int                                   # leads still to come
+    slots: int  # leads still to come
     emails: list[str] = field(default_factory=list)
     people: list[tuple[str, str]] = field(default_factory=list)
     rep: str | None = None
@@ -227,13 +240,18 @@ class Market:
             function = pick(rng, FIT_TARGET_FUNCTIONS) if rng.random() < 0.7 else pick(rng, FUNCTIONS_OTHER)
             return Person(first, last, function, "intern", title_for(rng, function, "intern"))
         target = 0.93 if good else 0.5
-        function = weighted(rng, (("marketing", 0.5), ("sales", 0.3), ("revops", 0.2))) \
-            if rng.random() < target else pick(rng, FUNCTIONS_OTHER)
+        function = (
+            weighted(rng, (("marketing", 0.5), ("sales", 0.3), ("revops", 0.2)))
+            if rng.random() < target
+            else pick(rng, FUNCTIONS_OTHER)
+        )
         senior = 0.92 if good else 0.45
-        seniority = weighted(rng, (("manager", 0.45), ("director", 0.3), ("vp", 0.15), ("c_level", 0.1))) \
-            if rng.random() < senior else weighted(rng, (("individual", 0.7), ("entry", 0.3)))
+        seniority = (
+            weighted(rng, (("manager", 0.45), ("director", 0.3), ("vp", 0.15), ("c_level", 0.1)))
+            if rng.random() < senior
+            else weighted(rng, (("individual", 0.7), ("entry", 0.3)))
+        )
         return Person(first, last, function, seniority, title_for(rng, function, seniority))
-
 
     # -- leads --------------------------------------------------------------------------------------------
     def draw(self, num: int) -> LeadDraft:
@@ -263,16 +281,29 @@ class Market:
                 size = "large" if rng.random() < 0.12 else "mid"
                 person = self.person(True, False)
             else:
-                kind = weighted(rng, (("small", 0.30), ("persona", 0.28), ("huge", 0.08),
-                                       ("junior", 0.12), ("mixed", 0.22)))
-                size = {"small": "small" if rng.random() < 0.6 else "micro", "huge": "huge",
-                        "persona": "large" if rng.random() < 0.2 else "mid"}.get(kind) or weighted(
-                    rng, (("micro", 0.2), ("small", 0.3), ("mid", 0.35), ("large", 0.1), ("huge", 0.05)))
+                kind = weighted(
+                    rng,
+                    (("small", 0.30), ("persona", 0.28), ("huge", 0.08), ("junior", 0.12), ("mixed", 0.22)),
+                )
+                size = {
+                    "small": "small" if rng.random() < 0.6 else "micro",
+                    "huge": "huge",
+                    "persona": "large" if rng.random() < 0.2 else "mid",
+                }.get(kind) or weighted(
+                    rng, (("micro", 0.2), ("small", 0.3), ("mid", 0.35), ("large", 0.1), ("huge", 0.05))
+                )
                 person = self.person(kind == "small", kind == "junior")
             drawn = firm if firm is not None else self.firm(good, size)
-            points = fit_points({"employees": drawn.employees, "job_function": person.job_function,
-                                 "seniority": person.seniority, "industry": drawn.industry,
-                                 "country": drawn.country, "title": person.title})
+            points = fit_points(
+                {
+                    "employees": drawn.employees,
+                    "job_function": person.job_function,
+                    "seniority": person.seniority,
+                    "industry": drawn.industry,
+                    "country": drawn.country,
+                    "title": person.title,
+                }
+            )
             if (points >= 50) == good:
                 break
         assert drawn is not None
@@ -280,8 +311,8 @@ class Market:
 
     def _account(self) -> Account | None:
         rng, p = self.rng, self.profile
-        opens = p.account_share / 3.5                 # an account holds 2-5 leads, 3.5 on average
-        joins = (p.account_share - opens) / 0.9       # a little eager, so the pool of open accounts drains
+        opens = p.account_share / 3.5  # an account holds 2-5 leads, 3.5 on average
+        joins = (p.account_share - opens) / 0.9  # a little eager, so the pool of open accounts drains
         x = rng.random()
         if x < joins:
             if not self.open_accounts:
@@ -321,7 +352,7 @@ class Market:
         rng = self.rng
         original = self.recent[int(rng.random() * len(self.recent))]
         fields = dict(original)
-        if fields.get("account_id") and rng.random() < 0.5:     # the same person again, another address
+        if fields.get("account_id") and rng.random() < 0.5:  # the same person again, another address
             first, last = str(fields["first_name"]), str(fields["last_name"])
             domain = str(fields["email"]).rsplit("@", 1)[1]
             fields["email"] = f"{first[0]}{last}{num % 100}@{domain}".lower()
@@ -340,7 +371,7 @@ class Market:
 @dataclass
 class LeadDraft:
     fields: dict[str, Any]
-    good: bool                       # fit >= 50 under the default rules
+    good: bool  # fit >= 50 under the default rules
     account: Account | None = None
     duplicate: bool = False
     competitor: bool = False
@@ -349,10 +380,18 @@ class LeadDraft:
 
 def _fields(email: str, person: Person, firm: Firm, account_id: str | None) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "email": email, "first_name": person.first_name, "last_name": person.last_name,
-        "company": firm.company, "title": person.title, "job_function": person.job_function,
-        "seniority": person.seniority, "industry": firm.industry, "employees": firm.employees,
-        "annual_revenue": firm.annual_revenue, "country": firm.country, "region": region_of(firm.country),
+        "email": email,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "company": firm.company,
+        "title": person.title,
+        "job_function": person.job_function,
+        "seniority": person.seniority,
+        "industry": firm.industry,
+        "employees": firm.employees,
+        "annual_revenue": firm.annual_revenue,
+        "country": firm.country,
+        "region": region_of(firm.country),
     }
     if account_id is not None:
         fields["account_id"] = account_id
@@ -360,8 +399,13 @@ def _fields(email: str, person: Person, firm: Firm, account_id: str | None) -> d
 
 
 def _employees(rng: random.Random, size: str) -> int:
-    low, high = {"micro": (5, 49), "small": (50, 199), "mid": (200, 999), "large": (1000, 5000),
-                 "huge": (5001, 60000)}[size]
+    low, high = {
+        "micro": (5, 49),
+        "small": (50, 199),
+        "mid": (200, 999),
+        "large": (1000, 5000),
+        "huge": (5001, 60000),
+    }[size]
     value = int(low * (high / low) ** rng.random())
     return int(round(value, -1)) if value > 100 else value
 
@@ -369,8 +413,10 @@ def _employees(rng: random.Random, size: str) -> int:
 def _country(rng: random.Random, target: float) -> str:
     if rng.random() >= target:
         return pick(rng, COUNTRIES_OTHER)
-    return weighted(rng, (("US", 0.62), ("CA", 0.07), ("GB", 0.12), ("DE", 0.07), ("FR", 0.04),
-                           ("NL", 0.04), ("AU", 0.04)))
+    return weighted(
+        rng,
+        (("US", 0.62), ("CA", 0.07), ("GB", 0.12), ("DE", 0.07), ("FR", 0.04), ("NL", 0.04), ("AU", 0.04)),
+    )
 
 
 def region_of(country: str) -> str:
@@ -388,5 +434,3 @@ def persona_issues(fields: dict[str, Any]) -> list[str]:
     if fields.get("industry") not in FIT_INDUSTRIES:
         issues.append("wrong_industry")
     return issues
-
-

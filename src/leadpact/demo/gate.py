@@ -45,7 +45,8 @@ MAX_CYCLES = 3
 
 _FOLDED: dict[tuple[str, ...], frozenset[str]] = {
     options: frozenset(o.casefold() for o in options)
-    for options in (FIT_TARGET_FUNCTIONS, FIT_SENIOR, FIT_INDUSTRIES, FIT_COUNTRIES)}
+    for options in (FIT_TARGET_FUNCTIONS, FIT_SENIOR, FIT_INDUSTRIES, FIT_COUNTRIES)
+}
 
 
 def _in(value: Any, options: tuple[str, ...]) -> bool:

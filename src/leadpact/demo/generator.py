@@ -44,9 +44,17 @@ __all__ = ["DEMO_ROSTER_YAML", "CompanyProfile", "generate", "write_jsonl"]
 _HOUR = 3600
 _DAY = 86400
 _ID_LETTER = {"activity": "a", "touch": "t", "disposition": "d", "stage": "s"}
-_HOURS_WEIGHT = (0.9, 1.35, 1.2, 0.8, 1.0, 1.3, 1.1, 0.75)   # 09:00..16:00: late morning, mid afternoon peaks
-_TOPICS = ("sla-playbook", "lead-scoring-guide", "pipeline-math", "revops-benchmark", "handoff-checklist",
-           "attribution-primer", "response-time-report", "icp-worksheet")
+_HOURS_WEIGHT = (0.9, 1.35, 1.2, 0.8, 1.0, 1.3, 1.1, 0.75)  # 09:00..16:00: late morning, mid afternoon peaks
+_TOPICS = (
+    "sla-playbook",
+    "lead-scoring-guide",
+    "pipeline-math",
+    "revops-benchmark",
+    "handoff-checklist",
+    "attribution-primer",
+    "response-time-report",
+    "icp-worksheet",
+)
 _EVENTS = ("saastr", "revops-summit", "dreamforce", "inbound", "b2b-marketing-expo", "sales-ops-forum")
 
 
@@ -84,8 +92,14 @@ class _Company:
         self.rng = random.Random(seed)
         self.horizon_day = _add_months(start, months)
         opens, closes = profile.hours
-        self.cal = BusinessTime(profile.timezone, start, self.horizon_day + timedelta(days=3 * 366),
-                                opens=opens, closes=closes, country=profile.holiday_country)
+        self.cal = BusinessTime(
+            profile.timezone,
+            start,
+            self.horizon_day + timedelta(days=3 * 366),
+            opens=opens,
+            closes=closes,
+            country=profile.holiday_country,
+        )
         self.horizon = self.cal.midnight[(self.horizon_day - start).days]
         self.days = (self.horizon_day - start).days
         cumulative, total = [], 0.0
@@ -139,8 +153,14 @@ class _Company:
 DEFAULT_PROFILE = CompanyProfile()
 
 
-def generate(leads: int, seed: int, *, start: date = date(2026, 1, 5), months: int = 12,
-             profile: CompanyProfile = DEFAULT_PROFILE) -> Iterator[dict[str, Any]]:
+def generate(
+    leads: int,
+    seed: int,
+    *,
+    start: date = date(2026, 1, 5),
+    months: int = 12,
+    profile: CompanyProfile = DEFAULT_PROFILE,
+) -> Iterator[dict[str, Any]]:
     """Yield the demo company's events lead by lead (all of L-000001's, then L-000002's, ...)."""
     company = _Company(leads, seed, start, months, profile)
     for i in range(leads):
@@ -188,7 +208,7 @@ def _lead(company: _Company, i: int) -> Iterator[dict[str, Any]]:
         first = cal.add_business(created, lognormal(rng, 40, 1.0) * 60)
         if acts:
             first = max(first, cal.add_business(acts[-1].ts, lognormal(rng, 3, 1.0) * _HOUR))
-        if _first_crossing(run, acts, end, 0) is None:     # its marketing touches stay below the gate
+        if _first_crossing(run, acts, end, 0) is None:  # its marketing touches stay below the gate
             end = run_outbound(run, first) or end
     _cycles(run, acts, end)
     yield from _emit(run, acts, company.horizon if profile.cut_at_horizon else None)
@@ -261,9 +281,16 @@ def _moment(run: LeadRun, day: int) -> int:
     return cal.midnight[day] + int(hour * _HOUR)
 
 
-def _add(run: LeadRun, acts: list[_Activity], ts: int, kind: str, asset: str | None, campaign: str | None,
-         channel: str | None = None) -> None:
-    if ts <= run.created:                      # never before the lead exists
+def _add(
+    run: LeadRun,
+    acts: list[_Activity],
+    ts: int,
+    kind: str,
+    asset: str | None,
+    campaign: str | None,
+    channel: str | None = None,
+) -> None:
+    if ts <= run.created:  # never before the lead exists
         ts = run.created + run.rng.randint(300, 4 * _HOUR)
     insort(acts, _Activity(run.claim(ts), kind, asset, campaign, channel))
 
@@ -275,8 +302,15 @@ def _plan_activities(run: LeadRun, acts: list[_Activity], created: int, campaign
     def later(mean_days: float) -> int:
         return _moment(run, day0 + 1 + int(rng.expovariate(1.0 / mean_days)))
 
-    def some(kind: str, asset: str | None, p: float, mean_days: float, *, most: int = 1,
-             channel: str | None = "web") -> None:
+    def some(
+        kind: str,
+        asset: str | None,
+        p: float,
+        mean_days: float,
+        *,
+        most: int = 1,
+        channel: str | None = "web",
+    ) -> None:
         if rng.random() < p:
             for _ in range(rng.randint(1, most)):
                 _add(run, acts, later(mean_days), kind, asset, campaign, channel)
@@ -288,14 +322,28 @@ def _plan_activities(run: LeadRun, acts: list[_Activity], created: int, campaign
     if source == "content":
         _add(run, acts, first, "content_download", topic(), campaign, "web")
         some("content_download", topic(), 0.45, 12, most=2)
-        if rng.random() < 0.5:                                # a buying burst: reading and prices within days
+        if rng.random() < 0.5:  # a buying burst: reading and prices within days
             burst = day0 + int(rng.expovariate(1 / 8.0))
             for _ in range(rng.randint(2, 3)):
-                _add(run, acts, _moment(run, burst + int(rng.random() * 4)), "pricing_page_view", "/pricing",
-                     campaign, "web")
+                _add(
+                    run,
+                    acts,
+                    _moment(run, burst + int(rng.random() * 4)),
+                    "pricing_page_view",
+                    "/pricing",
+                    campaign,
+                    "web",
+                )
             for _ in range(rng.randint(0, 2)):
-                _add(run, acts, _moment(run, burst + int(rng.random() * 3)), "content_download", topic(),
-                     campaign, "web")
+                _add(
+                    run,
+                    acts,
+                    _moment(run, burst + int(rng.random() * 3)),
+                    "content_download",
+                    topic(),
+                    campaign,
+                    "web",
+                )
         elif rng.random() < 0.3:
             _add(run, acts, later(10), "pricing_page_view", "/pricing", campaign, "web")
         some("email_click", None, 0.5, 20, most=4, channel="email")
@@ -306,7 +354,7 @@ def _plan_activities(run: LeadRun, acts: list[_Activity], created: int, campaign
         _add(run, acts, first, "webinar_registered", f"webinar-{campaign}", campaign, "web")
         when = cal.next_open(cal.midnight[min(day0 + rng.randint(2, 14), cal.days - 1)]) + 2 * _HOUR
         webinar = f"webinar-{campaign}"
-        if rng.random() < 0.6:                                 # attended; half of them ask a question
+        if rng.random() < 0.6:  # attended; half of them ask a question
             _add(run, acts, when + rng.randint(0, 900), "webinar_attended", webinar, campaign, "web")
             if rng.random() < 0.5:
                 _add(run, acts, when + rng.randint(1200, 3000), "webinar_question", webinar, campaign, "web")
@@ -334,7 +382,7 @@ def _plan_activities(run: LeadRun, acts: list[_Activity], created: int, campaign
         _add(run, acts, first, "contact_form", "/contact", campaign, "web")
         some("pricing_inquiry", "/pricing/contact", 0.45, 4)
         some("demo_request", "/demo", 0.25, 6)
-    elif rng.random() < 0.12:                       # outbound: a little reading before the first call
+    elif rng.random() < 0.12:  # outbound: a little reading before the first call
         _add(run, acts, first, "page_view", "/blog", "organic", "web")
         _add(run, acts, created + rng.randint(600, 2 * _DAY), "content_download", topic(), "organic", "web")
 

@@ -45,17 +45,37 @@ SUFFIXES = _words(
     "Digital Solutions Technologies Ventures Works Holdings Consulting Dynamics Mobility Insights "
     "Finance Marine Apparel Games Home Travel"
 )
-COMPETITORS = (("Pipewise", "pipewise.example"), ("Handoffly", "handoffly.example"),
-                ("SLA Stack", "slastack.example"))
+COMPETITORS = (
+    ("Pipewise", "pipewise.example"),
+    ("Handoffly", "handoffly.example"),
+    ("SLA Stack", "slastack.example"),
+)
 
 FUNCTIONS_OTHER = ("engineering", "finance", "hr", "it", "operations", "product", "customer_success")
-_FUNCTION_WORD = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
-                  "engineering": "Engineering", "finance": "Finance", "hr": "People", "it": "IT",
-                  "operations": "Operations", "product": "Product", "customer_success": "Customer Success"}
-_CHIEF = {"marketing": ("CMO", "Chief Marketing Officer"), "sales": ("CRO", "Chief Revenue Officer"),
-          "revops": ("Chief Revenue Officer", "COO"), "engineering": ("CTO",), "finance": ("CFO",),
-          "hr": ("Chief People Officer",), "it": ("CIO",), "operations": ("COO",), "product": ("CPO",),
-          "customer_success": ("Chief Customer Officer",)}
+_FUNCTION_WORD = {
+    "marketing": "Marketing",
+    "sales": "Sales",
+    "revops": "Revenue Operations",
+    "engineering": "Engineering",
+    "finance": "Finance",
+    "hr": "People",
+    "it": "IT",
+    "operations": "Operations",
+    "product": "Product",
+    "customer_success": "Customer Success",
+}
+_CHIEF = {
+    "marketing": ("CMO", "Chief Marketing Officer"),
+    "sales": ("CRO", "Chief Revenue Officer"),
+    "revops": ("Chief Revenue Officer", "COO"),
+    "engineering": ("CTO",),
+    "finance": ("CFO",),
+    "hr": ("Chief People Officer",),
+    "it": ("CIO",),
+    "operations": ("COO",),
+    "product": ("CPO",),
+    "customer_success": ("Chief Customer Officer",),
+}
 _SENIORITY_TITLES = {
     "vp": ("VP {f}", "Vice President, {f}", "SVP {f}"),
     "director": ("Director of {f}", "Head of {f}", "Senior Director, {f}"),
@@ -63,11 +83,28 @@ _SENIORITY_TITLES = {
     "individual": ("{f} Specialist", "{f} Analyst", "Senior {f} Specialist"),
     "entry": ("{f} Associate", "{f} Coordinator", "Junior {f} Analyst"),
 }
-INDUSTRIES_OTHER = ("manufacturing", "healthcare", "education", "retail", "media", "logistics",
-                    "consulting", "government", "nonprofit")
+INDUSTRIES_OTHER = (
+    "manufacturing",
+    "healthcare",
+    "education",
+    "retail",
+    "media",
+    "logistics",
+    "consulting",
+    "government",
+    "nonprofit",
+)
 COUNTRIES_OTHER = ("IN", "BR", "MX", "ES", "IT", "SG", "JP", "ZA", "SE", "IE")
-REGION = {"US": "North America", "CA": "North America", "MX": "LATAM", "BR": "LATAM", "AU": "APAC",
-          "IN": "APAC", "SG": "APAC", "JP": "APAC"}
+REGION = {
+    "US": "North America",
+    "CA": "North America",
+    "MX": "LATAM",
+    "BR": "LATAM",
+    "AU": "APAC",
+    "IN": "APAC",
+    "SG": "APAC",
+    "JP": "APAC",
+}
 
 
 def pick(rng: random.Random, options: tuple[str, ...] | list[str]) -> str:

@@ -69,9 +69,13 @@ def after_acceptance(run: LeadRun, rep: str, accepted: int, end: str, later: lis
     days_to_close = max(14, min(180, round(lognormal(rng, 45, 0.5))))
     close_date = cal.date_at(cal.day_of(opp_at)) + timedelta(days=days_to_close)
     run.opportunities += 1
-    data: dict[str, Any] = {"stage": "opportunity",
-                            "opportunity_id": f"OPP-{run.num:06d}-{run.opportunities}",
-                            "amount": amount, "close_date": close_date.isoformat(), "by": rep}
+    data: dict[str, Any] = {
+        "stage": "opportunity",
+        "opportunity_id": f"OPP-{run.num:06d}-{run.opportunities}",
+        "amount": amount,
+        "close_date": close_date.isoformat(),
+        "by": rep,
+    }
     if rng.random() < 0.03:
         del data["close_date"]
     opp_at = run.add(opp_at + rng.randint(0, 3600), "stage", data)
@@ -88,9 +92,11 @@ def after_acceptance(run: LeadRun, rep: str, accepted: int, end: str, later: lis
     at = run.add(at, "stage", {"stage": "closed_lost", "by": rep})
     if end == "lost":
         return CycleEnd("closed_lost", at)
-    at = run.add(max(cal.add_business_days(at, rng.randint(1, 10)), cal.add_business(last_touch, HOUR)),
-                 "disposition", {"outcome": "recycled", "reason": reason, "by": rep,
-                                 "note": "lost the deal on timing; nurture"})
+    at = run.add(
+        max(cal.add_business_days(at, rng.randint(1, 10)), cal.add_business(last_touch, HOUR)),
+        "disposition",
+        {"outcome": "recycled", "reason": reason, "by": rep, "note": "lost the deal on timing; nurture"},
+    )
     return CycleEnd("recycled", at)
 
 
@@ -106,10 +112,15 @@ def _work(run: LeadRun, rep: str, after: int, n: int) -> None:
 
 def _sql_data(run: LeadRun, rep: str) -> dict[str, Any]:
     rng = run.rng
-    data: dict[str, Any] = {"stage": "sql", "budget": pick_one(rng, _BUDGET),
-                            "authority": pick_one(rng, _AUTHORITY), "need": pick_one(rng, _NEED),
-                            "timeline": pick_one(rng, _TIMELINE), "by": rep}
-    if rng.random() < 0.10:                          # data hygiene: a qualification left blank
+    data: dict[str, Any] = {
+        "stage": "sql",
+        "budget": pick_one(rng, _BUDGET),
+        "authority": pick_one(rng, _AUTHORITY),
+        "need": pick_one(rng, _NEED),
+        "timeline": pick_one(rng, _TIMELINE),
+        "by": rep,
+    }
+    if rng.random() < 0.10:  # data hygiene: a qualification left blank
         for key in rng.sample(["budget", "authority", "need", "timeline"], rng.randint(1, 2)):
             del data[key]
     return data
@@ -121,4 +132,3 @@ def _amount(run: LeadRun) -> int:
     sigma = 0.55
     value = math.exp(math.log(mean) - sigma * sigma / 2 + run.rng.gauss(0.0, sigma))
     return int(round(max(value, 2_000.0), -2))
-

@@ -14,8 +14,15 @@ from leadpact.demo.names import weighted
 
 HOUR = 3600
 DAY = 86400
-RANK = {"lead.created": 0, "lead.updated": 1, "activity": 2, "assignment": 3, "touch": 4, "disposition": 5,
-        "stage": 6}
+RANK = {
+    "lead.created": 0,
+    "lead.updated": 1,
+    "activity": 2,
+    "assignment": 3,
+    "touch": 4,
+    "disposition": 5,
+    "stage": 6,
+}
 EXEMPT = ("competitor", "invalid_contact", "duplicate_or_customer")
 
 
@@ -57,8 +64,11 @@ class LeadRun:
     @property
     def poor(self) -> bool:
         f = self.draft.fields
-        return (not self.draft.good or f.get("job_function") not in FIT_TARGET_FUNCTIONS
-                or f.get("seniority") not in FIT_SENIOR)
+        return (
+            not self.draft.good
+            or f.get("job_function") not in FIT_TARGET_FUNCTIONS
+            or f.get("seniority") not in FIT_SENIOR
+        )
 
     def claim(self, ts: int) -> int:
         while ts in self.used:
@@ -74,7 +84,7 @@ class LeadRun:
 
 @dataclass(frozen=True)
 class CycleEnd:
-    stage: str      # the lead's stage after the cycle's last disposition or stage event
+    stage: str  # the lead's stage after the cycle's last disposition or stage event
     at: int
 
 
@@ -89,8 +99,9 @@ def pick_rep(run: LeadRun, at: int) -> str:
         return account.rep
     team = ENTERPRISE_TEAM if run.enterprise else SMB_TEAM
     day = run.cal.date_at(run.cal.day_of(at))
-    reps: list[Rep] = [r for r in REPS if r.team == team and not r.off_on(day)] or \
-        [r for r in REPS if r.team == team]
+    reps: list[Rep] = [r for r in REPS if r.team == team and not r.off_on(day)] or [
+        r for r in REPS if r.team == team
+    ]
     x = run.rng.random() * sum(r.weight for r in reps)
     chosen = reps[-1]
     for rep in reps:
@@ -104,12 +115,20 @@ def pick_rep(run: LeadRun, at: int) -> str:
 
 
 CHANNELS = (("email", 0.45), ("phone", 0.35), ("linkedin", 0.15), ("video", 0.05))
-SILENT = {"email": (("attempted", 0.96), ("bounced", 0.04)),
-          "phone": (("attempted", 0.4), ("voicemail", 0.6)),
-          "linkedin": (("attempted", 1.0),), "video": (("attempted", 1.0),), "meeting": (("connected", 1.0),)}
-ANSWER = {"email": (("replied", 0.7), ("meeting_booked", 0.3)), "phone": (("connected", 0.8),
-           ("meeting_booked", 0.2)), "linkedin": (("replied", 0.6), ("connected", 0.4)),
-           "video": (("replied", 0.6), ("meeting_booked", 0.4)), "meeting": (("connected", 1.0),)}
+SILENT = {
+    "email": (("attempted", 0.96), ("bounced", 0.04)),
+    "phone": (("attempted", 0.4), ("voicemail", 0.6)),
+    "linkedin": (("attempted", 1.0),),
+    "video": (("attempted", 1.0),),
+    "meeting": (("connected", 1.0),),
+}
+ANSWER = {
+    "email": (("replied", 0.7), ("meeting_booked", 0.3)),
+    "phone": (("connected", 0.8), ("meeting_booked", 0.2)),
+    "linkedin": (("replied", 0.6), ("connected", 0.4)),
+    "video": (("replied", 0.6), ("meeting_booked", 0.4)),
+    "meeting": (("connected", 1.0),),
+}
 
 
 def touch(run: LeadRun, ts: int, rep: str, channel: str, outcome: str, *, automated: bool = False) -> int:
@@ -127,7 +146,7 @@ def silent(run: LeadRun, channel: str, *, counted: bool = False) -> str:
 def channels_for(run: LeadRun, n: int, distinct: int) -> list[str]:
     """n channels, the first `distinct` of them all different, in a shuffled order."""
     rng = run.rng
-    first = ["email", "phone", "linkedin", "video"][:max(distinct, 1)]
+    first = ["email", "phone", "linkedin", "video"][: max(distinct, 1)]
     rest = [weighted(rng, CHANNELS) for _ in range(max(n - len(first), 0))]
     out = (first + rest)[:n]
     rng.shuffle(out)
@@ -166,8 +185,15 @@ def spread(run: LeadRun, t1: int, n: int, limit: int) -> list[int]:
 
 
 def disqualify_reason(run: LeadRun) -> str:
-    return weighted(run.rng, (("no_budget_or_timeline", 0.55), ("wrong_company_size", 0.15),
-                               ("wrong_job_function", 0.2), ("wrong_industry", 0.1)))
+    return weighted(
+        run.rng,
+        (
+            ("no_budget_or_timeline", 0.55),
+            ("wrong_company_size", 0.15),
+            ("wrong_job_function", 0.2),
+            ("wrong_industry", 0.1),
+        ),
+    )
 
 
 def pick_one(rng: random.Random, notes: tuple[str, ...]) -> str:

@@ -68,9 +68,17 @@ def _reject_reason(run: LeadRun) -> str:
     weights = {"wrong_job_function": 0.45, "wrong_company_size": 0.4, "wrong_industry": 0.15}
     if issues:
         return weighted(rng, tuple((i, weights[i]) for i in issues))
-    return weighted(rng, (("wrong_job_function", 0.32), ("wrong_company_size", 0.26),
-                          ("wrong_industry", 0.14),
-                           ("duplicate_or_customer", 0.16), ("invalid_contact", 0.07), ("competitor", 0.05)))
+    return weighted(
+        rng,
+        (
+            ("wrong_job_function", 0.32),
+            ("wrong_company_size", 0.26),
+            ("wrong_industry", 0.14),
+            ("duplicate_or_customer", 0.16),
+            ("invalid_contact", 0.07),
+            ("competitor", 0.05),
+        ),
+    )
 
 
 def run_cycle(run: LeadRun, h: int, tier: str, cycle_no: int) -> CycleEnd:
@@ -80,26 +88,32 @@ def run_cycle(run: LeadRun, h: int, tier: str, cycle_no: int) -> CycleEnd:
     slow = rep in p.slow_reps
     rule = run.touch_rule
     limit = h + rule.days * DAY
-    if rng.random() < 2 * p.automated_share:       # enrolled in a sequence: an automated email at once
+    if rng.random() < 2 * p.automated_share:  # enrolled in a sequence: an automated email at once
         touch(run, h + rng.randint(20, 180), rep, "email", "attempted", automated=True)
     outcome, reason = _path(run, cycle_no)
     if outcome == "untouched":
         return CycleEnd("mql", h)
     if outcome == "untouched_rejected":
-        at = run.add(cal.add_business(h, lognormal(rng, 120, 1.0) * 60), "disposition",
-                     {"outcome": "rejected", "reason": reason, "by": rep})
+        at = run.add(
+            cal.add_business(h, lognormal(rng, 120, 1.0) * 60),
+            "disposition",
+            {"outcome": "rejected", "reason": reason, "by": rep},
+        )
         return CycleEnd("rejected", at)
     t1 = first_touch_at(run, h, tier, slow)
     end = sales_end(run, cycle_no) if outcome == "accepted" else outcome
-    guarded = end in ("recycled", "disqualified", "sal_disq", "sal_recycle", "sql_disq", "sql_recycle",
-                      "lost_recycle") and reason not in EXEMPT
-    if guarded and t1 > h + 3 * DAY:                  # a cadence that will reach the minimum starts early
+    guarded = (
+        end
+        in ("recycled", "disqualified", "sal_disq", "sal_recycle", "sql_disq", "sql_recycle", "lost_recycle")
+        and reason not in EXEMPT
+    )
+    if guarded and t1 > h + 3 * DAY:  # a cadence that will reach the minimum starts early
         t1 = cal.add_business(h, lognormal(rng, 3, 0.8) * HOUR)
     if guarded and rng.random() >= p.short_touch_share:
         times = _meeting_minimum(run, t1, limit, rule)
     elif guarded:
         times = _short_of_minimum(run, t1, limit, rule)
-    elif outcome in ("rejected", "disqualified"):       # a quick look, or an exempt reason
+    elif outcome in ("rejected", "disqualified"):  # a quick look, or an exempt reason
         times = _few(run, t1, 1 if rng.random() < 0.6 else rng.randint(2, 3))
     elif outcome == "pending":
         times = _few(run, t1, rng.randint(1, 6))
@@ -134,13 +148,21 @@ def _short_of_minimum(run: LeadRun, t1: int, limit: int, rule: TouchRule) -> lis
     if kind == "one_channel":
         times = spread(run, t1, rule.min, limit - 600)
         return [(ts, "email") for ts in times]
-    inside = spread(run, t1, rule.min - 2, limit - 600)        # the rest lands after the window
+    inside = spread(run, t1, rule.min - 2, limit - 600)  # the rest lands after the window
     after = [limit + rng.randint(1, 6) * DAY + i * 3 * HOUR for i in range(3)]
     return list(zip(inside + after, channels_for(run, len(inside) + 3, rule.channels), strict=True))
 
 
-def _lay_down(run: LeadRun, rep: str, h: int, times: list[tuple[int, str]], outcome: str, reason: str | None,
-              end: str, rule: TouchRule) -> CycleEnd:
+def _lay_down(
+    run: LeadRun,
+    rep: str,
+    h: int,
+    times: list[tuple[int, str]],
+    outcome: str,
+    reason: str | None,
+    end: str,
+    rule: TouchRule,
+) -> CycleEnd:
     rng, cal, p = run.rng, run.cal, run.profile
     times.sort()
     invalid = reason == "invalid_contact"
@@ -170,17 +192,29 @@ def _lay_down(run: LeadRun, rep: str, h: int, times: list[tuple[int, str]], outc
         at = cal.add_business(times[min(len(times), 2) - 1][0], lognormal(rng, 100, 1.0) * 60)
         if rng.random() < p.late_disposition_share:
             at = cal.add_business_days(at, rng.randint(2, 5))
-        at = run.add(max(at, by_first + 60), "disposition",
-                     {"outcome": "rejected", "reason": reason, "by": rep})
-        if rng.random() < 0.08:                      # a touch after the rejection: facts are never refused
-            touch(run, cal.add_business(at, lognormal(rng, 8, 1.0) * HOUR), rep,
-                  weighted(rng, CHANNELS), "attempted")
+        at = run.add(
+            max(at, by_first + 60), "disposition", {"outcome": "rejected", "reason": reason, "by": rep}
+        )
+        if rng.random() < 0.08:  # a touch after the rejection: facts are never refused
+            touch(
+                run,
+                cal.add_business(at, lognormal(rng, 8, 1.0) * HOUR),
+                rep,
+                weighted(rng, CHANNELS),
+                "attempted",
+            )
         return CycleEnd("rejected", at)
     at = cal.add_business(last, lognormal(rng, 2, 0.8) * HOUR)
     data: dict[str, Any] = {"outcome": outcome, "reason": reason, "by": rep}
     if outcome == "recycled":
-        data["note"] = pick_one(rng, ("asked to reconnect next quarter", "budget frozen until next year",
-                                      "evaluating later this year"))
+        data["note"] = pick_one(
+            rng,
+            (
+                "asked to reconnect next quarter",
+                "budget frozen until next year",
+                "evaluating later this year",
+            ),
+        )
     at = run.add(max(at, last + 60), "disposition", data)
     return CycleEnd(outcome, at)
 
@@ -201,8 +235,11 @@ def run_outbound(run: LeadRun, first: int) -> CycleEnd | None:
         touch(run, ts, rep, channel, result)
     if not answered:
         return None
-    at = run.add(cal.add_business(times[answer_at], lognormal(rng, 3, 0.8) * HOUR), "disposition",
-                 {"outcome": "accepted", "by": rep})
+    at = run.add(
+        cal.add_business(times[answer_at], lognormal(rng, 3, 0.8) * HOUR),
+        "disposition",
+        {"outcome": "accepted", "by": rep},
+    )
     end = sales_end(run, 1)
     if end in ("sal_disq", "sql_disq") and rng.random() < 0.5:
         end = end.replace("disq", "recycle")

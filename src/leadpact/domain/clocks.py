@@ -37,11 +37,11 @@ class Clock:
     kind: str
     started_at: datetime
     due_at: datetime
-    business: bool                    # counted in business time (warnings are fractions of business time)
-    rule: str                         # how the due time was set, for people: "high, inside hours: 5m"
+    business: bool  # counted in business time (warnings are fractions of business time)
+    rule: str  # how the due time was set, for people: "high, inside hours: 5m"
     met_at: datetime | None = None
     cancelled_at: datetime | None = None
-    warnings: tuple[tuple[float, datetime], ...] = ()   # (fraction of the window, instant)
+    warnings: tuple[tuple[float, datetime], ...] = ()  # (fraction of the window, instant)
 
     def status(self, now: datetime) -> str:
         """The status at `now`: only what happened at or before `now` counts."""
@@ -75,12 +75,19 @@ def _response_due(cal: CalendarLike, response: Any, tier: str, start: datetime) 
         return deadline(cal, start, duration), duration.unit == "bd", f"{tier}, {where}: {duration}"
     duration = rule.within
     business = rule.clock == "business" or duration.unit == "bd"
-    label = f"{tier}: {duration}" + (" business" if rule.clock == "business" and duration.unit != "bd" else "")
+    label = f"{tier}: {duration}" + (
+        " business" if rule.clock == "business" and duration.unit != "bd" else ""
+    )
     return deadline(cal, start, duration, rule.clock), business, label
 
 
-def warning_times(cal: CalendarLike, start: datetime, due: datetime, business: bool,
-                  fractions: list[float] | tuple[float, ...]) -> tuple[tuple[float, datetime], ...]:
+def warning_times(
+    cal: CalendarLike,
+    start: datetime,
+    due: datetime,
+    business: bool,
+    fractions: list[float] | tuple[float, ...],
+) -> tuple[tuple[float, datetime], ...]:
     """Warnings at fractions of the window: of business time for a business clock, else of wall time."""
     if due <= start:
         return ()
@@ -121,9 +128,19 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
     cancel = min(ends) if ends else None
     first = handoff.first_touch_at
     cancelled = cancel if cancel is not None and cancel <= due and (first is None or cancel < first) else None
-    out.append(Clock(handoff.n, "first_contact", start, due, business, label,
-                     met_at=None if cancelled is not None else first, cancelled_at=cancelled,
-                     warnings=warning_times(cal, start, due, business, warn_at)))
+    out.append(
+        Clock(
+            handoff.n,
+            "first_contact",
+            start,
+            due,
+            business,
+            label,
+            met_at=None if cancelled is not None else first,
+            cancelled_at=cancelled,
+            warnings=warning_times(cal, start, due, business, warn_at),
+        )
+    )
 
     rule = seg.disposition
     after_touch = rule.after == "first_contact"
@@ -132,20 +149,40 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
         d_due = deadline(cal, d_start, rule.within, "wall")
         d_business = rule.within.unit == "bd"
         met = handoff.disposition_at
-        out.append(Clock(handoff.n, "disposition", d_start, d_due, d_business,
-                         f"{rule.within} after {'first contact' if after_touch else 'handoff'}", met_at=met,
-                         warnings=warning_times(cal, d_start, d_due, d_business, warn_at)))
+        out.append(
+            Clock(
+                handoff.n,
+                "disposition",
+                d_start,
+                d_due,
+                d_business,
+                f"{rule.within} after {'first contact' if after_touch else 'handoff'}",
+                met_at=met,
+                warnings=warning_times(cal, d_start, d_due, d_business, warn_at),
+            )
+        )
 
     t_rule = seg.touches
     t_due = start + timedelta(days=t_rule.within_days)
     met_touch = _touches_met(handoff, seg)
     stops = [t for t in (handoff.sql_at, handoff.rejected_at) if t is not None]
     stop = min(stops) if stops else None
-    t_cancel = stop if stop is not None and stop <= t_due and (met_touch is None or stop < met_touch) else None
-    out.append(Clock(handoff.n, "touches", start, t_due, False,
-                     f"{t_rule.min} touches on {t_rule.channels_min} channels in {t_rule.within_days:g} days",
-                     met_at=None if t_cancel is not None else met_touch, cancelled_at=t_cancel,
-                     warnings=warning_times(cal, start, t_due, False, warn_at)))
+    t_cancel = (
+        stop if stop is not None and stop <= t_due and (met_touch is None or stop < met_touch) else None
+    )
+    out.append(
+        Clock(
+            handoff.n,
+            "touches",
+            start,
+            t_due,
+            False,
+            f"{t_rule.min} touches on {t_rule.channels_min} channels in {t_rule.within_days:g} days",
+            met_at=None if t_cancel is not None else met_touch,
+            cancelled_at=t_cancel,
+            warnings=warning_times(cal, start, t_due, False, warn_at),
+        )
+    )
     return out
 
 
@@ -176,11 +213,15 @@ def _applies(clock: Clock, level: str, at: datetime) -> bool:
 
 def next_alert_at(clock: Clock, recorded: set[str] | frozenset[str]) -> datetime | None:
     """When a worker next has something to record for this clock; None when nothing remains."""
-    pending = [at for level, at in alert_levels(clock) if level not in recorded and _applies(clock, level, at)]
+    pending = [
+        at for level, at in alert_levels(clock) if level not in recorded and _applies(clock, level, at)
+    ]
     return min(pending) if pending else None
 
 
-def due_alerts(clock: Clock, recorded: set[str] | frozenset[str], now: datetime) -> list[tuple[str, datetime, bool]]:
+def due_alerts(
+    clock: Clock, recorded: set[str] | frozenset[str], now: datetime
+) -> list[tuple[str, datetime, bool]]:
     """The alerts to record at `now`: (level, instant, send). A warning caught up after the breach is due is
     recorded unsent, so the breach goes out alone and nothing is ever recorded twice."""
     out: list[tuple[str, datetime, bool]] = []

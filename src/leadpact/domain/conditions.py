@@ -15,7 +15,7 @@ OPS = ("eq", "ne", "in", "not_in", "between", ">=", "<=", ">", "<", "exists", "e
 
 
 def field_value(fields: Mapping[str, Any], name: str) -> Any:
-    """A lead field by name; `attributes.x` (or a bare `x` found only in attributes) reads custom attributes."""
+    """A lead field by name; `attributes.x` (or a bare `x` found only in attributes) reads an attribute."""
     if name in fields:
         return fields[name]
     attributes = fields.get("attributes")
@@ -76,7 +76,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 
 
 def evaluate_condition(op: str, field_value: Any, value: Any, *, email: str | None = None) -> bool:
-    """Whether `field_value op value` holds. `email` serves `email_domain_in` when the field is not an email."""
+    """Whether `field_value op value` holds; `email` serves `email_domain_in` for a non-email field."""
     if op == "exists":
         return not _missing(field_value)
     if op == "email_domain_in":

@@ -25,13 +25,20 @@ class Person:
         first, last = fields.get("first_name"), fields.get("last_name")
         name = (str(first).strip().casefold(), str(last).strip().casefold()) if first and last else None
         account = fields.get("account_id")
-        return cls(lead_id, created_at, str(email).strip().casefold() if email else None,
-                   str(account) if account else None, name)
+        return cls(
+            lead_id,
+            created_at,
+            str(email).strip().casefold() if email else None,
+            str(account) if account else None,
+            name,
+        )
 
     def same_person(self, other: Person) -> bool:
         if self.email and self.email == other.email:
             return True
-        return bool(self.account_id and self.name and self.account_id == other.account_id and self.name == other.name)
+        return bool(
+            self.account_id and self.name and self.account_id == other.account_id and self.name == other.name
+        )
 
     def before(self, other: Person) -> bool:
         return (self.created_at, self.lead_id) < (other.created_at, other.lead_id)

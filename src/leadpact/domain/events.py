@@ -35,7 +35,17 @@ TOUCH_CHANNELS = ("email", "phone", "linkedin", "video", "meeting", "sms")
 TOUCH_OUTCOMES = ("attempted", "connected", "voicemail", "replied", "bounced", "meeting_booked")
 DISPOSITION_OUTCOMES = ("accepted", "rejected", "recycled", "disqualified")
 STAGE_EVENTS = ("sql", "opportunity", "customer", "closed_lost")
-STAGE_DATA = ("stage", "budget", "authority", "need", "timeline", "opportunity_id", "amount", "close_date", "by")
+STAGE_DATA = (
+    "stage",
+    "budget",
+    "authority",
+    "need",
+    "timeline",
+    "opportunity_id",
+    "amount",
+    "close_date",
+    "by",
+)
 
 
 class EventError(ValueError):
@@ -73,8 +83,13 @@ class Event:
         return (self.at, TYPE_RANK[self.type], self.id)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "lead_id": self.lead_id, "at": iso_utc(self.at),
-                "data": dict(self.data)}
+        return {
+            "id": self.id,
+            "type": self.type,
+            "lead_id": self.lead_id,
+            "at": iso_utc(self.at),
+            "data": dict(self.data),
+        }
 
 
 def canonical_data(event: Event) -> str:
@@ -83,7 +98,7 @@ def canonical_data(event: Event) -> str:
 
 
 def content_hash(event: Event, data_text: str | None = None) -> str:
-    """Same id + same hash is a duplicate; same id + another hash is a conflict. `at` compares as an instant."""
+    """Same id + same hash: a duplicate; same id + another hash: a conflict. `at` compares as an instant."""
     text = canonical_data(event) if data_text is None else data_text
     canonical = f"{event.type}\x1f{event.lead_id}\x1f{iso_utc(event.at)}\x1f{text}"
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
@@ -105,14 +120,22 @@ def _text(data: Mapping[str, Any], key: str, prefix: str, *, required: bool = Fa
     return str(value).strip()
 
 
-def _choice(data: Mapping[str, Any], key: str, choices: tuple[str, ...] | frozenset[str], *,
-            required: bool = False, what: str = "value") -> str | None:
+def _choice(
+    data: Mapping[str, Any],
+    key: str,
+    choices: tuple[str, ...] | frozenset[str],
+    *,
+    required: bool = False,
+    what: str = "value",
+) -> str | None:
     value = _text(data, key, "data.", required=required)
     if value is None:
         return None
     if value not in choices:
         allowed = ", ".join(sorted(choices))
-        raise EventError(f"data.{key}", f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {allowed}")
+        raise EventError(
+            f"data.{key}", f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {allowed}"
+        )
     return value
 
 
@@ -209,16 +232,19 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
         return _lead_fields(data, created=False, vocab=vocab)
     if kind == "activity":
         _check_keys(data, ("kind", "asset", "campaign", "channel"))
-        out: dict[str, Any] = {"kind": _choice(data, "kind", vocab.activity_kinds, required=True,
-                                               what="activity kind")}
+        out: dict[str, Any] = {
+            "kind": _choice(data, "kind", vocab.activity_kinds, required=True, what="activity kind")
+        }
         for key in ("asset", "campaign", "channel"):
             if (value := _text(data, key, "data.")) is not None:
                 out[key] = value
         return out
     if kind == "touch":
         _check_keys(data, ("channel", "rep", "outcome", "automated", "note"))
-        out = {"channel": _choice(data, "channel", TOUCH_CHANNELS, required=True, what="channel"),
-               "rep": _text(data, "rep", "data.", required=True)}
+        out = {
+            "channel": _choice(data, "channel", TOUCH_CHANNELS, required=True, what="channel"),
+            "rep": _text(data, "rep", "data.", required=True),
+        }
         if (outcome := _choice(data, "outcome", TOUCH_OUTCOMES, what="outcome")) is not None:
             out["outcome"] = outcome
         if (automated := _boolean(data, "automated")) is not None:
@@ -238,7 +264,9 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
         out = {"outcome": outcome}
         reason = _choice(data, "reason", vocab.reasons, what="reason code")
         if reason is None and outcome != "accepted":
-            raise EventError("data.reason", f"is required for a {outcome} disposition (a code of the pact's reasons)")
+            raise EventError(
+                "data.reason", f"is required for a {outcome} disposition (a code of the pact's reasons)"
+            )
         if reason is not None:
             out["reason"] = reason
         for key in ("by", "note"):
@@ -260,8 +288,10 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
         return out
     # retract
     _check_keys(data, ("event_id", "reason"))
-    return {"event_id": _text(data, "event_id", "data.", required=True),
-            "reason": _text(data, "reason", "data.", required=True)}
+    return {
+        "event_id": _text(data, "event_id", "data.", required=True),
+        "reason": _text(data, "reason", "data.", required=True),
+    }
 
 
 def parse_event(raw: Any, vocab: Vocabulary) -> Event:
@@ -270,12 +300,17 @@ def parse_event(raw: Any, vocab: Vocabulary) -> Event:
         raise EventError("(event)", f"must be a JSON object, not {type(raw).__name__}")
     for key in raw:
         if key not in ("id", "type", "lead_id", "at", "data"):
-            raise EventError(str(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}")
+            raise EventError(
+                str(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
+            )
     event_id = _text(raw, "id", "", required=True)
     kind = _text(raw, "type", "", required=True)
     if kind not in TYPE_RANK:
-        raise EventError("type", f"unknown type {kind!r}{_suggest(str(kind), tuple(TYPE_RANK))}; "
-                                 f"expected one of {', '.join(TYPE_RANK)}")
+        raise EventError(
+            "type",
+            f"unknown type {kind!r}{_suggest(str(kind), tuple(TYPE_RANK))}; "
+            f"expected one of {', '.join(TYPE_RANK)}",
+        )
     lead_id = _text(raw, "lead_id", "", required=True)
     at_text = raw.get("at")
     if not isinstance(at_text, str) or not at_text.strip():

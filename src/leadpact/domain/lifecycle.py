@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-STAGES = ("raw", "mql", "sal", "sql", "opportunity", "customer", "rejected", "disqualified", "recycled",
-          "closed_lost")
+STAGES = (
+    "raw",
+    "mql",
+    "sal",
+    "sql",
+    "opportunity",
+    "customer",
+    "rejected",
+    "disqualified",
+    "recycled",
+    "closed_lost",
+)
 FINAL = frozenset({"rejected", "disqualified", "customer"})
 
 # from -> the stages a disposition or stage event may move it to (the gate and re-handoff are not events).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "raw": frozenset({"sal"}),                     # an `accepted` disposition, sales sources only
+    "raw": frozenset({"sal"}),  # an `accepted` disposition, sales sources only
     "mql": frozenset({"sal", "rejected", "disqualified", "recycled"}),
     "sal": frozenset({"sql", "disqualified", "recycled"}),
     "sql": frozenset({"opportunity", "disqualified", "recycled", "closed_lost"}),
@@ -21,8 +31,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "disqualified": frozenset(),
     "customer": frozenset(),
 }
-DISPOSITION_TARGET = {"accepted": "sal", "rejected": "rejected", "disqualified": "disqualified",
-                      "recycled": "recycled"}
+DISPOSITION_TARGET = {
+    "accepted": "sal",
+    "rejected": "rejected",
+    "disqualified": "disqualified",
+    "recycled": "recycled",
+}
 
 
 def transition_error(current: str, target: str, *, sales_source: bool, source: str | None) -> str | None:
@@ -30,8 +44,10 @@ def transition_error(current: str, target: str, *, sales_source: bool, source: s
     allowed = TRANSITIONS.get(current, frozenset())
     if target in allowed:
         if current == "raw" and target == "sal" and not sales_source:
-            return (f"a raw lead can be accepted only when its source is a sales source "
-                    f"(source {source!r} is marketing's; the lead must pass the MQL gate first)")
+            return (
+                f"a raw lead can be accepted only when its source is a sales source "
+                f"(source {source!r} is marketing's; the lead must pass the MQL gate first)"
+            )
         return None
     if current in FINAL:
         return f"the lead is {current}, a final stage: {current} -> {target} is not allowed"
@@ -49,7 +65,7 @@ class TouchCount:
 
 
 def touch_shortfall(count: TouchCount, minimum: int, channels_min: int, within_days: float) -> str:
-    """"3 of 8 touches on 1 of 2 channels in 14 days: 5 more needed"."""
+    """ "3 of 8 touches on 1 of 2 channels in 14 days: 5 more needed"."""
     days = int(within_days) if float(within_days).is_integer() else within_days
     needs = []
     if count.touches < minimum:
@@ -57,8 +73,10 @@ def touch_shortfall(count: TouchCount, minimum: int, channels_min: int, within_d
     if count.channels < channels_min:
         more = channels_min - count.channels
         needs.append(f"{more} more channel{'s' if more > 1 else ''}")
-    return (f"{count.touches} of {minimum} touches on {count.channels} of {channels_min} channels "
-            f"in {days} days: {' and '.join(needs)}")
+    return (
+        f"{count.touches} of {minimum} touches on {count.channels} of {channels_min} channels "
+        f"in {days} days: {' and '.join(needs)}"
+    )
 
 
 def missing_hygiene(required: tuple[str, ...], data: dict[str, object]) -> list[str]:

@@ -48,7 +48,7 @@ class HandoffFacts:
     amount: float | None
     first_activity_at: datetime | None
     lead_first_touch_at: datetime | None
-    flags: str = "[]"                  # the handoff's flags as stored (JSON)
+    flags: str = "[]"  # the handoff's flags as stored (JSON)
 
     def incomplete(self, stage: str) -> bool:
         return f'"hygiene:{stage}"' in self.flags
@@ -89,20 +89,20 @@ class PeriodFacts:
 
     start: datetime
     end: datetime
-    cohort: Sequence[HandoffFacts]          # MQL handoffs by MQL instant
-    disposed: Sequence[HandoffFacts]        # MQL handoffs by first-disposition time
-    closed: Sequence[HandoffFacts]          # disqualified or recycled, by that time
-    flagged: Sequence[HandoffFacts]         # rejected or disqualified, by that time
-    sqls: Sequence[HandoffFacts]            # by SQL instant
-    opportunities: Sequence[HandoffFacts]   # any cycle, by opportunity instant
-    won: Sequence[HandoffFacts]             # any cycle, by customer instant
-    first_contact: Sequence[ClockFacts]     # by due time
+    cohort: Sequence[HandoffFacts]  # MQL handoffs by MQL instant
+    disposed: Sequence[HandoffFacts]  # MQL handoffs by first-disposition time
+    closed: Sequence[HandoffFacts]  # disqualified or recycled, by that time
+    flagged: Sequence[HandoffFacts]  # rejected or disqualified, by that time
+    sqls: Sequence[HandoffFacts]  # by SQL instant
+    opportunities: Sequence[HandoffFacts]  # any cycle, by opportunity instant
+    won: Sequence[HandoffFacts]  # any cycle, by customer instant
+    first_contact: Sequence[ClockFacts]  # by due time
     disposition_clocks: Sequence[ClockFacts]
 
 
 @dataclass(frozen=True)
 class MetricParams:
-    reasons: Mapping[str, str]              # code -> action
+    reasons: Mapping[str, str]  # code -> action
     reason_alert_share: float
     min_rejections: int
     exempt_reasons: frozenset[str]
@@ -139,8 +139,9 @@ def _compliance(clocks: Iterable[ClockFacts], as_of: datetime) -> float | None:
     return rate(met, met + breached)
 
 
-def _reasons(flagged: Sequence[HandoffFacts], p: PeriodFacts, params: MetricParams,
-             as_of: datetime) -> dict[str, Any]:
+def _reasons(
+    flagged: Sequence[HandoffFacts], p: PeriodFacts, params: MetricParams, as_of: datetime
+) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     for h in flagged:
         if _in(h.rejected_at, p.start, p.end, as_of) or _in(h.disqualified_at, p.start, p.end, as_of):
@@ -155,27 +156,38 @@ def reason_breakdown(counts: Mapping[str, int], params: MetricParams) -> dict[st
     out = {}
     for code, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         share = count / total
-        out[code] = {"count": count, "share": share,
-                     "flagged": share > params.reason_alert_share and total >= params.min_rejections,
-                     "action": params.reasons.get(code)}
+        out[code] = {
+            "count": count,
+            "share": share,
+            "flagged": share > params.reason_alert_share and total >= params.min_rejections,
+            "action": params.reasons.get(code),
+        }
     return out
 
 
-def _pipeline(rows: Sequence[HandoffFacts], params: MetricParams, at_of: Callable[[HandoffFacts], datetime | None]
-              ) -> dict[str, float]:
+def _pipeline(
+    rows: Sequence[HandoffFacts], params: MetricParams, at_of: Callable[[HandoffFacts], datetime | None]
+) -> dict[str, float]:
     total = sourced = influenced = 0.0
     for h in rows:
         amount = float(h.amount or 0.0)
         total += amount
         first_act = h.first_activity_at
-        if (h.source in params.marketing_sources and first_act is not None
-                and (h.lead_first_touch_at is None or first_act < h.lead_first_touch_at)):
+        if (
+            h.source in params.marketing_sources
+            and first_act is not None
+            and (h.lead_first_touch_at is None or first_act < h.lead_first_touch_at)
+        ):
             sourced += amount
         instant = at_of(h)
         if first_act is not None and instant is not None and first_act <= instant:
             influenced += amount
-    return {"total": total, "marketing_sourced": sourced, "sales_sourced": total - sourced,
-            "marketing_influenced": influenced}
+    return {
+        "total": total,
+        "marketing_sourced": sourced,
+        "sales_sourced": total - sourced,
+        "marketing_influenced": influenced,
+    }
 
 
 def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[str, Any]:
@@ -186,14 +198,22 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
     with_disposition = [h for h in cohort if _by(h.disposition_at, as_of)]
     accepted = sum(1 for h in with_disposition if h.disposition == "accepted")
     touched = [h for h in cohort if _by(h.first_touch_at, as_of)]
-    minutes = [(h.first_touch_at - h.mql_at).total_seconds() / 60 for h in touched  # type: ignore[operator]
-               if h.first_touch_at is not None and h.mql_at is not None]
-    business = list(params.business_minutes([h.mql_at for h in touched],  # type: ignore[misc]
-                                            [h.first_touch_at for h in touched])) if touched else []
+    spans = [
+        (h.mql_at, h.first_touch_at) for h in touched if h.mql_at is not None and h.first_touch_at is not None
+    ]
+    minutes = [(end - start).total_seconds() / 60 for start, end in spans]
+    business = (
+        list(params.business_minutes([start for start, _ in spans], [end for _, end in spans]))
+        if spans
+        else []
+    )
     disposed = [h for h in p.disposed if _in(h.disposition_at, start, end, as_of)]
-    closed = [h for h in p.closed if (_in(h.disqualified_at, start, end, as_of) or
-                                      _in(h.recycled_at, start, end, as_of))
-              and h.outcome_reason not in params.exempt_reasons]
+    closed = [
+        h
+        for h in p.closed
+        if (_in(h.disqualified_at, start, end, as_of) or _in(h.recycled_at, start, end, as_of))
+        and h.outcome_reason not in params.exempt_reasons
+    ]
     sqls = [h for h in p.sqls if _in(h.sql_at, start, end, as_of)]
     opps = [h for h in p.opportunities if _in(h.opportunity_at, start, end, as_of)]
     won = [h for h in p.won if _in(h.customer_at, start, end, as_of)]
@@ -207,18 +227,24 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "sql_to_opp": rate(sum(1 for h in sqls if _by(h.opportunity_at, as_of)), len(sqls)),
         "response_minutes": summary(minutes),
         "response_business_minutes": summary(business),
-        "response_compliance": _compliance((c for c in p.first_contact if start <= c.clock.due_at < end), as_of),
+        "response_compliance": _compliance(
+            (c for c in p.first_contact if start <= c.clock.due_at < end), as_of
+        ),
         "worked_rate": rate(len(touched), n),
         "touches_per_lead": (float(np.mean([h.touches for h in disposed])) if disposed else None),
         "min_touch_rate": rate(sum(1 for h in closed if h.min_touch_met), len(closed)),
-        "disposition_compliance": _compliance((c for c in p.disposition_clocks
-                                               if start <= c.clock.due_at < end), as_of),
+        "disposition_compliance": _compliance(
+            (c for c in p.disposition_clocks if start <= c.clock.due_at < end), as_of
+        ),
         "sales_flagged_rate": rate(flagged_share, n),
         "reasons": _reasons(p.flagged, p, params, as_of),
         "pipeline": _pipeline(opps, params, lambda h: h.opportunity_at),
         "revenue": _pipeline(won, params, lambda h: h.customer_at),
-        "hygiene_rate": rate(sum(1 for h in sqls if not h.incomplete("sql"))
-                             + sum(1 for h in opps if not h.incomplete("opportunity")), len(sqls) + len(opps)),
+        "hygiene_rate": rate(
+            sum(1 for h in sqls if not h.incomplete("sql"))
+            + sum(1 for h in opps if not h.incomplete("opportunity")),
+            len(sqls) + len(opps),
+        ),
         "opportunities": len(opps),
         "customers": len(won),
     }
@@ -228,19 +254,40 @@ def _slice(p: PeriodFacts, dimension: str, value: str | None) -> PeriodFacts:
     def keep(rows: Sequence[Any]) -> list[Any]:
         return [r for r in rows if r.key(dimension) == value]
 
-    return PeriodFacts(p.start, p.end, keep(p.cohort), keep(p.disposed), keep(p.closed), keep(p.flagged),
-                       keep(p.sqls), keep(p.opportunities), keep(p.won), keep(p.first_contact),
-                       keep(p.disposition_clocks))
+    return PeriodFacts(
+        p.start,
+        p.end,
+        keep(p.cohort),
+        keep(p.disposed),
+        keep(p.closed),
+        keep(p.flagged),
+        keep(p.sqls),
+        keep(p.opportunities),
+        keep(p.won),
+        keep(p.first_contact),
+        keep(p.disposition_clocks),
+    )
 
 
 def breakdown(p: PeriodFacts, params: MetricParams, as_of: datetime, dimension: str) -> dict[str, Any]:
     values: set[str | None] = set()
-    for rows in (p.cohort, p.disposed, p.closed, p.flagged, p.sqls, p.opportunities, p.won, p.first_contact,
-                 p.disposition_clocks):
+    for rows in (
+        p.cohort,
+        p.disposed,
+        p.closed,
+        p.flagged,
+        p.sqls,
+        p.opportunities,
+        p.won,
+        p.first_contact,
+        p.disposition_clocks,
+    ):
         values.update(r.key(dimension) for r in rows)
     out = {}
     for value in sorted(values, key=lambda v: (v is None, v or "")):
-        out[value if value is not None else "(none)"] = core_metrics(_slice(p, dimension, value), params, as_of)
+        out[value if value is not None else "(none)"] = core_metrics(
+            _slice(p, dimension, value), params, as_of
+        )
     return out
 
 
@@ -254,19 +301,28 @@ def closed_loop(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, An
     sources = {}
     for source, rows in sorted(by_source.items()):
         won = [h for h in rows if _by(h.customer_at, as_of)]
-        days = [(h.customer_at - h.mql_at).total_seconds() / 86400 for h in won  # type: ignore[operator]
-                if h.mql_at is not None]
-        sources[source] = {"mql_count": len(rows), "customers": len(won), "mql_to_customer": rate(len(won), len(rows)),
-                           "won_revenue": float(sum(h.amount or 0.0 for h in won)),
-                           "median_days_to_won": float(np.median(days)) if days else None}
+        days = [
+            (h.customer_at - h.mql_at).total_seconds() / 86400
+            for h in won
+            if h.mql_at is not None and h.customer_at is not None
+        ]
+        sources[source] = {
+            "mql_count": len(rows),
+            "customers": len(won),
+            "mql_to_customer": rate(len(won), len(rows)),
+            "won_revenue": float(sum(h.amount or 0.0 for h in won)),
+            "median_days_to_won": float(np.median(days)) if days else None,
+        }
     reps = {}
     for rep, rows in sorted(by_rep.items()):
-        reps[rep] = {"handoffs": len(rows),
-                     "accepted": sum(1 for h in rows if h.disposition == "accepted" and _by(h.disposition_at, as_of)),
-                     "sqls": sum(1 for h in rows if _by(h.sql_at, as_of)),
-                     "customers": sum(1 for h in rows if _by(h.customer_at, as_of)),
-                     "mql_to_sql": rate(sum(1 for h in rows if _by(h.sql_at, as_of)), len(rows)),
-                     "mql_to_customer": rate(sum(1 for h in rows if _by(h.customer_at, as_of)), len(rows))}
+        reps[rep] = {
+            "handoffs": len(rows),
+            "accepted": sum(1 for h in rows if h.disposition == "accepted" and _by(h.disposition_at, as_of)),
+            "sqls": sum(1 for h in rows if _by(h.sql_at, as_of)),
+            "customers": sum(1 for h in rows if _by(h.customer_at, as_of)),
+            "mql_to_sql": rate(sum(1 for h in rows if _by(h.sql_at, as_of)), len(rows)),
+            "mql_to_customer": rate(sum(1 for h in rows if _by(h.customer_at, as_of)), len(rows)),
+        }
     return {"by_source": sources, "by_rep": reps}
 
 
@@ -274,7 +330,7 @@ def closed_loop(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, An
 class Targets:
     mql_target: float | None = None
     elapsed_share: float | None = None
-    source_plan: Mapping[str, float] = field(default_factory=dict)   # planned share of MQLs per source
+    source_plan: Mapping[str, float] = field(default_factory=dict)  # planned share of MQLs per source
 
 
 def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, targets: Targets) -> dict[str, Any]:
@@ -285,8 +341,14 @@ def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, target
     count = core["mql_count"]
     pace = None if not target or not elapsed else count / (target * elapsed)
     projected = None if not elapsed else count / elapsed
-    out: dict[str, Any] = {"mql_count": count, "rehandoff_count": core["rehandoff_count"], "mql_target": target,
-                           "mql_pace": pace, "projected": projected, "elapsed_share": elapsed}
+    out: dict[str, Any] = {
+        "mql_count": count,
+        "rehandoff_count": core["rehandoff_count"],
+        "mql_target": target,
+        "mql_pace": pace,
+        "projected": projected,
+        "elapsed_share": elapsed,
+    }
     out.update({k: v for k, v in core.items() if k not in out})
     for dimension in DIMENSIONS:
         out[f"by_{dimension}"] = breakdown(p, params, as_of, dimension)

@@ -54,6 +54,8 @@ def handoff_packet(projection: Projection, handoff: Handoff, rules: Rules) -> di
             "activities": len(recent),
             "by_kind": dict(sorted(kinds.items())),
             "assets": assets[:20],
-            "last": None if last is None else {"kind": last.kind, "at": iso_utc(last.at), "asset": last.asset},
+            "last": None
+            if last is None
+            else {"kind": last.kind, "at": iso_utc(last.at), "asset": last.asset},
         },
     }

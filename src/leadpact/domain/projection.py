@@ -58,11 +58,11 @@ class Handoff:
     campaign: str | None = None
     fit: float = 0.0
     engagement: float = 0.0
-    owner: str | None = None          # a manual assignment; routing fills the rest
+    owner: str | None = None  # a manual assignment; routing fills the rest
     first_touch_at: datetime | None = None
     first_touch_rep: str | None = None
     first_touch_id: str | None = None
-    touches: int = 0                  # counted touches from the handoff to the first disposition
+    touches: int = 0  # counted touches from the handoff to the first disposition
     channels: int = 0
     disposition: str | None = None
     disposition_at: datetime | None = None
@@ -84,14 +84,22 @@ class Handoff:
     amount: float | None = None
     opportunity_id: str | None = None
     close_date: str | None = None
-    ended_at: datetime | None = None   # when the next cycle started
+    ended_at: datetime | None = None  # when the next cycle started
     flags: list[str] = field(default_factory=list)
     cycle_touches: list[Touch] = field(default_factory=list)
 
     def stage_time(self, stage: str) -> datetime | None:
-        value = {"mql": self.mql_at, "sal": self.sal_at, "sql": self.sql_at, "opportunity": self.opportunity_at,
-                 "customer": self.customer_at, "closed_lost": self.closed_lost_at, "rejected": self.rejected_at,
-                 "disqualified": self.disqualified_at, "recycled": self.recycled_at}.get(stage)
+        value = {
+            "mql": self.mql_at,
+            "sal": self.sal_at,
+            "sql": self.sql_at,
+            "opportunity": self.opportunity_at,
+            "customer": self.customer_at,
+            "closed_lost": self.closed_lost_at,
+            "rejected": self.rejected_at,
+            "disqualified": self.disqualified_at,
+            "recycled": self.recycled_at,
+        }.get(stage)
         return value
 
 
@@ -115,7 +123,7 @@ class Projection:
     flags: list[str] = field(default_factory=list)
     last_event_at: datetime | None = None
     fit: float = 0.0
-    engagement: float = 0.0           # at the last event
+    engagement: float = 0.0  # at the last event
 
     @property
     def current(self) -> Handoff | None:
@@ -201,9 +209,19 @@ class _Replay:
         segment = self.rules.segment_for(p.fields)
         cycle_acts = [a for a in p.activities if a.at <= at and (cycle_from is None or a.at > cycle_from)]
         handoff = Handoff(
-            n=len(p.handoffs) + 1, kind="mql", start_at=at, mql_at=at, trigger_event=event.id,
-            cycle_from=cycle_from, tier=intent_tier(self.rules.intent, cycle_acts, engagement), segment=segment,
-            source=p.source, campaign=p.fields.get("campaign"), fit=fit, engagement=engagement, owner=p.owner,
+            n=len(p.handoffs) + 1,
+            kind="mql",
+            start_at=at,
+            mql_at=at,
+            trigger_event=event.id,
+            cycle_from=cycle_from,
+            tier=intent_tier(self.rules.intent, cycle_acts, engagement),
+            segment=segment,
+            source=p.source,
+            campaign=p.fields.get("campaign"),
+            fit=fit,
+            engagement=engagement,
+            owner=p.owner,
         )
         p.handoffs.append(handoff)
         self.set_stage("mql", at)
@@ -223,7 +241,7 @@ class _Replay:
             if event.id in self.new:
                 self.refuse(event, "type", f"lead {p.lead_id} was already created by event {p.created_event}")
                 return
-            self.merge_fields(event.data)       # a second stored create reads as an update
+            self.merge_fields(event.data)  # a second stored create reads as an update
         else:
             p.exists = True
             p.created_at = event.at
@@ -249,20 +267,33 @@ class _Replay:
         p = self.p
         self.check_gate(event)
         current = p.current
-        if current is not None and current.kind == "mql" and p.stage not in ("raw", "recycled"):
-            if self.fit() < self.rules.segment(current.segment).fit_min:
-                _flag(current.flags, "fit_below_gate")
+        if (
+            current is not None
+            and current.kind == "mql"
+            and p.stage not in ("raw", "recycled")
+            and self.fit() < self.rules.segment(current.segment).fit_min
+        ):
+            _flag(current.flags, "fit_below_gate")
 
     def on_activity(self, event: Event) -> None:
         data = event.data
-        self.p.activities.append(Activity(event.id, event.at, data["kind"], data.get("asset"),
-                                          data.get("campaign"), data.get("channel")))
+        self.p.activities.append(
+            Activity(
+                event.id, event.at, data["kind"], data.get("asset"), data.get("campaign"), data.get("channel")
+            )
+        )
         self.check_gate(event)
 
     def on_touch(self, event: Event) -> None:
         data = event.data
-        touch = Touch(event.id, event.at, data["rep"], data["channel"], data.get("outcome"),
-                      bool(data.get("automated", False)))
+        touch = Touch(
+            event.id,
+            event.at,
+            data["rep"],
+            data["channel"],
+            data.get("outcome"),
+            bool(data.get("automated", False)),
+        )
         self.p.touches.append(touch)
         self.flag_rep(touch.rep)
         current = self.p.current
@@ -300,23 +331,39 @@ class _Replay:
         reason = event.data.get("reason")
         if not p.exists:
             return
-        problem = transition_error(p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source)
+        problem = transition_error(
+            p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source
+        )
         if problem is not None:
             self.refuse(event, "data.outcome", problem)
             return
-        if p.stage == "raw":            # a sales-sourced lead accepted straight from raw: a direct cycle
+        if p.stage == "raw":  # a sales-sourced lead accepted straight from raw: a direct cycle
             if p.handoffs:
                 p.handoffs[-1].ended_at = event.at
-            p.handoffs.append(Handoff(n=len(p.handoffs) + 1, kind="direct", start_at=event.at, mql_at=None,
-                                      trigger_event=event.id, source=p.source, campaign=p.fields.get("campaign"),
-                                      segment=rules.segment_for(p.fields), owner=p.owner or event.data.get("by")))
+            p.handoffs.append(
+                Handoff(
+                    n=len(p.handoffs) + 1,
+                    kind="direct",
+                    start_at=event.at,
+                    mql_at=None,
+                    trigger_event=event.id,
+                    source=p.source,
+                    campaign=p.fields.get("campaign"),
+                    segment=rules.segment_for(p.fields),
+                    owner=p.owner or event.data.get("by"),
+                )
+            )
         handoff = p.handoffs[-1]
         count: TouchCount | None = None
         if outcome in ("disqualified", "recycled") and handoff.kind == "mql":
             touch_rule = rules.segment(handoff.segment).touches
             count = self.counted(handoff, event.at)
-            if reason not in touch_rule.exempt_reasons and count.short_of(touch_rule.min, touch_rule.channels_min):
-                message = touch_shortfall(count, touch_rule.min, touch_rule.channels_min, touch_rule.within_days)
+            if reason not in touch_rule.exempt_reasons and count.short_of(
+                touch_rule.min, touch_rule.channels_min
+            ):
+                message = touch_shortfall(
+                    count, touch_rule.min, touch_rule.channels_min, touch_rule.within_days
+                )
                 if not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
                     return
                 handoff.min_touch_met = False
@@ -354,8 +401,9 @@ class _Replay:
         target = event.data["stage"]
         if not p.exists:
             return
-        problem = transition_error(p.stage, target, sales_source=p.source in self.rules.sales_sources,
-                                   source=p.source)
+        problem = transition_error(
+            p.stage, target, sales_source=p.source in self.rules.sales_sources, source=p.source
+        )
         if problem is not None:
             self.refuse(event, "data.stage", problem)
             return
@@ -363,7 +411,9 @@ class _Replay:
         required = self.rules.hygiene.get(target, ())
         missing = missing_hygiene(required, dict(event.data))
         if missing:
-            message = f"{target} needs {', '.join(required)}: missing {', '.join(missing)} (data_hygiene.{target})"
+            message = (
+                f"{target} needs {', '.join(required)}: missing {', '.join(missing)} (data_hygiene.{target})"
+            )
             if not self.enforce(event, "data." + missing[0], message, f"hygiene:{target}", handoff):
                 return
         self.flag_rep(event.data.get("by"))
@@ -399,20 +449,31 @@ def _resolve_retracts(events: list[Event], replay: _Replay) -> set[str]:
         if target is None:
             replay.refuse(event, "data.event_id", f"no event {target_id!r} for lead {event.lead_id}")
         elif target.type in ("retract", "lead.created"):
-            what = "a retract cannot be retracted" if target.type == "retract" else (
-                "a lead.created cannot be retracted (correct it with lead.updated, or erase the lead)")
+            what = (
+                "a retract cannot be retracted"
+                if target.type == "retract"
+                else ("a lead.created cannot be retracted (correct it with lead.updated, or erase the lead)")
+            )
             replay.refuse(event, "data.event_id", what)
         elif target_id in withdrawn:
             replay.refuse(event, "data.event_id", f"event {target_id!r} is already retracted")
         elif target_id in replay.p.refused:
-            replay.refuse(event, "data.event_id", f"event {target_id!r} was refused, so there is nothing to retract")
+            replay.refuse(
+                event, "data.event_id", f"event {target_id!r} was refused, so there is nothing to retract"
+            )
         else:
             withdrawn.add(target_id)
     return withdrawn
 
 
-def replay(lead_id: str, events: Iterable[Event], rules: Rules, *, new_ids: frozenset[str] = frozenset(),
-           until: datetime | None = None) -> Projection:
+def replay(
+    lead_id: str,
+    events: Iterable[Event],
+    rules: Rules,
+    *,
+    new_ids: frozenset[str] = frozenset(),
+    until: datetime | None = None,
+) -> Projection:
     """The projection of a lead from its events (any order); `until` replays only events at or before it."""
     ordered = sorted((e for e in events if until is None or e.at <= until), key=lambda e: e.sort_key)
     r = _Replay(lead_id, rules, new_ids)

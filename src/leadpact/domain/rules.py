@@ -25,7 +25,7 @@ class SegmentRules:
     fit_min: float
     engagement_min: float
     touches: TouchRule
-    response: Any          # the pact's response block for this segment (clocks read it)
+    response: Any  # the pact's response block for this segment (clocks read it)
     disposition: Any
 
 
@@ -42,7 +42,7 @@ class Rules:
     engagement: tuple[EngagementRuleLike, ...]
     half_life_days: float
     intent: Mapping[str, tuple[IntentConditionLike, ...]]
-    segments: tuple[tuple[str, Any], ...]          # (name, condition or None) in order
+    segments: tuple[tuple[str, Any], ...]  # (name, condition or None) in order
     by_segment: Mapping[str | None, SegmentRules]
     sales_sources: frozenset[str]
     rehandoff: Rehandoff | None
@@ -51,7 +51,7 @@ class Rules:
     hygiene: Mapping[str, tuple[str, ...]]
     known_reps: frozenset[str] | None = None
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
-    team_calendars: Mapping[str, str] = field(default_factory=dict)     # team -> calendar name (roster)
+    team_calendars: Mapping[str, str] = field(default_factory=dict)  # team -> calendar name (roster)
     warn_at: tuple[float, ...] = ()
     _cache: dict[tuple[Any, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -59,7 +59,9 @@ class Rules:
         email = fields.get("email")
         mail = email if isinstance(email, str) else None
         for name, when in self.segments:
-            if when is None or evaluate_condition(when.op, field_value(fields, when.field), when.value, email=mail):
+            if when is None or evaluate_condition(
+                when.op, field_value(fields, when.field), when.value, email=mail
+            ):
                 return name
         return None
 
@@ -73,19 +75,30 @@ class Rules:
 
 
 def _touch_rule(touches: Any) -> TouchRule:
-    return TouchRule(int(touches.min), float(touches.within_days), int(touches.channels_min),
-                     frozenset(touches.exempt_reasons))
+    return TouchRule(
+        int(touches.min),
+        float(touches.within_days),
+        int(touches.channels_min),
+        frozenset(touches.exempt_reasons),
+    )
 
 
-def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None,
-                    team_calendars: Mapping[str, str] | None = None) -> Rules:
+def rules_from_pact(
+    pact: Any, *, known_reps: frozenset[str] | None = None, team_calendars: Mapping[str, str] | None = None
+) -> Rules:
     """Compile a `leadpact.pact.Pact` into the engine's rules."""
     by_segment: dict[str | None, SegmentRules] = {}
     names: list[str | None] = [None, *pact.segments.keys()]
     for name in names:
         eff = pact.effective(name)
-        by_segment[name] = SegmentRules(name, float(eff.mql.fit), float(eff.mql.engagement),
-                                        _touch_rule(eff.touches), eff.response, eff.disposition)
+        by_segment[name] = SegmentRules(
+            name,
+            float(eff.mql.fit),
+            float(eff.mql.engagement),
+            _touch_rule(eff.touches),
+            eff.response,
+            eff.disposition,
+        )
     rehandoff = pact.recycle.rehandoff
     return Rules(
         fit=tuple(pact.scoring.fit),
@@ -95,9 +108,11 @@ def rules_from_pact(pact: Any, *, known_reps: frozenset[str] | None = None,
         segments=tuple((name, seg.when) for name, seg in pact.segments.items()),
         by_segment=by_segment,
         sales_sources=frozenset(s for s, owner in pact.sources.items() if owner == "sales"),
-        rehandoff=None if rehandoff is None else Rehandoff(float(rehandoff.engagement_gain),
-                                                           float(rehandoff.within_days),
-                                                           frozenset(rehandoff.or_kinds)),
+        rehandoff=None
+        if rehandoff is None
+        else Rehandoff(
+            float(rehandoff.engagement_gain), float(rehandoff.within_days), frozenset(rehandoff.or_kinds)
+        ),
         max_cycles=int(pact.recycle.max_cycles),
         enforcing=pact.mode == "enforcing",
         hygiene={"sql": tuple(pact.data_hygiene.sql), "opportunity": tuple(pact.data_hygiene.opportunity)},

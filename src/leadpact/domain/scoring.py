@@ -95,8 +95,12 @@ def fit_score(rules: Sequence[FitRuleLike], fields: Mapping[str, Any]) -> tuple[
     reasons: list[Contribution] = []
     email = fields.get("email")
     for rule in rules:
-        if evaluate_condition(rule.op, field_value(fields, rule.field), rule.value,
-                              email=email if isinstance(email, str) else None):
+        if evaluate_condition(
+            rule.op,
+            field_value(fields, rule.field),
+            rule.value,
+            email=email if isinstance(email, str) else None,
+        ):
             total += rule.points
             reasons.append(Contribution(fit_rule_label(rule), float(rule.points)))
     return total, reasons
@@ -105,13 +109,21 @@ def fit_score(rules: Sequence[FitRuleLike], fields: Mapping[str, Any]) -> tuple[
 def fit_only(rules: Sequence[FitRuleLike], fields: Mapping[str, Any]) -> float:
     email = fields.get("email")
     mail = email if isinstance(email, str) else None
-    return float(sum(r.points for r in rules if evaluate_condition(r.op, field_value(fields, r.field), r.value,
-                                                                   email=mail)))
+    return float(
+        sum(
+            r.points
+            for r in rules
+            if evaluate_condition(r.op, field_value(fields, r.field), r.value, email=mail)
+        )
+    )
 
 
 def engagement_label(rule: EngagementRuleLike) -> str:
-    filters = [f"{name}={value}" for name, value in
-               (("asset", rule.asset), ("campaign", rule.campaign), ("channel", rule.channel)) if value]
+    filters = [
+        f"{name}={value}"
+        for name, value in (("asset", rule.asset), ("campaign", rule.campaign), ("channel", rule.channel))
+        if value
+    ]
     return rule.kind + (f" [{', '.join(filters)}]" if filters else "")
 
 
@@ -147,8 +159,9 @@ def engagement_score(
     return total, reasons
 
 
-def engagement_only(rules: Sequence[EngagementRuleLike], half_life_days: float,
-                    activities: Iterable[Activity], at: datetime) -> float:
+def engagement_only(
+    rules: Sequence[EngagementRuleLike], half_life_days: float, activities: Iterable[Activity], at: datetime
+) -> float:
     return engagement_score(rules, half_life_days, activities, at)[0]
 
 
@@ -174,11 +187,14 @@ def missing_fit(rules: Sequence[FitRuleLike], fields: Mapping[str, Any]) -> list
     mail = email if isinstance(email, str) else None
     out = []
     for rule in rules:
-        if rule.points > 0 and not evaluate_condition(rule.op, field_value(fields, rule.field), rule.value,
-                                                      email=mail):
+        if rule.points > 0 and not evaluate_condition(
+            rule.op, field_value(fields, rule.field), rule.value, email=mail
+        ):
             current = field_value(fields, rule.field)
             now = "unknown" if current in (None, "") else repr(current)
-            out.append(f"no points yet for {rule.field} (+{_num(rule.points)} if {fit_rule_label(rule)}; now {now})")
+            out.append(
+                f"no points yet for {rule.field} (+{_num(rule.points)} if {fit_rule_label(rule)}; now {now})"
+            )
     return out
 
 
@@ -186,14 +202,17 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def gate_explanation(fit: float, engagement: float, fit_min: float, engagement_min: float,
-                     missing: Sequence[str]) -> list[str]:
+def gate_explanation(
+    fit: float, engagement: float, fit_min: float, engagement_min: float, missing: Sequence[str]
+) -> list[str]:
     """What stands between a lead and the MQL gate ("fit 35/40 — no points yet for seniority ...")."""
     lines = []
     if fit < fit_min:
         detail = "; ".join(missing) if missing else "no rule left that adds points"
         lines.append(f"fit {_num(fit)}/{_num(fit_min)} — {detail}")
     if engagement < engagement_min:
-        lines.append(f"engagement {engagement:.1f}/{_num(engagement_min)} — "
-                     f"{engagement_min - engagement:.1f} more points of engagement needed")
+        lines.append(
+            f"engagement {engagement:.1f}/{_num(engagement_min)} — "
+            f"{engagement_min - engagement:.1f} more points of engagement needed"
+        )
     return lines

@@ -50,7 +50,10 @@ def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
         if not any(cell.strip() for cell in row):
             continue
         if unknown:
-            yield line, Unreadable(unknown[0], "unknown CSV column (expected id, type, lead_id, at or data.*)")
+            yield (
+                line,
+                Unreadable(unknown[0], "unknown CSV column (expected id, type, lead_id, at or data.*)"),
+            )
             continue
         if len(row) != len(header):
             yield line, Unreadable("(line)", f"{len(row)} cells for {len(header)} columns")

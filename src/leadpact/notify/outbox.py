@@ -42,8 +42,8 @@ BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 # Long enough for a whole batch of sends at their timeouts; a crashed worker's rows return after it.
 CLAIM_LEASE = timedelta(minutes=15)
-KEY_MAX = 300      # outbox.key is String(300)
-TARGET_MAX = 500   # outbox.target is String(500)
+KEY_MAX = 300  # outbox.key is String(300)
+TARGET_MAX = 500  # outbox.target is String(500)
 
 Outcome = Literal["sent", "retry", "dead"]
 
@@ -112,19 +112,22 @@ def enqueue(
         column = target.to_column()
         if len(column) > TARGET_MAX:
             raise ValueError(f"target {target.ref[:60]!r}... is too long for the outbox")
-        written += _insert_if_absent(conn, {
-            "key": row_key(key, target),
-            "topic": topic,
-            "channel": target.channel,
-            "target": column,
-            "payload": text,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "last_error": None,
-            "created_at": now,
-            "sent_at": None,
-        })
+        written += _insert_if_absent(
+            conn,
+            {
+                "key": row_key(key, target),
+                "topic": topic,
+                "channel": target.channel,
+                "target": column,
+                "payload": text,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": None,
+                "created_at": now,
+                "sent_at": None,
+            },
+        )
     return written
 
 
@@ -140,7 +143,7 @@ class Delivery:
     outcome: Outcome
     attempts: int
     error: str | None = None
-    next_attempt_at: datetime | None = None   # a retry's time
+    next_attempt_at: datetime | None = None  # a retry's time
 
 
 @dataclass
@@ -189,18 +192,26 @@ def _claim(
             query = query.with_for_update(skip_locked=True)
         for r in conn.execute(query).mappings().all():
             target = Target.from_column(r["channel"], r["target"])
-            if r["attempts"] >= max_attempts:   # its last attempt was claimed and never recorded
+            if r["attempts"] >= max_attempts:  # its last attempt was claimed and never recorded
                 error = r["last_error"] or "the worker stopped during the last attempt; outcome unknown"
-                conn.execute(update(outbox).where(outbox.c.seq == r["seq"]).values(
-                    status="dead", last_error=error))
-                given_up.append(Delivery(r["seq"], r["key"], r["topic"], r["channel"], target.ref, "dead",
-                                         r["attempts"], error))
+                conn.execute(
+                    update(outbox).where(outbox.c.seq == r["seq"]).values(status="dead", last_error=error)
+                )
+                given_up.append(
+                    Delivery(
+                        r["seq"], r["key"], r["topic"], r["channel"], target.ref, "dead", r["attempts"], error
+                    )
+                )
                 continue
             attempts = r["attempts"] + 1
-            conn.execute(update(outbox).where(outbox.c.seq == r["seq"]).values(
-                attempts=attempts, next_attempt_at=now + CLAIM_LEASE))
-            rows.append(OutboxRow(r["seq"], r["key"], r["topic"], target, json.loads(r["payload"]),
-                                  attempts, now))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.seq == r["seq"])
+                .values(attempts=attempts, next_attempt_at=now + CLAIM_LEASE)
+            )
+            rows.append(
+                OutboxRow(r["seq"], r["key"], r["topic"], target, json.loads(r["payload"]), attempts, now)
+            )
     return rows, given_up
 
 
@@ -223,8 +234,9 @@ def _record(engine: Engine, row: OutboxRow, now: datetime, error: str | None, ma
             .where(outbox.c.seq == row.seq, outbox.c.status == "pending", outbox.c.attempts == row.attempts)
             .values(**values)
         )
-    return Delivery(row.seq, row.key, row.topic, row.channel, row.target.ref, outcome, row.attempts, error,
-                    next_at)
+    return Delivery(
+        row.seq, row.key, row.topic, row.channel, row.target.ref, outcome, row.attempts, error, next_at
+    )
 
 
 def deliver_due(
@@ -253,4 +265,3 @@ def deliver_due(
             error = str(exc) or type(exc).__name__
         report.deliveries.append(_record(engine, row, now, error, max_attempts))
     return report
-

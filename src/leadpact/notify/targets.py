@@ -31,13 +31,13 @@ class Target:
 
     channel: Channel
     ref: str
-    url: str | None = None          # webhook: the endpoint (from team.yaml; it is not a secret)
-    secret_env: str | None = None   # webhook: variable holding the signing secret (None: unsigned)
-    url_env: str | None = None      # slack: variable holding the incoming-webhook URL
-    smtp_env: str | None = None     # email: variable holding smtp[s]://user:pass@host:port[?starttls=1]
-    sender: str | None = None       # email: the From address
-    to: str | None = None           # email: the recipient
-    problem: str | None = None      # why it cannot be delivered as configured now (missing variable, ...)
+    url: str | None = None  # webhook: the endpoint (from team.yaml; it is not a secret)
+    secret_env: str | None = None  # webhook: variable holding the signing secret (None: unsigned)
+    url_env: str | None = None  # slack: variable holding the incoming-webhook URL
+    smtp_env: str | None = None  # email: variable holding smtp[s]://user:pass@host:port[?starttls=1]
+    sender: str | None = None  # email: the From address
+    to: str | None = None  # email: the recipient
+    problem: str | None = None  # why it cannot be delivered as configured now (missing variable, ...)
 
     def to_column(self) -> str:
         """The outbox ``target`` column: everything the transport needs but the secrets (JSON)."""

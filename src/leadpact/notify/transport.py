@@ -65,7 +65,7 @@ class OutboxRow:
     topic: str
     target: Target
     payload: dict[str, Any]
-    attempts: int          # including this one
+    attempts: int  # including this one
     attempt_at: datetime
 
     @property
@@ -86,8 +86,9 @@ def _json_default(value: Any) -> Any:
 
 def body_bytes(payload: Mapping[str, Any]) -> bytes:
     """The exact bytes a webhook receives (and the signature covers)."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_json_default).encode("utf-8")
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode("utf-8")
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -196,8 +197,9 @@ class HttpSmtpTransport:
         try:
             smtp: smtplib.SMTP
             if settings.ssl:
-                smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(
+                    settings.host, settings.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout)
             with smtp:

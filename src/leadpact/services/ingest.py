@@ -19,10 +19,10 @@ from sqlalchemy import Connection, Engine
 from leadpact.domain.clocks import clocks_for, next_alert_at
 from leadpact.domain.duplicates import Person, duplicate_flag, duplicate_of
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
+from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.rules import Rules
 from leadpact.importers.readers import Unreadable
-from leadpact.domain.packet import handoff_packet
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
@@ -76,8 +76,13 @@ class IngestReport:
 Progress = Callable[[str, int], None]
 
 
-def _stage(conn: Connection, lines: Iterable[tuple[int, Any]], vocab: Vocabulary, report: IngestReport,
-           progress: Progress | None) -> int:
+def _stage(
+    conn: Connection,
+    lines: Iterable[tuple[int, Any]],
+    vocab: Vocabulary,
+    report: IngestReport,
+    progress: Progress | None,
+) -> int:
     staged = 0
     batch: list[tuple[Any, ...]] = []
     for line, raw in lines:
@@ -90,7 +95,9 @@ def _stage(conn: Connection, lines: Iterable[tuple[int, Any]], vocab: Vocabulary
         try:
             event = parse_event(raw, vocab)
         except EventError as exc:
-            report.add(Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason))
+            report.add(
+                Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason)
+            )
             continue
         text = canonical_data(event)
         batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
@@ -114,8 +121,15 @@ def _deduplicate(conn: Connection, report: IngestReport) -> None:
         if digest == first[event_id]:
             report.add(Result(line, event_id, DUPLICATE))
         else:
-            report.add(Result(line, event_id, REFUSED, "id",
-                              f"conflict: id {event_id!r} appears earlier in this call with other content"))
+            report.add(
+                Result(
+                    line,
+                    event_id,
+                    REFUSED,
+                    "id",
+                    f"conflict: id {event_id!r} appears earlier in this call with other content",
+                )
+            )
     store_events.unstage_lines(conn, drop)
     drop = []
     for line, event_id, staged_hash, stored_hash in store_events.stage_known_ids(conn):
@@ -123,13 +137,26 @@ def _deduplicate(conn: Connection, report: IngestReport) -> None:
         if staged_hash == stored_hash:
             report.add(Result(line, event_id, DUPLICATE))
         else:
-            report.add(Result(line, event_id, REFUSED, "id",
-                              f"conflict: id {event_id!r} is already stored with other content"))
+            report.add(
+                Result(
+                    line,
+                    event_id,
+                    REFUSED,
+                    "id",
+                    f"conflict: id {event_id!r} is already stored with other content",
+                )
+            )
     store_events.unstage_lines(conn, drop)
 
 
-def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: IngestReport, received_us: int,
-                 on_projection: Callable[[Connection, Projection], None] | None) -> None:
+def _apply_batch(
+    conn: Connection,
+    lead_ids: list[str],
+    rules: Rules,
+    report: IngestReport,
+    received_us: int,
+    on_projection: Callable[[Connection, Projection], None] | None,
+) -> None:
     staged = store_events.staged_for(conn, lead_ids)
     stored = store_events.stored_for(conn, lead_ids)
     erased = store_leads.erased_among(conn, lead_ids)
@@ -144,12 +171,20 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
         new = staged.get(lead_id, [])
         if lead_id in erased:
             for item in new:
-                report.add(Result(item.line, item.event.id, REFUSED, "lead_id",
-                                  f"lead {lead_id} was erased on {erased[lead_id].date().isoformat()}"))
+                report.add(
+                    Result(
+                        item.line,
+                        item.event.id,
+                        REFUSED,
+                        "lead_id",
+                        f"lead {lead_id} was erased on {erased[lead_id].date().isoformat()}",
+                    )
+                )
             continue
         new_ids = frozenset(item.event.id for item in new)
-        projection = replay(lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], rules,
-                            new_ids=new_ids)
+        projection = replay(
+            lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], rules, new_ids=new_ids
+        )
         for item in new:
             refusal = projection.refused.get(item.event.id)
             if refusal is not None:
@@ -159,8 +194,11 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
             if projection.exists:
                 report.summary[STORED] += 1
             else:
-                report.add(Result(item.line, item.event.id, WAITING, None,
-                                  f"waits for the lead.created of {lead_id}"))
+                report.add(
+                    Result(
+                        item.line, item.event.id, WAITING, None, f"waits for the lead.created of {lead_id}"
+                    )
+                )
         if projection.exists:
             projections.append(projection)
     _flag_duplicates(conn, projections)
@@ -171,9 +209,15 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
         first_activity = min((a.at for a in projection.activities), default=None)
         first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
         for handoff in projection.handoffs:
-            handoff_rows.append(store_leads.handoff_row(
-                lead_id, handoff, handoff_packet(projection, handoff, rules),
-                first_activity_at=first_activity, first_touch_at=first_touch))
+            handoff_rows.append(
+                store_leads.handoff_row(
+                    lead_id,
+                    handoff,
+                    handoff_packet(projection, handoff, rules),
+                    first_activity_at=first_activity,
+                    first_touch_at=first_touch,
+                )
+            )
             clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
         if on_projection is not None:
             on_projection(conn, projection)
@@ -185,12 +229,18 @@ def _apply_batch(conn: Connection, lead_ids: list[str], rules: Rules, report: In
 
 def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
     """Flag each lead that duplicates an earlier one (same email, or same person at the same account)."""
-    people = {p.lead_id: Person.of(p.lead_id, p.created_at, p.fields) for p in projections
-              if p.created_at is not None}
+    people = {
+        p.lead_id: Person.of(p.lead_id, p.created_at, p.fields)
+        for p in projections
+        if p.created_at is not None
+    }
     if not people:
         return
-    stored = store_leads.people_matching(conn, [x.email for x in people.values() if x.email],
-                                         [x.account_id for x in people.values() if x.account_id])
+    stored = store_leads.people_matching(
+        conn,
+        [x.email for x in people.values() if x.email],
+        [x.account_id for x in people.values() if x.account_id],
+    )
     everyone = {**{x.lead_id: x for x in stored}, **people}
     by_id = {p.lead_id: p for p in projections}
     for person in people.values():
@@ -199,7 +249,7 @@ def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
             flags = by_id[person.lead_id].flags
             if duplicate_flag(original) not in flags:
                 flags.append(duplicate_flag(original))
-    for other in stored:                        # an older lead arriving after its duplicate: flag the newer
+    for other in stored:  # an older lead arriving after its duplicate: flag the newer
         if other.lead_id in people:
             continue
         original = duplicate_of(other, people.values())
@@ -207,14 +257,24 @@ def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
             store_leads.add_lead_flag(conn, other.lead_id, duplicate_flag(original))
 
 
-def _clock_rows(lead_id: str, handoff: Handoff, rules: Rules,
-                recorded: dict[store_clocks.ClockKey, set[str]]) -> list[dict[str, Any]]:
+def _clock_rows(
+    lead_id: str, handoff: Handoff, rules: Rules, recorded: dict[store_clocks.ClockKey, set[str]]
+) -> list[dict[str, Any]]:
     team = None
     rows = []
     for clock in clocks_for(handoff, rules.segment(handoff.segment), rules.calendar(team)):
         done = recorded.get((lead_id, clock.handoff, clock.kind), set())
-        rows.append(store_clocks.clock_row(lead_id, clock, next_alert_at(clock, done), owner=handoff.owner,
-                                           team=team, tier=handoff.tier, segment=handoff.segment))
+        rows.append(
+            store_clocks.clock_row(
+                lead_id,
+                clock,
+                next_alert_at(clock, done),
+                owner=handoff.owner,
+                team=team,
+                tier=handoff.tier,
+                segment=handoff.segment,
+            )
+        )
     return rows
 
 
@@ -267,8 +327,11 @@ def ingest(
 
 
 def vocabulary(pact: Any) -> Vocabulary:
-    return Vocabulary(activity_kinds=frozenset(pact.activity_kinds), sources=frozenset(pact.sources),
-                      reasons=frozenset(pact.reasons))
+    return Vocabulary(
+        activity_kinds=frozenset(pact.activity_kinds),
+        sources=frozenset(pact.sources),
+        reasons=frozenset(pact.reasons),
+    )
 
 
 def dumps(value: Any) -> str:

@@ -26,15 +26,40 @@ def _iso(value: datetime | None) -> str | None:
 def _handoff_json(h: Handoff, stored: dict[str, Any] | None) -> dict[str, Any]:
     owner = h.owner or (stored or {}).get("owner")
     return {
-        "n": h.n, "kind": h.kind, "mql_at": _iso(h.mql_at), "tier": h.tier, "segment": h.segment, "owner": owner,
-        "fit": round(h.fit, 4), "engagement": round(h.engagement, 4), "trigger_event": h.trigger_event,
-        "first_touch_at": _iso(h.first_touch_at), "first_touch_rep": h.first_touch_rep, "touches": h.touches,
-        "channels": h.channels, "disposition": h.disposition, "disposition_at": _iso(h.disposition_at),
+        "n": h.n,
+        "kind": h.kind,
+        "mql_at": _iso(h.mql_at),
+        "tier": h.tier,
+        "segment": h.segment,
+        "owner": owner,
+        "fit": round(h.fit, 4),
+        "engagement": round(h.engagement, 4),
+        "trigger_event": h.trigger_event,
+        "first_touch_at": _iso(h.first_touch_at),
+        "first_touch_rep": h.first_touch_rep,
+        "touches": h.touches,
+        "channels": h.channels,
+        "disposition": h.disposition,
+        "disposition_at": _iso(h.disposition_at),
         "disposition_reason": h.disposition_reason,
-        "stage_times": {s: _iso(h.stage_time(s)) for s in ("mql", "sal", "sql", "opportunity", "customer",
-                                                          "closed_lost", "rejected", "disqualified", "recycled")
-                        if h.stage_time(s) is not None},
-        "outcome_reason": h.outcome_reason, "amount": h.amount, "flags": list(h.flags),
+        "stage_times": {
+            s: _iso(h.stage_time(s))
+            for s in (
+                "mql",
+                "sal",
+                "sql",
+                "opportunity",
+                "customer",
+                "closed_lost",
+                "rejected",
+                "disqualified",
+                "recycled",
+            )
+            if h.stage_time(s) is not None
+        },
+        "outcome_reason": h.outcome_reason,
+        "amount": h.amount,
+        "flags": list(h.flags),
     }
 
 
@@ -51,37 +76,69 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
     by_id = {e.id: e for e in events}
     future = [e for e in events if e.at > as_of]
     if not p.exists:
-        return {"lead_id": lead_id, "exists": False, "as_of": iso_utc(as_of), "stage": None,
-                "waiting": [_timeline_entry(by_id[i], "waiting", None) for i in p.statuses],
-                "timeline": [], "handoffs": [], "clocks": [], "flags": []}
-    if stored_lead is not None:     # what the store adds to the replay (duplicates seen across leads)
+        return {
+            "lead_id": lead_id,
+            "exists": False,
+            "as_of": iso_utc(as_of),
+            "stage": None,
+            "waiting": [_timeline_entry(by_id[i], "waiting", None) for i in p.statuses],
+            "timeline": [],
+            "handoffs": [],
+            "clocks": [],
+            "flags": [],
+        }
+    if stored_lead is not None:  # what the store adds to the replay (duplicates seen across leads)
         for flag in json.loads(stored_lead["flags"]):
             if flag not in p.flags:
                 p.flags.append(flag)
     fit, fit_reasons = fit_score(rules.fit, p.fields)
-    engagement, engagement_reasons = engagement_score(rules.engagement, rules.half_life_days, p.activities, as_of)
+    engagement, engagement_reasons = engagement_score(
+        rules.engagement, rules.half_life_days, p.activities, as_of
+    )
     current = p.current
     segment_name = current.segment if current is not None else rules.segment_for(p.fields)
     seg = rules.segment(segment_name)
     gate = None
     if p.stage == "raw":
-        gate = {"fit_min": seg.fit_min, "engagement_min": seg.engagement_min,
-                "missing": gate_explanation(fit, engagement, seg.fit_min, seg.engagement_min,
-                                            missing_fit(rules.fit, p.fields))}
-    timeline = [_timeline_entry(by_id[e_id], status, p.notes.get(e_id))
-                for e_id, status in p.statuses.items()]
+        gate = {
+            "fit_min": seg.fit_min,
+            "engagement_min": seg.engagement_min,
+            "missing": gate_explanation(
+                fit, engagement, seg.fit_min, seg.engagement_min, missing_fit(rules.fit, p.fields)
+            ),
+        }
+    timeline = [
+        _timeline_entry(by_id[e_id], status, p.notes.get(e_id)) for e_id, status in p.statuses.items()
+    ]
     for h in p.handoffs:
         if h.mql_at is not None:
-            timeline.append({"id": f"{lead_id}#handoff{h.n}", "type": "handoff", "at": _iso(h.mql_at),
-                             "data": {"n": h.n, "tier": h.tier, "segment": h.segment, "trigger": h.trigger_event},
-                             "status": "derived"})
+            timeline.append(
+                {
+                    "id": f"{lead_id}#handoff{h.n}",
+                    "type": "handoff",
+                    "at": _iso(h.mql_at),
+                    "data": {"n": h.n, "tier": h.tier, "segment": h.segment, "trigger": h.trigger_event},
+                    "status": "derived",
+                }
+            )
     for alert in alerts:
         if alert["at"] <= as_of:
             kind = "clock.breached" if alert["level"] == "breach" else "clock.warning"
-            timeline.append({"id": f"{lead_id}#{alert['n']}:{alert['kind']}:{alert['level']}", "type": kind,
-                             "at": _iso(alert["at"]), "status": "derived",
-                             "data": {"handoff": alert["n"], "clock": alert["kind"], "level": alert["level"],
-                                      "recorded_at": _iso(alert["recorded_at"]), "sent": alert["sent"]}})
+            timeline.append(
+                {
+                    "id": f"{lead_id}#{alert['n']}:{alert['kind']}:{alert['level']}",
+                    "type": kind,
+                    "at": _iso(alert["at"]),
+                    "status": "derived",
+                    "data": {
+                        "handoff": alert["n"],
+                        "clock": alert["kind"],
+                        "level": alert["level"],
+                        "recorded_at": _iso(alert["recorded_at"]),
+                        "sent": alert["sent"],
+                    },
+                }
+            )
     timeline.sort(key=lambda entry: (entry["at"], entry["id"]))
     erased = stored_lead is not None and stored_lead["erased_at"] is not None
     return {
@@ -116,19 +173,33 @@ def _clocks(p: Projection, rules: Rules, as_of: datetime, alerts: list[Any]) -> 
         for clock in clocks_for(h, rules.segment(h.segment), rules.calendar()):
             levels = [a for a in alerts if a["n"] == clock.handoff and a["kind"] == clock.kind]
             breach = next((a for a in levels if a["level"] == "breach"), None)
-            out.append({"handoff": h.n, "kind": clock.kind, "started_at": _iso(clock.started_at),
-                        "due_at": _iso(clock.due_at), "status": clock.status(as_of),
-                        "met_at": _iso(clock.met_at) if clock.met_at and clock.met_at <= as_of else None,
-                        "cancelled_at": _iso(clock.cancelled_at) if clock.cancelled_at and
-                        clock.cancelled_at <= as_of else None,
-                        "rule": clock.rule, "warnings": [_iso(t) for _f, t in clock.warnings],
-                        "breach_recorded_at": _iso(breach["recorded_at"]) if breach is not None else None})
+            out.append(
+                {
+                    "handoff": h.n,
+                    "kind": clock.kind,
+                    "started_at": _iso(clock.started_at),
+                    "due_at": _iso(clock.due_at),
+                    "status": clock.status(as_of),
+                    "met_at": _iso(clock.met_at) if clock.met_at and clock.met_at <= as_of else None,
+                    "cancelled_at": _iso(clock.cancelled_at)
+                    if clock.cancelled_at and clock.cancelled_at <= as_of
+                    else None,
+                    "rule": clock.rule,
+                    "warnings": [_iso(t) for _f, t in clock.warnings],
+                    "breach_recorded_at": _iso(breach["recorded_at"]) if breach is not None else None,
+                }
+            )
     return out
 
 
 def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]:
-    entry = {"id": event.id, "type": event.type, "at": iso_utc(event.at), "data": dict(event.data),
-             "status": status}
+    entry = {
+        "id": event.id,
+        "type": event.type,
+        "at": iso_utc(event.at),
+        "data": dict(event.data),
+        "status": status,
+    }
     if note:
         entry["note"] = note
     return entry

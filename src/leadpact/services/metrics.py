@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -10,22 +11,37 @@ import numpy as np
 from sqlalchemy import Connection, Engine, and_, or_, select
 
 from leadpact.domain.calendar_vec import business_between_vec
-from leadpact.domain.metrics import ClockFacts, HandoffFacts, MetricParams, PeriodFacts, Targets, period_metrics
+from leadpact.domain.metrics import (
+    ClockFacts,
+    HandoffFacts,
+    MetricParams,
+    PeriodFacts,
+    Targets,
+    period_metrics,
+)
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
 from leadpact.domain.timeutil import iso_utc
 from leadpact.store.clocks import clock_from_row
 from leadpact.store.tables import clocks, handoffs
 
-_FACT_COLUMNS = [c for c in HandoffFacts.__slots__]  # type: ignore[attr-defined]
+_FACT_COLUMNS = [f.name for f in fields(HandoffFacts)]
 
 
 def plan_of(pact: Any) -> Any:
     """The pact's revenue waterfall (DESIGN.md §5)."""
     t = pact.targets
-    return waterfall(PlanInputs.of(revenue=t.revenue.new_arr, marketing_share=t.revenue.marketing_share,
-                                   close=t.rates.close, avg_deal=t.rates.avg_deal, sql_to_opp=t.rates.sql_to_opp,
-                                   mql_to_sql=t.rates.mql_to_sql, per=str(t.revenue.per)))
+    return waterfall(
+        PlanInputs.of(
+            revenue=t.revenue.new_arr,
+            marketing_share=t.revenue.marketing_share,
+            close=t.rates.close,
+            avg_deal=t.rates.avg_deal,
+            sql_to_opp=t.rates.sql_to_opp,
+            mql_to_sql=t.rates.mql_to_sql,
+            per=str(t.revenue.per),
+        )
+    )
 
 
 def params_of(pact: Any, rules: Any) -> MetricParams:
@@ -38,9 +54,13 @@ def params_of(pact: Any, rules: Any) -> MetricParams:
         return list(spans.astype("int64") / 60e6)
 
     return MetricParams(
-        reasons=dict(pact.reasons), reason_alert_share=float(pact.feedback.reason_alert_share),
-        min_rejections=int(pact.feedback.min_rejections), exempt_reasons=frozenset(pact.touches.exempt_reasons),
-        marketing_sources=frozenset(pact.marketing_sources), business_minutes=business_minutes)
+        reasons=dict(pact.reasons),
+        reason_alert_share=float(pact.feedback.reason_alert_share),
+        min_rejections=int(pact.feedback.min_rejections),
+        exempt_reasons=frozenset(pact.touches.exempt_reasons),
+        marketing_sources=frozenset(pact.marketing_sources),
+        business_minutes=business_minutes,
+    )
 
 
 def _range(column: Any, period: Period) -> Any:
@@ -50,8 +70,16 @@ def _range(column: Any, period: Period) -> Any:
 def load_facts(conn: Connection, period: Period) -> PeriodFacts:
     h = handoffs.c
     columns = [getattr(h, name) for name in _FACT_COLUMNS]
-    dated = (h.mql_at, h.disposition_at, h.disqualified_at, h.recycled_at, h.rejected_at, h.sql_at,
-             h.opportunity_at, h.customer_at)
+    dated = (
+        h.mql_at,
+        h.disposition_at,
+        h.disqualified_at,
+        h.recycled_at,
+        h.rejected_at,
+        h.sql_at,
+        h.opportunity_at,
+        h.customer_at,
+    )
     rows = conn.execute(select(*columns).where(or_(*(_range(c, period) for c in dated)))).all()
     facts = [HandoffFacts(*row) for row in rows]
 
@@ -60,16 +88,33 @@ def load_facts(conn: Connection, period: Period) -> PeriodFacts:
 
     mql = [f for f in facts if f.kind == "mql"]
     c = clocks.c
-    clock_rows = conn.execute(
-        select(clocks, h.source, h.campaign)
-        .join(handoffs, and_(h.lead_id == c.lead_id, h.n == c.n))
-        .where(c.kind.in_(("first_contact", "disposition")), _range(c.due_at, period))).mappings().all()
+    clock_rows = (
+        conn.execute(
+            select(clocks, h.source, h.campaign)
+            .join(handoffs, and_(h.lead_id == c.lead_id, h.n == c.n))
+            .where(c.kind.in_(("first_contact", "disposition")), _range(c.due_at, period))
+        )
+        .mappings()
+        .all()
+    )
     clock_facts = {"first_contact": [], "disposition": []}  # type: dict[str, list[ClockFacts]]
     for r in clock_rows:
-        clock_facts[r["kind"]].append(ClockFacts(clock_from_row(r), r["lead_id"], r["source"], r["tier"],
-                                                 r["segment"], r["owner"], r["team"], r["campaign"], r["n"]))
+        clock_facts[r["kind"]].append(
+            ClockFacts(
+                clock_from_row(r),
+                r["lead_id"],
+                r["source"],
+                r["tier"],
+                r["segment"],
+                r["owner"],
+                r["team"],
+                r["campaign"],
+                r["n"],
+            )
+        )
     return PeriodFacts(
-        start=period.start, end=period.end,
+        start=period.start,
+        end=period.end,
         cohort=[f for f in mql if inside(f.mql_at)],
         disposed=[f for f in mql if inside(f.disposition_at)],
         closed=[f for f in facts if inside(f.disqualified_at) or inside(f.recycled_at)],
@@ -77,7 +122,9 @@ def load_facts(conn: Connection, period: Period) -> PeriodFacts:
         sqls=[f for f in facts if inside(f.sql_at)],
         opportunities=[f for f in facts if inside(f.opportunity_at)],
         won=[f for f in facts if inside(f.customer_at)],
-        first_contact=clock_facts["first_contact"], disposition_clocks=clock_facts["disposition"])
+        first_contact=clock_facts["first_contact"],
+        disposition_clocks=clock_facts["disposition"],
+    )
 
 
 def _targets(pact: Any, rules: Any, period: Period, as_of: datetime) -> Targets:
@@ -87,8 +134,11 @@ def _targets(pact: Any, rules: Any, period: Period, as_of: datetime) -> Targets:
     elapsed = elapsed_share(period, as_of, calendar.business_between)
     shares = {k: float(v) for k, v in pact.targets.sources.items()}
     total = sum(shares.values())
-    return Targets(mql_target=float(target), elapsed_share=None if elapsed is None else float(elapsed),
-                   source_plan={k: v / total for k, v in shares.items()} if total else {})
+    return Targets(
+        mql_target=float(target),
+        elapsed_share=None if elapsed is None else float(elapsed),
+        source_plan={k: v / total for k, v in shares.items()} if total else {},
+    )
 
 
 def metrics(engine: Engine, pact: Any, rules: Any, period_text: str, *, as_of: datetime) -> dict[str, Any]:
@@ -97,5 +147,10 @@ def metrics(engine: Engine, pact: Any, rules: Any, period_text: str, *, as_of: d
     with engine.connect() as conn:
         facts = load_facts(conn, period)
     body = period_metrics(facts, params_of(pact, rules), as_of, _targets(pact, rules, period, as_of))
-    return {"period": period.label, "start": iso_utc(period.start), "end": iso_utc(period.end),
-            "as_of": iso_utc(as_of), **body}
+    return {
+        "period": period.label,
+        "start": iso_utc(period.start),
+        "end": iso_utc(period.end),
+        "as_of": iso_utc(as_of),
+        **body,
+    }

@@ -22,16 +22,34 @@ def _iso(value: datetime | None) -> str | None:
 
 def clock_view(row: Any, now: datetime, recorded: set[str]) -> dict[str, Any]:
     clock = store_clocks.clock_from_row(row)
-    return {"lead_id": row["lead_id"], "handoff": row["n"], "kind": row["kind"],
-            "started_at": _iso(clock.started_at), "due_at": _iso(clock.due_at), "status": clock.status(now),
-            "met_at": _iso(clock.met_at), "cancelled_at": _iso(clock.cancelled_at), "rule": row["rule"],
-            "owner": row["owner"], "team": row["team"], "tier": row["tier"], "segment": row["segment"],
-            "alerts": sorted(recorded)}
+    return {
+        "lead_id": row["lead_id"],
+        "handoff": row["n"],
+        "kind": row["kind"],
+        "started_at": _iso(clock.started_at),
+        "due_at": _iso(clock.due_at),
+        "status": clock.status(now),
+        "met_at": _iso(clock.met_at),
+        "cancelled_at": _iso(clock.cancelled_at),
+        "rule": row["rule"],
+        "owner": row["owner"],
+        "team": row["team"],
+        "tier": row["tier"],
+        "segment": row["segment"],
+        "alerts": sorted(recorded),
+    }
 
 
-def list_clock_views(engine: Engine, *, now: datetime, status: str | None = None, rep: str | None = None,
-                     kind: str | None = None, start: datetime | None = None,
-                     end: datetime | None = None) -> list[dict[str, Any]]:
+def list_clock_views(
+    engine: Engine,
+    *,
+    now: datetime,
+    status: str | None = None,
+    rep: str | None = None,
+    kind: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = store_clocks.list_clocks(conn, rep=rep, kind=kind, due_from=start, due_to=end)
         recorded = store_clocks.recorded_levels(conn, sorted({r["lead_id"] for r in rows}))
@@ -39,46 +57,103 @@ def list_clock_views(engine: Engine, *, now: datetime, status: str | None = None
     return [v for v in views if status is None or v["status"] == status]
 
 
-def list_violation_views(engine: Engine, *, now: datetime, start: datetime | None = None,
-                         end: datetime | None = None) -> list[dict[str, Any]]:
+def list_violation_views(
+    engine: Engine, *, now: datetime, start: datetime | None = None, end: datetime | None = None
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     with engine.connect() as conn:
-        recorded = {(r["lead_id"], r["n"], r["kind"]): r for r in store_clocks.list_violations(conn, start, end)}
-        flagged = conn.execute(select(handoffs.c.lead_id, handoffs.c.n, handoffs.c.owner, handoffs.c.flags,
-                                      handoffs.c.disqualified_at, handoffs.c.recycled_at, handoffs.c.outcome_reason,
-                                      handoffs.c.outcome_touches, handoffs.c.outcome_channels, handoffs.c.sql_at,
-                                      handoffs.c.opportunity_at)
-                               .where(handoffs.c.flags != "[]")).mappings().all()
+        recorded = {
+            (r["lead_id"], r["n"], r["kind"]): r for r in store_clocks.list_violations(conn, start, end)
+        }
+        flagged = (
+            conn.execute(
+                select(
+                    handoffs.c.lead_id,
+                    handoffs.c.n,
+                    handoffs.c.owner,
+                    handoffs.c.flags,
+                    handoffs.c.disqualified_at,
+                    handoffs.c.recycled_at,
+                    handoffs.c.outcome_reason,
+                    handoffs.c.outcome_touches,
+                    handoffs.c.outcome_channels,
+                    handoffs.c.sql_at,
+                    handoffs.c.opportunity_at,
+                ).where(handoffs.c.flags != "[]")
+            )
+            .mappings()
+            .all()
+        )
         others = [r for r in conn.execute(select(violations)).mappings() if r["kind"] not in WHAT]
     for view in list_clock_views(engine, now=now, status=BREACHED, start=start, end=end):
         row = recorded.get((view["lead_id"], view["handoff"], view["kind"]))
-        out.append({"kind": view["kind"], "lead_id": view["lead_id"], "handoff": view["handoff"], "at": view["due_at"],
-                    "owed_by": "sales", "owner": view["owner"], "team": view["team"],
-                    "what": f"{view['owner'] or 'sales'} owes {WHAT[view['kind']]} for {view['lead_id']} "
-                            f"({view['rule']}), due {view['due_at']}"
-                            + (f"; done late at {view['met_at']}" if view["met_at"] else ""),
-                    "recorded_at": _iso(row["recorded_at"]) if row is not None else None})
+        out.append(
+            {
+                "kind": view["kind"],
+                "lead_id": view["lead_id"],
+                "handoff": view["handoff"],
+                "at": view["due_at"],
+                "owed_by": "sales",
+                "owner": view["owner"],
+                "team": view["team"],
+                "what": f"{view['owner'] or 'sales'} owes {WHAT[view['kind']]} for {view['lead_id']} "
+                f"({view['rule']}), due {view['due_at']}"
+                + (f"; done late at {view['met_at']}" if view["met_at"] else ""),
+                "recorded_at": _iso(row["recorded_at"]) if row is not None else None,
+            }
+        )
     for h in flagged:
         flags = json.loads(h["flags"])
         if "min_touches_short" in flags:
             at = h["disqualified_at"] or h["recycled_at"]
             if at is not None and (start is None or at >= start) and (end is None or at < end):
-                out.append({"kind": "min_touches", "lead_id": h["lead_id"], "handoff": h["n"], "at": _iso(at),
-                            "owed_by": "sales", "owner": h["owner"], "team": None, "recorded_at": None,
-                            "what": f"{h['owner'] or 'sales'} closed {h['lead_id']} ({h['outcome_reason']}) after "
-                                    f"{h['outcome_touches']} touches on {h['outcome_channels']} channels"})
+                out.append(
+                    {
+                        "kind": "min_touches",
+                        "lead_id": h["lead_id"],
+                        "handoff": h["n"],
+                        "at": _iso(at),
+                        "owed_by": "sales",
+                        "owner": h["owner"],
+                        "team": None,
+                        "recorded_at": None,
+                        "what": f"{h['owner'] or 'sales'} closed {h['lead_id']} "
+                        f"({h['outcome_reason']}) after "
+                        f"{h['outcome_touches']} touches on {h['outcome_channels']} channels",
+                    }
+                )
         for flag in flags:
             if flag.startswith("hygiene:"):
                 stage = flag.split(":", 1)[1]
                 at = h["sql_at"] if stage == "sql" else h["opportunity_at"]
                 if at is not None and (start is None or at >= start) and (end is None or at < end):
-                    out.append({"kind": "hygiene", "lead_id": h["lead_id"], "handoff": h["n"], "at": _iso(at),
-                                "owed_by": "sales", "owner": h["owner"], "team": None, "recorded_at": None,
-                                "what": f"{h['lead_id']} reached {stage} without the data the pact requires"})
+                    out.append(
+                        {
+                            "kind": "hygiene",
+                            "lead_id": h["lead_id"],
+                            "handoff": h["n"],
+                            "at": _iso(at),
+                            "owed_by": "sales",
+                            "owner": h["owner"],
+                            "team": None,
+                            "recorded_at": None,
+                            "what": f"{h['lead_id']} reached {stage} without the data the pact requires",
+                        }
+                    )
     for r in others:
         if (start is None or r["at"] >= start) and (end is None or r["at"] < end):
-            out.append({"kind": r["kind"], "lead_id": r["lead_id"], "handoff": r["n"], "at": _iso(r["at"]),
-                        "owed_by": r["owed_by"], "owner": r["owner"], "team": r["team"], "what": r["what"],
-                        "recorded_at": _iso(r["recorded_at"])})
+            out.append(
+                {
+                    "kind": r["kind"],
+                    "lead_id": r["lead_id"],
+                    "handoff": r["n"],
+                    "at": _iso(r["at"]),
+                    "owed_by": r["owed_by"],
+                    "owner": r["owner"],
+                    "team": r["team"],
+                    "what": r["what"],
+                    "recorded_at": _iso(r["recorded_at"]),
+                }
+            )
     out.sort(key=lambda v: (v["at"] or "", v["lead_id"]))
     return out

@@ -74,16 +74,27 @@ class Audience:
         return out
 
 
-def _payload(row: RowMapping, level: str, at: datetime, handoff: RowMapping | None, mode: str) -> dict[str, Any]:
+def _payload(
+    row: RowMapping, level: str, at: datetime, handoff: RowMapping | None, mode: str
+) -> dict[str, Any]:
     packet = json.loads(handoff["packet"]) if handoff is not None and handoff["packet"] else None
     return {
         "topic": "clock.breached" if level == BREACH else "clock.warning",
         "mode": mode,
         "lead_id": row["lead_id"],
         "handoff": row["n"],
-        "clock": {"kind": row["kind"], "level": level, "rule": row["rule"], "started_at": iso_utc(row["started_at"]),
-                  "due_at": iso_utc(row["due_at"]), "at": iso_utc(at)},
-        "owner": row["owner"], "team": row["team"], "tier": row["tier"], "segment": row["segment"],
+        "clock": {
+            "kind": row["kind"],
+            "level": level,
+            "rule": row["rule"],
+            "started_at": iso_utc(row["started_at"]),
+            "due_at": iso_utc(row["due_at"]),
+            "at": iso_utc(at),
+        },
+        "owner": row["owner"],
+        "team": row["team"],
+        "tier": row["tier"],
+        "segment": row["segment"],
         "packet": packet,
     }
 
@@ -100,17 +111,27 @@ def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, 
         for target in targets_from_roster(audience.roster, audience.env):
             if target.channel == "webhook" or (level == BREACH and audience.enforcing):
                 targets.append(target)
-    targets.extend(email_targets(audience.roster, audience.emails(level, payload["owner"], payload["team"]),
-                                 audience.env))
+    targets.extend(
+        email_targets(
+            audience.roster, audience.emails(level, payload["owner"], payload["team"]), audience.env
+        )
+    )
     if not targets:
         return 0
     return int(enqueue(conn, key=key, topic=payload["topic"], payload=payload, targets=targets, now=now) or 0)
 
 
-def _record_batch(conn: Connection, rows: list[RowMapping], now: datetime,
-                  recorded: dict[store_clocks.ClockKey, set[str]], audience: Audience, mode: str,
-                  report: WorkerReport) -> None:
-    """Record what is due for a batch of claimed clocks: alerts, violations and next times in three statements;
+def _record_batch(
+    conn: Connection,
+    rows: list[RowMapping],
+    now: datetime,
+    recorded: dict[store_clocks.ClockKey, set[str]],
+    audience: Audience,
+    mode: str,
+    report: WorkerReport,
+) -> None:
+    """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
+    statements;
     messages only for alerts this worker inserted (another worker may have recorded the rest)."""
     alert_rows: list[dict[str, Any]] = []
     sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
@@ -120,8 +141,18 @@ def _record_batch(conn: Connection, rows: list[RowMapping], now: datetime,
         key = (row["lead_id"], row["n"], row["kind"])
         done = recorded[key]
         for level, at, send in due_alerts(clock, done, now):
-            alert_rows.append({"lead_id": key[0], "n": key[1], "kind": key[2], "level": level, "at": at,
-                               "due_at": clock.due_at, "recorded_at": now, "sent": send})
+            alert_rows.append(
+                {
+                    "lead_id": key[0],
+                    "n": key[1],
+                    "kind": key[2],
+                    "level": level,
+                    "at": at,
+                    "due_at": clock.due_at,
+                    "recorded_at": now,
+                    "sent": send,
+                }
+            )
             sends[(*key, level)] = (row, at, send)
             done.add(level)
         updates.append({"l": key[0], "nn": key[1], "k": key[2], "x": next_alert_at(clock, done)})
@@ -131,27 +162,45 @@ def _record_batch(conn: Connection, rows: list[RowMapping], now: datetime,
         row, at, send = sends[(lead_id, n, kind, level)]
         if level == BREACH:
             report.breaches += 1
-            violation_rows.append({
-                "key": f"{lead_id}:{n}:{kind}:breach", "lead_id": lead_id, "n": n, "kind": kind,
-                "at": row["due_at"], "owed_by": "sales", "owner": row["owner"], "team": row["team"],
-                "what": f"{row['owner'] or 'sales'} owes {WHAT.get(kind, kind)} for {lead_id} "
-                        f"(handoff {n}, {row['rule']}), due {iso_utc(row['due_at'])}",
-                "recorded_at": now})
+            violation_rows.append(
+                {
+                    "key": f"{lead_id}:{n}:{kind}:breach",
+                    "lead_id": lead_id,
+                    "n": n,
+                    "kind": kind,
+                    "at": row["due_at"],
+                    "owed_by": "sales",
+                    "owner": row["owner"],
+                    "team": row["team"],
+                    "what": f"{row['owner'] or 'sales'} owes {WHAT.get(kind, kind)} for {lead_id} "
+                    f"(handoff {n}, {row['rule']}), due {iso_utc(row['due_at'])}",
+                    "recorded_at": now,
+                }
+            )
         elif send:
             report.warnings += 1
         else:
             report.superseded += 1
         if send and audience.any_targets:
             handoff = next((h for h in store_leads.get_handoffs(conn, lead_id) if h["n"] == n), None)
-            report.messages += _enqueue(conn, audience, f"{lead_id}:{n}:{kind}:{level}",
-                                        _payload(row, level, at, handoff, mode), now)
+            report.messages += _enqueue(
+                conn, audience, f"{lead_id}:{n}:{kind}:{level}", _payload(row, level, at, handoff, mode), now
+            )
     store_clocks.insert_new(conn, violations, violation_rows, ("key",))
     store_clocks.set_next_many(conn, updates)
 
 
-def record_due(engine: Engine, *, now: datetime, mode: str, roster: Any | None = None,
-               env: Mapping[str, str] | None = None, batch: int = 500, report: WorkerReport | None = None,
-               max_batches: int | None = None) -> WorkerReport:
+def record_due(
+    engine: Engine,
+    *,
+    now: datetime,
+    mode: str,
+    roster: Any | None = None,
+    env: Mapping[str, str] | None = None,
+    batch: int = 500,
+    report: WorkerReport | None = None,
+    max_batches: int | None = None,
+) -> WorkerReport:
     """Record every warning and breach due at `now`, batch by batch, each batch one transaction."""
     report = report or WorkerReport()
     audience = Audience(mode == "enforcing", roster, dict(os.environ if env is None else env))
@@ -168,14 +217,18 @@ def record_due(engine: Engine, *, now: datetime, mode: str, roster: Any | None =
     return report
 
 
-def deliver(engine: Engine, *, now: datetime, report: WorkerReport, env: Mapping[str, str] | None = None) -> None:
+def deliver(
+    engine: Engine, *, now: datetime, report: WorkerReport, env: Mapping[str, str] | None = None
+) -> None:
     """Deliver what the outbox holds (after commit, outside any transaction)."""
     try:
         from leadpact.notify.outbox import deliver_due
         from leadpact.notify.transport import HttpSmtpTransport
     except ImportError:
         return
-    result = deliver_due(engine, now=now, transport=HttpSmtpTransport(dict(os.environ if env is None else env)))
+    result = deliver_due(
+        engine, now=now, transport=HttpSmtpTransport(dict(os.environ if env is None else env))
+    )
     counts = result.summary()
     report.delivered += counts["sent"]
     report.failed += counts["retrying"]

@@ -27,7 +27,7 @@ def insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> i
     key = list(table.primary_key.columns)[0]
     stmt = dialect.insert(table).on_conflict_do_nothing().returning(key)
     inserted = 0
-    for row in rows:           # RETURNING tells what was inserted; rowcount is -1 with RETURNING on psycopg
+    for row in rows:  # RETURNING tells what was inserted; rowcount is -1 with RETURNING on psycopg
         inserted += len(conn.execute(stmt, row).fetchall())
     return inserted
 
@@ -35,31 +35,57 @@ def insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> i
 def recorded_levels(conn: Connection, lead_ids: Sequence[str]) -> dict[ClockKey, set[str]]:
     out: dict[ClockKey, set[str]] = defaultdict(set)
     for part in chunks(list(lead_ids)):
-        rows = conn.execute(select(clock_alerts.c.lead_id, clock_alerts.c.n, clock_alerts.c.kind,
-                                   clock_alerts.c.level).where(clock_alerts.c.lead_id.in_(part)))
+        rows = conn.execute(
+            select(clock_alerts.c.lead_id, clock_alerts.c.n, clock_alerts.c.kind, clock_alerts.c.level).where(
+                clock_alerts.c.lead_id.in_(part)
+            )
+        )
         for lead_id, n, kind, level in rows:
             out[(lead_id, n, kind)].add(level)
     return out
 
 
-def clock_row(lead_id: str, clock: Clock, next_at: datetime | None, *, owner: str | None, team: str | None,
-              tier: str | None, segment: str | None) -> dict[str, Any]:
+def clock_row(
+    lead_id: str,
+    clock: Clock,
+    next_at: datetime | None,
+    *,
+    owner: str | None,
+    team: str | None,
+    tier: str | None,
+    segment: str | None,
+) -> dict[str, Any]:
     return {
-        "lead_id": lead_id, "n": clock.handoff, "kind": clock.kind, "started_at": to_us(clock.started_at),
-        "due_at": to_us(clock.due_at), "business": clock.business, "rule": clock.rule,
+        "lead_id": lead_id,
+        "n": clock.handoff,
+        "kind": clock.kind,
+        "started_at": to_us(clock.started_at),
+        "due_at": to_us(clock.due_at),
+        "business": clock.business,
+        "rule": clock.rule,
         "met_at": None if clock.met_at is None else to_us(clock.met_at),
         "cancelled_at": None if clock.cancelled_at is None else to_us(clock.cancelled_at),
         "warn_times": json.dumps([[f, to_us(t)] for f, t in clock.warnings]),
         "next_at": None if next_at is None else to_us(next_at),
-        "owner": owner, "team": team, "tier": tier, "segment": segment,
+        "owner": owner,
+        "team": team,
+        "tier": tier,
+        "segment": segment,
     }
 
 
 def clock_from_row(row: RowMapping | dict[str, Any]) -> Clock:
-    return Clock(handoff=row["n"], kind=row["kind"], started_at=row["started_at"], due_at=row["due_at"],
-                 business=bool(row["business"]), rule=row["rule"], met_at=row["met_at"],
-                 cancelled_at=row["cancelled_at"],
-                 warnings=tuple((float(f), from_us(int(t))) for f, t in json.loads(row["warn_times"])))
+    return Clock(
+        handoff=row["n"],
+        kind=row["kind"],
+        started_at=row["started_at"],
+        due_at=row["due_at"],
+        business=bool(row["business"]),
+        rule=row["rule"],
+        met_at=row["met_at"],
+        cancelled_at=row["cancelled_at"],
+        warnings=tuple((float(f), from_us(int(t))) for f, t in json.loads(row["warn_times"])),
+    )
 
 
 def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -71,8 +97,12 @@ def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[st
 
 def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
     """Clocks with something to record at `now`; on PostgreSQL rows other workers hold are skipped."""
-    query = (select(clocks).where(clocks.c.next_at.is_not(None), clocks.c.next_at <= now)
-             .order_by(clocks.c.next_at).limit(limit))
+    query = (
+        select(clocks)
+        .where(clocks.c.next_at.is_not(None), clocks.c.next_at <= now)
+        .order_by(clocks.c.next_at)
+        .limit(limit)
+    )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(conn.execute(query).mappings())
@@ -80,22 +110,37 @@ def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
 
 def set_next_at(conn: Connection, key: ClockKey, next_at: datetime | None) -> None:
     lead_id, n, kind = key
-    conn.execute(update(clocks).where(and_(clocks.c.lead_id == lead_id, clocks.c.n == n, clocks.c.kind == kind))
-                 .values(next_at=next_at))
+    conn.execute(
+        update(clocks)
+        .where(and_(clocks.c.lead_id == lead_id, clocks.c.n == n, clocks.c.kind == kind))
+        .values(next_at=next_at)
+    )
 
 
 def lead_clocks(conn: Connection, lead_id: str) -> list[RowMapping]:
-    return list(conn.execute(select(clocks).where(clocks.c.lead_id == lead_id)
-                             .order_by(clocks.c.n, clocks.c.started_at)).mappings())
+    return list(
+        conn.execute(
+            select(clocks).where(clocks.c.lead_id == lead_id).order_by(clocks.c.n, clocks.c.started_at)
+        ).mappings()
+    )
 
 
 def lead_alerts(conn: Connection, lead_id: str) -> list[RowMapping]:
-    return list(conn.execute(select(clock_alerts).where(clock_alerts.c.lead_id == lead_id)
-                             .order_by(clock_alerts.c.at)).mappings())
+    return list(
+        conn.execute(
+            select(clock_alerts).where(clock_alerts.c.lead_id == lead_id).order_by(clock_alerts.c.at)
+        ).mappings()
+    )
 
 
-def list_clocks(conn: Connection, *, rep: str | None = None, kind: str | None = None,
-                due_from: datetime | None = None, due_to: datetime | None = None) -> list[RowMapping]:
+def list_clocks(
+    conn: Connection,
+    *,
+    rep: str | None = None,
+    kind: str | None = None,
+    due_from: datetime | None = None,
+    due_to: datetime | None = None,
+) -> list[RowMapping]:
     query = select(clocks).order_by(clocks.c.due_at)
     if rep is not None:
         query = query.where(clocks.c.owner == rep)
@@ -108,7 +153,9 @@ def list_clocks(conn: Connection, *, rep: str | None = None, kind: str | None = 
     return list(conn.execute(query).mappings())
 
 
-def list_violations(conn: Connection, start: datetime | None = None, end: datetime | None = None) -> list[RowMapping]:
+def list_violations(
+    conn: Connection, start: datetime | None = None, end: datetime | None = None
+) -> list[RowMapping]:
     query = select(violations).order_by(violations.c.at)
     if start is not None:
         query = query.where(violations.c.at >= start)
@@ -123,13 +170,19 @@ def alerts_for(conn: Connection, keys: Sequence[ClockKey]) -> dict[ClockKey, set
     return {k: found.get(k, set()) for k in keys}
 
 
-def insert_new(conn: Connection, table: Any, rows: list[dict[str, Any]], returning: Sequence[str]) -> set[tuple[Any, ...]]:
-    """Insert many rows in one statement, skipping existing keys; the `returning` columns of those inserted."""
+def insert_new(
+    conn: Connection, table: Any, rows: list[dict[str, Any]], returning: Sequence[str]
+) -> set[tuple[Any, ...]]:
+    """Insert many rows in one statement, skipping existing keys; returns the inserted rows' `returning`."""
     if not rows:
         return set()
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = (dialect.insert(table).values(rows).on_conflict_do_nothing()
-            .returning(*(table.c[name] for name in returning)))
+    stmt = (
+        dialect.insert(table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(*(table.c[name] for name in returning))
+    )
     return {tuple(r) for r in conn.execute(stmt)}
 
 
@@ -138,6 +191,15 @@ def set_next_many(conn: Connection, updates: list[dict[str, Any]]) -> None:
     if updates:
         from sqlalchemy import bindparam
 
-        conn.execute(update(clocks).where(and_(clocks.c.lead_id == bindparam("l"), clocks.c.n == bindparam("nn"),
-                                               clocks.c.kind == bindparam("k")))
-                     .values(next_at=bindparam("x")), updates)
+        conn.execute(
+            update(clocks)
+            .where(
+                and_(
+                    clocks.c.lead_id == bindparam("l"),
+                    clocks.c.n == bindparam("nn"),
+                    clocks.c.kind == bindparam("k"),
+                )
+            )
+            .values(next_at=bindparam("x")),
+            updates,
+        )

@@ -25,18 +25,23 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
 
 def create_stage(conn: Connection) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
-    conn.execute(text(
-        f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, id VARCHAR(200) NOT NULL, "
-        "lead_id VARCHAR(200) NOT NULL, type VARCHAR(16) NOT NULL, rank SMALLINT NOT NULL, at BIGINT NOT NULL, "
-        "data TEXT NOT NULL, hash VARCHAR(32) NOT NULL)"
-    ))
+    conn.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, id VARCHAR(200) NOT NULL, "
+            "lead_id VARCHAR(200) NOT NULL, type VARCHAR(16) NOT NULL, rank SMALLINT NOT NULL, "
+            "at BIGINT NOT NULL, "
+            "data TEXT NOT NULL, hash VARCHAR(32) NOT NULL)"
+        )
+    )
 
 
 def drop_stage(conn: Connection) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
 
 
-def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+def bulk_insert(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
     """executemany straight on the driver (no per-row statement compilation), in the caller's transaction."""
     if not rows:
         return
@@ -65,16 +70,22 @@ def index_stage(conn: Connection) -> None:
 
 def stage_repeated_ids(conn: Connection) -> list[tuple[int, str, str]]:
     """(line, id, hash) of every staged row whose id occurs more than once in the call, in event order."""
-    result = conn.execute(text(
-        f"SELECT s.line, s.id, s.hash FROM {STAGE} s JOIN (SELECT id FROM {STAGE} GROUP BY id "
-        "HAVING COUNT(*) > 1) d ON d.id = s.id ORDER BY s.id, s.at, s.rank, s.line"))
+    result = conn.execute(
+        text(
+            f"SELECT s.line, s.id, s.hash FROM {STAGE} s JOIN (SELECT id FROM {STAGE} GROUP BY id "
+            "HAVING COUNT(*) > 1) d ON d.id = s.id ORDER BY s.id, s.at, s.rank, s.line"
+        )
+    )
     return [(int(r[0]), str(r[1]), str(r[2])) for r in result]
 
 
 def stage_known_ids(conn: Connection) -> list[tuple[int, str, str, str]]:
     """(line, id, staged hash, stored hash) for staged ids the event log already holds."""
-    result = conn.execute(text(
-        f"SELECT s.line, s.id, s.hash, e.hash FROM {STAGE} s JOIN events e ON e.id = s.id ORDER BY s.line"))
+    result = conn.execute(
+        text(
+            f"SELECT s.line, s.id, s.hash, e.hash FROM {STAGE} s JOIN events e ON e.id = s.id ORDER BY s.line"
+        )
+    )
     return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in result]
 
 
@@ -87,9 +98,13 @@ def stage_lead_batches(conn: Connection, size: int) -> Iterator[list[str]]:
     """The staged lead ids in batches, by keyset so nothing but one batch is ever held."""
     last = ""
     while True:
-        batch = [str(r[0]) for r in conn.execute(text(
-            f"SELECT DISTINCT lead_id FROM {STAGE} WHERE lead_id > :last ORDER BY lead_id LIMIT :n"),
-            {"last": last, "n": size})]
+        batch = [
+            str(r[0])
+            for r in conn.execute(
+                text(f"SELECT DISTINCT lead_id FROM {STAGE} WHERE lead_id > :last ORDER BY lead_id LIMIT :n"),
+                {"last": last, "n": size},
+            )
+        ]
         if not batch:
             return
         yield batch
@@ -105,7 +120,7 @@ def _in_clause(conn: Connection, ids: Sequence[str]) -> tuple[str, dict[str, str
 class Staged:
     line: int
     event: Event
-    data_text: str      # the canonical JSON of event.data, stored as it is
+    data_text: str  # the canonical JSON of event.data, stored as it is
     digest: str
 
 
@@ -113,8 +128,10 @@ def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Stag
     out: dict[str, list[Staged]] = defaultdict(list)
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
-        rows = conn.execute(text(f"SELECT line, id, lead_id, type, at, data, hash FROM {STAGE} "
-                                 f"WHERE lead_id IN ({clause})"), params)
+        rows = conn.execute(
+            text(f"SELECT line, id, lead_id, type, at, data, hash FROM {STAGE} WHERE lead_id IN ({clause})"),
+            params,
+        )
         for line, event_id, lead_id, kind, at, data, digest in rows:
             event = Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data))
             out[lead_id].append(Staged(int(line), event, data, str(digest)))
@@ -125,8 +142,9 @@ def stored_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Even
     out: dict[str, list[Event]] = defaultdict(list)
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
-        rows = conn.execute(text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause})"),
-                            params)
+        rows = conn.execute(
+            text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause})"), params
+        )
         for event_id, lead_id, kind, at, data in rows:
             out[lead_id].append(Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)))
     return out
@@ -138,7 +156,16 @@ def stage_row(line: int, event: Event, text_: str, digest: str) -> tuple[Any, ..
 
 def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
     e = staged.event
-    return (e.id, e.lead_id, e.type, TYPE_RANK[e.type], to_us(e.at), staged.data_text, staged.digest, received_us)
+    return (
+        e.id,
+        e.lead_id,
+        e.type,
+        TYPE_RANK[e.type],
+        to_us(e.at),
+        staged.data_text,
+        staged.digest,
+        received_us,
+    )
 
 
 def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
@@ -151,8 +178,11 @@ def lead_events(conn: Connection, lead_id: str) -> list[Event]:
 
 
 def event_by_id(conn: Connection, event_id: str) -> Event | None:
-    row = conn.execute(select(events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data)
-                       .where(events.c.id == event_id)).first()
+    row = conn.execute(
+        select(events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data).where(
+            events.c.id == event_id
+        )
+    ).first()
     if row is None:
         return None
     return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data))

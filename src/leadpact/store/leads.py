@@ -15,12 +15,46 @@ from leadpact.store.events import chunks
 from leadpact.store.tables import erasures, handoffs, leads
 from leadpact.store.types import to_us
 
-_HANDOFF_TIMES = ("start_at", "mql_at", "first_touch_at", "disposition_at", "sal_at", "sql_at", "opportunity_at",
-                  "customer_at", "closed_lost_at", "rejected_at", "disqualified_at", "recycled_at", "ended_at")
-_HANDOFF_VALUES = ("n", "kind", "trigger_event", "tier", "segment", "source", "campaign", "fit", "engagement",
-                   "owner", "first_touch_rep", "touches", "channels", "disposition", "disposition_reason",
-                   "disposition_by", "outcome_reason", "outcome_touches", "outcome_channels", "min_touch_met",
-                   "amount", "opportunity_id", "close_date")
+_HANDOFF_TIMES = (
+    "start_at",
+    "mql_at",
+    "first_touch_at",
+    "disposition_at",
+    "sal_at",
+    "sql_at",
+    "opportunity_at",
+    "customer_at",
+    "closed_lost_at",
+    "rejected_at",
+    "disqualified_at",
+    "recycled_at",
+    "ended_at",
+)
+_HANDOFF_VALUES = (
+    "n",
+    "kind",
+    "trigger_event",
+    "tier",
+    "segment",
+    "source",
+    "campaign",
+    "fit",
+    "engagement",
+    "owner",
+    "first_touch_rep",
+    "touches",
+    "channels",
+    "disposition",
+    "disposition_reason",
+    "disposition_by",
+    "outcome_reason",
+    "outcome_touches",
+    "outcome_channels",
+    "min_touch_met",
+    "amount",
+    "opportunity_id",
+    "close_date",
+)
 
 
 def _us(value: datetime | None) -> int | None:
@@ -31,25 +65,44 @@ def lead_row(p: Projection) -> dict[str, Any]:
     current = p.current
     assert p.created_at is not None and p.last_event_at is not None
     return {
-        "lead_id": p.lead_id, "email": str(p.fields["email"]).strip().lower() if p.fields.get("email") else None, "account_id": p.fields.get("account_id"),
-        "source": p.source, "campaign": p.fields.get("campaign"),
+        "lead_id": p.lead_id,
+        "email": str(p.fields["email"]).strip().lower() if p.fields.get("email") else None,
+        "account_id": p.fields.get("account_id"),
+        "source": p.source,
+        "campaign": p.fields.get("campaign"),
         "fields": json.dumps(p.fields, separators=(",", ":"), ensure_ascii=False),
-        "stage": p.stage, "stage_times": json.dumps({k: to_us(v) for k, v in p.stage_times.items()}),
-        "segment": current.segment if current else None, "tier": current.tier if current else None,
-        "owner": p.owner, "fit": p.fit, "engagement": p.engagement,
+        "stage": p.stage,
+        "stage_times": json.dumps({k: to_us(v) for k, v in p.stage_times.items()}),
+        "segment": current.segment if current else None,
+        "tier": current.tier if current else None,
+        "owner": p.owner,
+        "fit": p.fit,
+        "engagement": p.engagement,
         "cycles": sum(1 for h in p.handoffs if h.kind == "mql"),
-        "created_at": to_us(p.created_at), "last_event_at": to_us(p.last_event_at),
-        "flags": json.dumps(p.flags), "erased_at": None,
+        "created_at": to_us(p.created_at),
+        "last_event_at": to_us(p.last_event_at),
+        "flags": json.dumps(p.flags),
+        "erased_at": None,
     }
 
 
-def handoff_row(lead_id: str, h: Handoff, packet: dict[str, Any] | None = None, *,
-                first_activity_at: datetime | None = None, first_touch_at: datetime | None = None,
-                team: str | None = None) -> dict[str, Any]:
-    row: dict[str, Any] = {"lead_id": lead_id, "flags": json.dumps(h.flags),
-                           "packet": None if packet is None else json.dumps(packet, default=str),
-                           "first_activity_at": _us(first_activity_at), "lead_first_touch_at": _us(first_touch_at),
-                           "team": team}
+def handoff_row(
+    lead_id: str,
+    h: Handoff,
+    packet: dict[str, Any] | None = None,
+    *,
+    first_activity_at: datetime | None = None,
+    first_touch_at: datetime | None = None,
+    team: str | None = None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "lead_id": lead_id,
+        "flags": json.dumps(h.flags),
+        "packet": None if packet is None else json.dumps(packet, default=str),
+        "first_activity_at": _us(first_activity_at),
+        "lead_first_touch_at": _us(first_touch_at),
+        "team": team,
+    }
     for name in _HANDOFF_VALUES:
         row[name] = getattr(h, name)
     for name in _HANDOFF_TIMES:
@@ -57,8 +110,12 @@ def handoff_row(lead_id: str, h: Handoff, packet: dict[str, Any] | None = None, 
     return row
 
 
-def replace_projections(conn: Connection, lead_ids: Sequence[str], lead_rows: list[dict[str, Any]],
-                        handoff_rows: list[dict[str, Any]]) -> None:
+def replace_projections(
+    conn: Connection,
+    lead_ids: Sequence[str],
+    lead_rows: list[dict[str, Any]],
+    handoff_rows: list[dict[str, Any]],
+) -> None:
     """Swap the derived rows of these leads for freshly replayed ones, in the caller's transaction."""
     for part in chunks(list(lead_ids)):
         conn.execute(delete(handoffs).where(handoffs.c.lead_id.in_(part)))
@@ -72,7 +129,9 @@ def replace_projections(conn: Connection, lead_ids: Sequence[str], lead_rows: li
 def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetime]:
     out: dict[str, datetime] = {}
     for part in chunks(list(lead_ids)):
-        for row in conn.execute(select(erasures.c.lead_id, erasures.c.erased_at).where(erasures.c.lead_id.in_(part))):
+        for row in conn.execute(
+            select(erasures.c.lead_id, erasures.c.erased_at).where(erasures.c.lead_id.in_(part))
+        ):
             out[row.lead_id] = row.erased_at
     return out
 
@@ -82,14 +141,18 @@ def get_lead(conn: Connection, lead_id: str) -> RowMapping | None:
 
 
 def get_handoffs(conn: Connection, lead_id: str) -> list[RowMapping]:
-    return list(conn.execute(select(handoffs).where(handoffs.c.lead_id == lead_id).order_by(handoffs.c.n))
-                .mappings())
+    return list(
+        conn.execute(select(handoffs).where(handoffs.c.lead_id == lead_id).order_by(handoffs.c.n)).mappings()
+    )
 
 
 def record_erasure(conn: Connection, lead_id: str, at: datetime, scrubbed: int, reason: str | None) -> None:
     conn.execute(insert(erasures).values(lead_id=lead_id, erased_at=at, events=scrubbed, reason=reason))
-    conn.execute(leads.update().where(leads.c.lead_id == lead_id).values(
-        email=None, fields=json.dumps({"erased": True}), erased_at=at))
+    conn.execute(
+        leads.update()
+        .where(leads.c.lead_id == lead_id)
+        .values(email=None, fields=json.dumps({"erased": True}), erased_at=at)
+    )
 
 
 def counts(conn: Connection) -> dict[str, int]:
@@ -109,8 +172,11 @@ def people_matching(conn: Connection, emails: Sequence[str], accounts: Sequence[
     seen: set[str] = set()
     for column, values in ((leads.c.email, sorted(set(emails))), (leads.c.account_id, sorted(set(accounts)))):
         for part in chunks(values):
-            rows = conn.execute(select(leads.c.lead_id, leads.c.created_at, leads.c.fields)
-                                .where(column.in_(part), leads.c.erased_at.is_(None)))
+            rows = conn.execute(
+                select(leads.c.lead_id, leads.c.created_at, leads.c.fields).where(
+                    column.in_(part), leads.c.erased_at.is_(None)
+                )
+            )
             for lead_id, created_at, fields in rows:
                 if lead_id not in seen:
                     seen.add(lead_id)
@@ -124,7 +190,9 @@ def add_lead_flag(conn: Connection, lead_id: str, flag: str) -> None:
         return
     flags = json.loads(row.flags)
     if flag not in flags:
-        conn.execute(leads.update().where(leads.c.lead_id == lead_id).values(flags=json.dumps([*flags, flag])))
+        conn.execute(
+            leads.update().where(leads.c.lead_id == lead_id).values(flags=json.dumps([*flags, flag]))
+        )
 
 
 def reason_counts(conn: Connection, start: datetime, end: datetime, as_of: datetime) -> dict[str, int]:
@@ -135,7 +203,12 @@ def reason_counts(conn: Connection, start: datetime, end: datetime, as_of: datet
     upto = min(end, as_of)
     rows = conn.execute(
         select(h.outcome_reason, func.count())
-        .where(or_(and_(h.rejected_at >= start, h.rejected_at < upto),
-                   and_(h.disqualified_at >= start, h.disqualified_at < upto)))
-        .group_by(h.outcome_reason))
+        .where(
+            or_(
+                and_(h.rejected_at >= start, h.rejected_at < upto),
+                and_(h.disqualified_at >= start, h.disqualified_at < upto),
+            )
+        )
+        .group_by(h.outcome_reason)
+    )
     return {str(reason or "unknown"): int(count) for reason, count in rows}

@@ -22,7 +22,8 @@ from leadpact.store.types import Instant
 metadata = MetaData()
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("id", String(200), nullable=False, unique=True),
     Column("lead_id", String(200), nullable=False),
@@ -36,7 +37,8 @@ events = Table(
 )
 
 leads = Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     Column("lead_id", String(200), primary_key=True),
     Column("email", String(320)),
     Column("account_id", String(200)),
@@ -61,7 +63,8 @@ leads = Table(
 )
 
 handoffs = Table(
-    "handoffs", metadata,
+    "handoffs",
+    metadata,
     Column("lead_id", String(200), primary_key=True),
     Column("n", Integer, primary_key=True),
     Column("kind", String(8), nullable=False),
@@ -101,8 +104,8 @@ handoffs = Table(
     Column("ended_at", Instant),
     Column("flags", Text, nullable=False),
     Column("packet", Text),
-    Column("first_activity_at", Instant),       # the lead's first activity (attribution)
-    Column("lead_first_touch_at", Instant),     # the lead's first human touch, any cycle (attribution)
+    Column("first_activity_at", Instant),  # the lead's first activity (attribution)
+    Column("lead_first_touch_at", Instant),  # the lead's first human touch, any cycle (attribution)
     Column("team", String(64)),
     Index("ix_handoffs_mql_at", "mql_at"),
     Index("ix_handoffs_disposition_at", "disposition_at"),
@@ -115,7 +118,8 @@ handoffs = Table(
 )
 
 erasures = Table(
-    "erasures", metadata,
+    "erasures",
+    metadata,
     Column("lead_id", String(200), primary_key=True),
     Column("erased_at", Instant, nullable=False),
     Column("events", Integer, nullable=False),
@@ -123,7 +127,8 @@ erasures = Table(
 )
 
 clocks = Table(
-    "clocks", metadata,
+    "clocks",
+    metadata,
     Column("lead_id", String(200), primary_key=True),
     Column("n", Integer, primary_key=True),
     Column("kind", String(16), primary_key=True),
@@ -133,8 +138,8 @@ clocks = Table(
     Column("rule", String(200), nullable=False),
     Column("met_at", Instant),
     Column("cancelled_at", Instant),
-    Column("warn_times", Text, nullable=False),       # JSON list of µs instants, one per warn_at fraction
-    Column("next_at", Instant),                       # when the worker next has something to record; NULL: done
+    Column("warn_times", Text, nullable=False),  # JSON list of µs instants, one per warn_at fraction
+    Column("next_at", Instant),  # when the worker next has something to record; NULL: done
     Column("owner", String(200)),
     Column("team", String(64)),
     Column("tier", String(16)),
@@ -145,26 +150,28 @@ clocks = Table(
 
 # Warnings and breaches, recorded exactly once per (clock, level) whatever the number of workers.
 clock_alerts = Table(
-    "clock_alerts", metadata,
+    "clock_alerts",
+    metadata,
     Column("lead_id", String(200), primary_key=True),
     Column("n", Integer, primary_key=True),
     Column("kind", String(16), primary_key=True),
-    Column("level", String(16), primary_key=True),    # "warn:0.5", "warn:0.8", "breach"
-    Column("at", Instant, nullable=False),            # the instant the level was reached
-    Column("due_at", Instant, nullable=False),        # the due time when it was recorded
+    Column("level", String(16), primary_key=True),  # "warn:0.5", "warn:0.8", "breach"
+    Column("at", Instant, nullable=False),  # the instant the level was reached
+    Column("due_at", Instant, nullable=False),  # the due time when it was recorded
     Column("recorded_at", Instant, nullable=False),
-    Column("sent", Boolean, nullable=False),          # False: superseded (a warning caught up after due)
+    Column("sent", Boolean, nullable=False),  # False: superseded (a warning caught up after due)
 )
 
 violations = Table(
-    "violations", metadata,
+    "violations",
+    metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("key", String(300), nullable=False, unique=True),
     Column("lead_id", String(200), nullable=False),
     Column("n", Integer),
-    Column("kind", String(32), nullable=False),       # first_contact, disposition, touches, unassigned, ...
-    Column("at", Instant, nullable=False),            # when the commitment was missed
-    Column("owed_by", String(16), nullable=False),    # sales | marketing
+    Column("kind", String(32), nullable=False),  # first_contact, disposition, touches, unassigned, ...
+    Column("at", Instant, nullable=False),  # when the commitment was missed
+    Column("owed_by", String(16), nullable=False),  # sales | marketing
     Column("owner", String(200)),
     Column("team", String(64)),
     Column("what", Text, nullable=False),
@@ -174,14 +181,15 @@ violations = Table(
 
 # Side effects leave only after commit: rows written in the deciding transaction, delivered later.
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, unique=True),   # the Idempotency-Key receivers see
-    Column("topic", String(32), nullable=False),               # clock.warning, clock.breached, test, ...
-    Column("channel", String(16), nullable=False),             # webhook | slack | email
-    Column("target", String(500), nullable=False),             # which configured target (see notify/)
-    Column("payload", Text, nullable=False),                   # JSON
-    Column("status", String(8), nullable=False),               # pending | sent | dead
+    Column("key", String(300), nullable=False, unique=True),  # the Idempotency-Key receivers see
+    Column("topic", String(32), nullable=False),  # clock.warning, clock.breached, test, ...
+    Column("channel", String(16), nullable=False),  # webhook | slack | email
+    Column("target", String(500), nullable=False),  # which configured target (see notify/)
+    Column("payload", Text, nullable=False),  # JSON
+    Column("status", String(8), nullable=False),  # pending | sent | dead
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", Instant, nullable=False),
     Column("last_error", Text),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from alembic import context
 from sqlalchemy import create_engine
@@ -20,7 +21,7 @@ def _url() -> str:
     return url
 
 
-def _run(conn: object) -> None:
+def _run(conn: Any) -> None:
     context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -21,7 +21,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "events",
-        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+        sa.Column(
+            "seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
         sa.Column("id", sa.String(200), nullable=False, unique=True),
         sa.Column("lead_id", sa.String(200), nullable=False),
         sa.Column("type", sa.String(16), nullable=False),
