@@ -1,0 +1,137 @@
+"""The commands a user meets first after `init`: ingest, lead, clocks, violations, metrics, erase, worker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import GOOD_FIT, activity, created, disposition, touch
+from leadpact.cli import _load_commands, app
+
+_load_commands()
+runner = CliRunner()
+
+
+@pytest.fixture
+def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
+    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    return tmp_path
+
+
+def write(path: Path, *rows: dict | str) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+    return path
+
+
+GOOD = [
+    created("L1", "2026-03-02T09:00:00-05:00", **GOOD_FIT),
+    activity("L1", "2026-03-02T10:00:00-05:00", "demo_request", id="L1-a"),
+    touch("L1", "2026-03-02T10:03:00-05:00", id="L1-t"),
+    disposition("L1", "2026-03-02T11:00:00-05:00", "accepted", id="L1-d"),
+]
+
+
+def test_ingest_reports_every_event_that_was_not_simply_stored(sla: Path) -> None:
+    file = write(
+        sla / "events.jsonl",
+        *GOOD,
+        GOOD[1],
+        "{not json",
+        activity("L2", "2026-03-02T10:00:00Z", "demo_request", id="L2-a"),
+    )
+    result = runner.invoke(app, ["ingest", str(file), "--json"])
+    assert result.exit_code == 1  # something was refused
+    out = json.loads(result.stdout)
+    assert out["summary"] == {"stored": 4, "duplicate": 1, "waiting": 1, "refused": 1}
+    assert [(r["line"], r["status"]) for r in out["results"]] == [
+        (5, "duplicate"),
+        (6, "refused"),
+        (7, "waiting"),
+    ]
+    assert out["results"][1]["field"] == "(line)" and "bad JSON" in out["results"][1]["reason"]
+    assert (sla / "leadpact.db").exists()  # SQLite beside the pact by default
+    again = runner.invoke(app, ["ingest", str(write(sla / "ok.jsonl", *GOOD)), "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["summary"]["duplicate"] == 4
+
+
+def test_ingest_from_stdin_and_atomic(sla: Path) -> None:
+    text = "".join(json.dumps(r) + "\n" for r in GOOD) + '{"id": "x"}\n'
+    result = runner.invoke(app, ["ingest", "-", "--atomic", "--json"], input=text)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["rolled_back"] is True
+    result = runner.invoke(app, ["ingest", "-", "--json"], input=text)
+    assert json.loads(result.stdout)["summary"]["stored"] == 4
+
+
+def test_lead_shows_the_shape_of_design_section_7(sla: Path) -> None:
+    runner.invoke(app, ["ingest", str(write(sla / "e.jsonl", *GOOD))])
+    result = runner.invoke(app, ["lead", "L1", "--json", "--as-of", "2026-03-03T00:00:00Z"])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    for key in (
+        "lead_id",
+        "stage",
+        "source",
+        "segment",
+        "tier",
+        "owner",
+        "fit",
+        "engagement",
+        "score_reasons",
+        "stage_times",
+        "handoffs",
+        "clocks",
+        "timeline",
+        "waiting",
+        "flags",
+    ):
+        assert key in view
+    assert view["stage"] == "sal" and view["tier"] == "high" and view["fit"] == 65
+    assert view["handoffs"][0]["mql_at"] == "2026-03-02T15:00:00Z"
+    first = next(c for c in view["clocks"] if c["kind"] == "first_contact")
+    assert first["status"] == "met" and first["due_at"] == "2026-03-02T15:05:00Z"
+    assert {"rule": "employees between 200..5000", "points": 20, "count": 1, "kind": "fit"} in view[
+        "score_reasons"
+    ]
+    earlier = json.loads(
+        runner.invoke(app, ["lead", "L1", "--json", "--as-of", "2026-03-02T14:30:00Z"]).stdout
+    )
+    assert earlier["stage"] == "raw" and "engagement 0.0/30" in earlier["gate"]["missing"][0]
+    human = runner.invoke(app, ["lead", "L1"])
+    assert human.exit_code == 0 and "L1" in human.output
+
+
+def test_a_lead_that_does_not_exist_says_so_and_exits_1(sla: Path) -> None:
+    result = runner.invoke(app, ["lead", "NOPE"])
+    assert result.exit_code == 1 and "no lead 'NOPE'" in result.output
+    assert runner.invoke(app, ["erase", "NOPE"]).exit_code == 1
+
+
+def test_clocks_violations_metrics_and_worker_print_json(sla: Path) -> None:
+    runner.invoke(app, ["ingest", str(write(sla / "e.jsonl", GOOD[0], GOOD[1]))])
+    clocks = json.loads(
+        runner.invoke(app, ["clocks", "--breached", "--json", "--as-of", "2026-03-02T16:00:00Z"]).stdout
+    )
+    assert [c["kind"] for c in clocks["clocks"]] == ["first_contact"]
+    worker = runner.invoke(app, ["worker", "--once", "--json"])
+    assert worker.exit_code == 0 and json.loads(worker.stdout)["breaches"] >= 1
+    violations = json.loads(runner.invoke(app, ["violations", "--period", "2026-03", "--json"]).stdout)
+    assert violations["violations"][0]["kind"] == "first_contact"
+    assert violations["violations"][0]["recorded_at"] is not None
+    metrics = json.loads(runner.invoke(app, ["metrics", "--period", "2026-03", "--json"]).stdout)
+    assert metrics["mql_count"] == 1 and metrics["mql_target"] == pytest.approx(3200 / 9)
+    assert runner.invoke(app, ["metrics", "--period", "March"]).exit_code == 2
+
+
+def test_erase_keeps_the_fact_and_removes_the_person(sla: Path) -> None:
+    runner.invoke(app, ["ingest", str(write(sla / "e.jsonl", *GOOD))])
+    result = runner.invoke(app, ["erase", "L1", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["events"] == 4
+    view = json.loads(runner.invoke(app, ["lead", "L1", "--json"]).stdout)
+    assert view["erased"] is True and view["fields"] == {}
+    assert json.loads(runner.invoke(app, ["erase", "L1", "--json"]).stdout)["already"] is True
