@@ -135,3 +135,11 @@ def test_erase_keeps_the_fact_and_removes_the_person(sla: Path) -> None:
     view = json.loads(runner.invoke(app, ["lead", "L1", "--json"]).stdout)
     assert view["erased"] is True and view["fields"] == {}
     assert json.loads(runner.invoke(app, ["erase", "L1", "--json"]).stdout)["already"] is True
+
+
+def test_the_rep_who_works_a_handoff_owns_it_with_the_team_the_roster_gives(sla: Path) -> None:
+    runner.invoke(app, ["ingest", str(write(sla / "e.jsonl", *GOOD))])
+    view = json.loads(runner.invoke(app, ["lead", "L1", "--json"]).stdout)
+    assert view["owner"] == "ana" and view["handoffs"][0]["owner"] == "ana"
+    metrics = json.loads(runner.invoke(app, ["metrics", "--period", "2026-03", "--json"]).stdout)
+    assert list(metrics["by_team"]) == ["sdr-smb"] and list(metrics["by_rep"]) == ["ana"]

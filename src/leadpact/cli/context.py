@@ -60,13 +60,25 @@ def open_context(pact_option: Path | None, db_option: str | None) -> Context:
     path = pact_path(pact_option)
     pact = load_pact_or_exit(path)
     roster = load_roster_or_exit(roster_path(path), pact)
-    known = frozenset(rep.id for rep in roster.reps) if roster is not None else None
     url = db_url(db_option, path)
     try:
         engine = open_store(url)
     except Exception as exc:  # a wrong URL or a server that does not answer: say which, briefly
         fail(f"cannot open the store at {url}: {str(exc).splitlines()[0]}")
-    return Context(path, pact, roster, engine, rules_from_pact(pact, known_reps=known), vocabulary(pact), url)
+    rules = rules_for(pact, roster)
+    return Context(path, pact, roster, engine, rules, vocabulary(pact), url)
+
+
+def rules_for(pact: Any, roster: Any | None) -> Rules:
+    """The engine's rules: the pact, with what the roster tells (known reps, their teams, team calendars)."""
+    if roster is None:
+        return rules_from_pact(pact)
+    return rules_from_pact(
+        pact,
+        known_reps=frozenset(rep.id for rep in roster.reps),
+        rep_teams={rep.id: rep.team for rep in roster.reps},
+        team_calendars={name: team.calendar for name, team in roster.teams.items()},
+    )
 
 
 def now_utc() -> datetime:

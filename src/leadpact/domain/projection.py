@@ -500,6 +500,9 @@ def replay(
     if p.last_event_at is not None:
         p.fit = r.fit()
         p.engagement = r.engagement(p.last_event_at)
+    for handoff in p.handoffs:  # until routing assigns it, a handoff is owned by the rep who works it
+        if handoff.owner is None:
+            handoff.owner = handoff.first_touch_rep or handoff.disposition_by
     if p.owner is None and p.handoffs:
         p.owner = p.handoffs[-1].owner
     return p

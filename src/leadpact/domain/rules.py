@@ -52,6 +52,7 @@ class Rules:
     known_reps: frozenset[str] | None = None
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
     team_calendars: Mapping[str, str] = field(default_factory=dict)  # team -> calendar name (roster)
+    rep_teams: Mapping[str, str] = field(default_factory=dict)  # rep -> team (roster)
     warn_at: tuple[float, ...] = ()
     _cache: dict[tuple[Any, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -67,6 +68,9 @@ class Rules:
 
     def segment(self, name: str | None) -> SegmentRules:
         return self.by_segment.get(name) or self.by_segment[None]
+
+    def team_of(self, rep: str | None) -> str | None:
+        return self.rep_teams.get(rep) if rep is not None else None
 
     def calendar(self, team: str | None = None) -> BusinessCalendar:
         """A clock uses the calendar of the handoff's team, else `default` (DESIGN.md §6)."""
@@ -84,7 +88,11 @@ def _touch_rule(touches: Any) -> TouchRule:
 
 
 def rules_from_pact(
-    pact: Any, *, known_reps: frozenset[str] | None = None, team_calendars: Mapping[str, str] | None = None
+    pact: Any,
+    *,
+    known_reps: frozenset[str] | None = None,
+    team_calendars: Mapping[str, str] | None = None,
+    rep_teams: Mapping[str, str] | None = None,
 ) -> Rules:
     """Compile a `leadpact.pact.Pact` into the engine's rules."""
     by_segment: dict[str | None, SegmentRules] = {}
@@ -119,5 +127,6 @@ def rules_from_pact(
         known_reps=known_reps,
         calendars={name: BusinessCalendar(pact.calendar_spec(name)) for name in pact.calendars},
         team_calendars=dict(team_calendars or {}),
+        rep_teams=dict(rep_teams or {}),
         warn_at=tuple(pact.response.warn_at),
     )

@@ -216,6 +216,7 @@ def _apply_batch(
                     handoff_packet(projection, handoff, rules),
                     first_activity_at=first_activity,
                     first_touch_at=first_touch,
+                    team=rules.team_of(handoff.owner),
                 )
             )
             clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
@@ -260,7 +261,7 @@ def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
 def _clock_rows(
     lead_id: str, handoff: Handoff, rules: Rules, recorded: dict[store_clocks.ClockKey, set[str]]
 ) -> list[dict[str, Any]]:
-    team = None
+    team = rules.team_of(handoff.owner)
     rows = []
     for clock in clocks_for(handoff, rules.segment(handoff.segment), rules.calendar(team)):
         done = recorded.get((lead_id, clock.handoff, clock.kind), set())

@@ -170,7 +170,7 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
 def _clocks(p: Projection, rules: Rules, as_of: datetime, alerts: list[Any]) -> list[dict[str, Any]]:
     out = []
     for h in p.handoffs:
-        for clock in clocks_for(h, rules.segment(h.segment), rules.calendar()):
+        for clock in clocks_for(h, rules.segment(h.segment), rules.calendar(rules.team_of(h.owner))):
             levels = [a for a in alerts if a["n"] == clock.handoff and a["kind"] == clock.kind]
             breach = next((a for a in levels if a["level"] == "breach"), None)
             out.append(
