@@ -61,8 +61,8 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     a, b = _number(left), _number(right)
     if a is not None and b is not None:
         pair: tuple[Any, Any] = (a, b)
-    elif isinstance(left, str) and isinstance(right, str):
-        pair = (_norm(left), _norm(right))
+    elif a is None and b is None and isinstance(left, str) and isinstance(right, str):
+        pair = (_norm(left), _norm(right))  # text against text (e.g. ISO dates); a number never meets text
     else:
         return False
     x, y = pair

@@ -277,9 +277,9 @@ def _table(col: _Column, op: str, value: Any) -> Bools:
         table = np.zeros(size, np.bool_)
         if right is not None:
             table[numeric] = compare(num[numeric], right)
-        if isinstance(value, str):
+        if isinstance(value, str) and right is None:
             y = _norm(value)
-            for k in np.flatnonzero(~numeric & col.is_str & present).tolist():
+            for k in np.flatnonzero(~has & col.is_str & present).tolist():
                 table[k] = bool(compare(col.norm[k], y))
     elif op == "matches":
         search = _regex(str(value)).search
