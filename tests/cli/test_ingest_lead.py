@@ -143,3 +143,27 @@ def test_the_rep_who_works_a_handoff_owns_it_with_the_team_the_roster_gives(sla:
     assert view["owner"] == "ana" and view["handoffs"][0]["owner"] == "ana"
     metrics = json.loads(runner.invoke(app, ["metrics", "--period", "2026-03", "--json"]).stdout)
     assert list(metrics["by_team"]) == ["sdr-smb"] and list(metrics["by_rep"]) == ["ana"]
+
+
+def test_rescore_reports_then_applies_a_looser_gate(sla: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    recent = datetime.now(UTC) - timedelta(days=1)  # engagement decays: the rescore scores at now
+    short = created("R1", recent.isoformat(), employees=500, job_function="marketing")  # fit 35
+    runner.invoke(
+        app,
+        ["ingest", str(write(sla / "e.jsonl", short, activity("R1", recent.isoformat(), "demo_request")))],
+    )
+    pact_file = sla / "pact.yaml"
+    pact_file.write_text(
+        pact_file.read_text().replace("mql: {fit: 40, engagement: 30}", "mql: {fit: 30, engagement: 30}")
+    )
+    dry = json.loads(runner.invoke(app, ["rescore", "--json"]).stdout)
+    assert (dry["newly_cross"], dry["applied"]) == (1, 0)
+    assert json.loads(runner.invoke(app, ["lead", "R1", "--json"]).stdout)["handoffs"] == []
+    done = json.loads(runner.invoke(app, ["rescore", "--apply", "--json"]).stdout)
+    assert (done["newly_cross"], done["applied"]) == (1, 1)
+    view = json.loads(runner.invoke(app, ["lead", "R1", "--json"]).stdout)
+    assert view["stage"] == "mql" and view["handoffs"][0]["trigger_event"].startswith("pact:")
+    again = json.loads(runner.invoke(app, ["rescore", "--json"]).stdout)
+    assert again["newly_cross"] == 0

@@ -126,7 +126,7 @@ def test_hygiene_is_flagged_in_monitoring_and_refused_in_enforcing(engine: Engin
     run(engine, pact, stage("H1", at(120), "opportunity", amount=1000, close_date="2026-05-01"))
     m = metrics(engine, pact, rules_from_pact(pact), "2026-03", as_of=NOW)
     assert m["hygiene_rate"] == 0.5
-    assert m["by_rep"]["ana"]["hygiene_rate"] == 0.5          # the rep who works it owns it until routing
+    assert m["by_rep"]["ana"]["hygiene_rate"] == 0.5  # the rep who works it owns it until routing
 
 
 def test_a_recycled_lead_returns_with_new_clocks_and_is_counted_apart(engine: Engine, pact: Any) -> None:

@@ -63,23 +63,121 @@ class Eng:
 ABSENT = object()  # the key is not in the lead's fields at all
 NAN = float("nan")  # one object in leads and rules: `in` over a set must not take identity for equality
 MIXED: list[Any] = [
-    None, "", "  ", 0, 1, 1.0, -0.0, 0.0, True, False, -5, 150, 200, 5000, 5001, 1e3, NAN,
-    "200", " 5,000 ", "1,200", "abc", "nan", "1e3", "-0", "Marketing", "marketing ", "SALES", "RevOps",
-    "VP", "Director", "c_level", "Marketing Intern", "STUDENT", "internal audit", "US", "us", "Gb", "ca ",
-    "bob@Acme.Example", "x@foo.com ", "noatsign", "x@", "@acme.example", "a@b@acme.example", "Software",
-    "saas", "ß", "SS", "m", "Z",
+    None,
+    "",
+    "  ",
+    0,
+    1,
+    1.0,
+    -0.0,
+    0.0,
+    True,
+    False,
+    -5,
+    150,
+    200,
+    5000,
+    5001,
+    1e3,
+    NAN,
+    "200",
+    " 5,000 ",
+    "1,200",
+    "abc",
+    "nan",
+    "1e3",
+    "-0",
+    "Marketing",
+    "marketing ",
+    "SALES",
+    "RevOps",
+    "VP",
+    "Director",
+    "c_level",
+    "Marketing Intern",
+    "STUDENT",
+    "internal audit",
+    "US",
+    "us",
+    "Gb",
+    "ca ",
+    "bob@Acme.Example",
+    "x@foo.com ",
+    "noatsign",
+    "x@",
+    "@acme.example",
+    "a@b@acme.example",
+    "Software",
+    "saas",
+    "ß",
+    "SS",
+    "m",
+    "Z",
 ]
-EMAILS: list[Any] = [None, "", "bob@Acme.Example", "ann@foo.com ", "noatsign", "x@", "eve@ACME.example",
-                     "a@b@foo.com", 42]
-FIELDS = ["employees", "job_function", "seniority", "industry", "country", "title", "company", "email",
-          "plan", "attributes.plan", "nosuch"]
-SCALARS: list[Any] = ["marketing", "MARKETING", 200, "200", 200.0, True, False, 1, 0, -0.0, "1,200", " us ",
-                      "abc", "", 5000, "ss", "nan", 1e3, NAN]
+EMAILS: list[Any] = [
+    None,
+    "",
+    "bob@Acme.Example",
+    "ann@foo.com ",
+    "noatsign",
+    "x@",
+    "eve@ACME.example",
+    "a@b@foo.com",
+    42,
+]
+FIELDS = [
+    "employees",
+    "job_function",
+    "seniority",
+    "industry",
+    "country",
+    "title",
+    "company",
+    "email",
+    "plan",
+    "attributes.plan",
+    "nosuch",
+]
+SCALARS: list[Any] = [
+    "marketing",
+    "MARKETING",
+    200,
+    "200",
+    200.0,
+    True,
+    False,
+    1,
+    0,
+    -0.0,
+    "1,200",
+    " us ",
+    "abc",
+    "",
+    5000,
+    "ss",
+    "nan",
+    1e3,
+    NAN,
+]
 COMPARED: list[Any] = [200, "200", 1000, 0, -0.0, 1e3, "m", "Marketing", "abc", "", True, "SS", "1,200"]
 BOUNDS: list[Any] = [0, 150, 200, "200", 1000, 5000, 1e3, "1,200", "abc", -1, True]
 DOMAINS = ["acme.example", "ACME.example ", "foo.com", "b@foo.com", "", "x"]
-PATTERNS = [r"(?i)intern|student", "^VP", "sales$", "@acme", r"\d+", "^$", r"1\.0", "^-0", "(?i)^us$", "nan",
-            "True", "(?i)ss", "^ ", "0$"]
+PATTERNS = [
+    r"(?i)intern|student",
+    "^VP",
+    "sales$",
+    "@acme",
+    r"\d+",
+    "^$",
+    r"1\.0",
+    "^-0",
+    "(?i)^us$",
+    "nan",
+    "True",
+    "(?i)ss",
+    "^ ",
+    "0$",
+]
 
 PLAIN = [name for name in FIELDS if name not in ("email", "attributes.plan")]
 leads_st = st.lists(
@@ -87,8 +185,19 @@ leads_st = st.lists(
         {name: st.sampled_from([ABSENT, *MIXED]) for name in PLAIN}
         | {
             "email": st.sampled_from([ABSENT, *EMAILS, *MIXED[:6]]),
-            "attributes": st.sampled_from([ABSENT, None, "flat", {}, {"plan": "Pro"}, {"plan": " pro"},
-                                           {"plan": None}, {"plan": 3}, {"other": 1}]),
+            "attributes": st.sampled_from(
+                [
+                    ABSENT,
+                    None,
+                    "flat",
+                    {},
+                    {"plan": "Pro"},
+                    {"plan": " pro"},
+                    {"plan": None},
+                    {"plan": 3},
+                    {"other": 1},
+                ]
+            ),
         }
     ).map(lambda d: {k: v for k, v in d.items() if v is not ABSENT}),
     max_size=40,
@@ -170,8 +279,10 @@ def test_fit_vec_agrees_with_fit_score_under_random_rules(
     assert_close(fit_vec(rules, columns, len(leads), email=email), scalar_fits(rules, leads))
     for rule in rules:  # each operator alone, as the scalar evaluates it
         mail = [e if isinstance(e, str) else None for e in email]
-        want = [evaluate_condition(rule.op, field_value(lead, rule.field), rule.value, email=m)
-                for lead, m in zip(leads, mail, strict=True)]
+        want = [
+            evaluate_condition(rule.op, field_value(lead, rule.field), rule.value, email=m)
+            for lead, m in zip(leads, mail, strict=True)
+        ]
         got = condition_vec(rule.field, rule.op, rule.value, columns, len(leads), email=email)
         assert got.tolist() == want
 
@@ -218,8 +329,14 @@ def test_typed_numpy_columns_mean_their_python_values(
 def test_fit_by_hand_under_the_default_pact() -> None:
     rules = Pact().scoring.fit
     leads = [
-        {"employees": "1,200", "job_function": "Marketing ", "seniority": "VP", "industry": "SaaS",
-         "country": "us", "title": "Marketing Intern"},  # 20 + 15 + 15 + 10 + 5 - 30
+        {
+            "employees": "1,200",
+            "job_function": "Marketing ",
+            "seniority": "VP",
+            "industry": "SaaS",
+            "country": "us",
+            "title": "Marketing Intern",
+        },  # 20 + 15 + 15 + 10 + 5 - 30
         {"employees": 5000, "job_function": "revops", "seniority": "c_level", "title": "CMO"},  # 20 + 15 + 15
         {"employees": 5001, "country": "FR"},  # 5
         {},
@@ -230,9 +347,13 @@ def test_fit_by_hand_under_the_default_pact() -> None:
 
 
 def test_missing_columns_are_missing_fields_and_an_empty_batch_is_empty() -> None:
-    rules = [Fit("nosuch", "ne", "x", 3.0), Fit("nosuch", "not_in", ["x"], 4.0),
-             Fit("nosuch", "eq", "x", 100.0), Fit("nosuch", "exists", None, 100.0),
-             Fit("nosuch", "bogus_op", None, 1.0)]
+    rules = [
+        Fit("nosuch", "ne", "x", 3.0),
+        Fit("nosuch", "not_in", ["x"], 4.0),
+        Fit("nosuch", "eq", "x", 100.0),
+        Fit("nosuch", "exists", None, 100.0),
+        Fit("nosuch", "bogus_op", None, 1.0),
+    ]
     assert fit_vec(rules, {}, 3).tolist() == [7.0, 7.0, 7.0]
     assert fit_vec(rules, {}, 0).tolist() == []
 
@@ -256,15 +377,20 @@ def test_email_domain_in_reads_the_field_then_the_leads_email() -> None:
     got = condition_vec("company", "email_domain_in", ["acme.example"], columns, len(leads))
     assert got.tolist() == [True, True, True, False, False]
     assert got.tolist() == [
-        evaluate_condition("email_domain_in", lead.get("company"), ["acme.example"],
-                           email=lead.get("email") if isinstance(lead.get("email"), str) else None)
+        evaluate_condition(
+            "email_domain_in",
+            lead.get("company"),
+            ["acme.example"],
+            email=lead.get("email") if isinstance(lead.get("email"), str) else None,
+        )
         for lead in leads
     ]
 
 
 def test_matches_maps_distinct_values_and_keeps_numbers_apart() -> None:
-    column = np.array(["Marketing Intern", None, "VP", "Marketing Intern", 1, 1.0, True, -0.0, 0.0],
-                      dtype=object)
+    column = np.array(
+        ["Marketing Intern", None, "VP", "Marketing Intern", 1, 1.0, True, -0.0, 0.0], dtype=object
+    )
     got = condition_vec("title", "matches", r"(?i)intern|^1$|\.0$|^-|^T", {"title": column}, 9)
     assert got.tolist() == [True, False, False, True, True, True, True, True, True]
     got = condition_vec("title", "matches", r"^1$", {"title": column}, 9)
@@ -294,15 +420,27 @@ def test_segments_and_the_gate_per_lead() -> None:
 # --- engagement ---------------------------------------------------------------------------------------------
 
 
-def scalar_engagement(rules: Any, half_life: float, lead: np.ndarray, kinds: list[str], at: np.ndarray,
-                      assets: list[Any], campaigns: list[Any], channels: list[Any], as_of: np.ndarray,
-                      n: int) -> np.ndarray:
+def scalar_engagement(
+    rules: Any,
+    half_life: float,
+    lead: np.ndarray,
+    kinds: list[str],
+    at: np.ndarray,
+    assets: list[Any],
+    campaigns: list[Any],
+    channels: list[Any],
+    as_of: np.ndarray,
+    n: int,
+) -> np.ndarray:
     per_lead: list[list[Activity]] = [[] for _ in range(n)]
     for j in range(lead.size):
         per_lead[int(lead[j])].append(
-            Activity(f"a{j}", instant(int(at[j])), kinds[j], assets[j], campaigns[j], channels[j]))
-    return np.array([engagement_score(rules, half_life, per_lead[i], instant(int(as_of[i])))[0]
-                     for i in range(n)], dtype=np.float64)
+            Activity(f"a{j}", instant(int(at[j])), kinds[j], assets[j], campaigns[j], channels[j])
+        )
+    return np.array(
+        [engagement_score(rules, half_life, per_lead[i], instant(int(as_of[i])))[0] for i in range(n)],
+        dtype=np.float64,
+    )
 
 
 def as_labels(values: list[Any], mode: str) -> Any:
@@ -326,8 +464,13 @@ def as_labels(values: list[Any], mode: str) -> Any:
     mode=st.sampled_from(["list", "object", "coded"]),
 )
 def test_engagement_vec_agrees_with_engagement_score(
-    n: int, raw: list[tuple[int, Any]], rules: list[Eng], half_life: float, per_lead_as_of: list[int],
-    scalar_as_of: bool, mode: str,
+    n: int,
+    raw: list[tuple[int, Any]],
+    rules: list[Eng],
+    half_life: float,
+    per_lead_as_of: list[int],
+    scalar_as_of: bool,
+    mode: str,
 ) -> None:
     acts = [(i % n, a) for i, a in raw]
     lead = np.array([i for i, _ in acts], dtype=np.int64)
@@ -336,9 +479,16 @@ def test_engagement_vec_agrees_with_engagement_score(
     assets, campaigns, channels = ([a[k] for _, a in acts] for k in (2, 3, 4))
     as_of = np.full(n, AS_OF, np.int64) if scalar_as_of else AS_OF + np.array(per_lead_as_of[:n], np.int64)
     got = engagement_vec(
-        rules, half_life, lead, as_labels(kinds, mode), at,
-        asset=as_labels(assets, mode), campaign=as_labels(campaigns, mode), channel=as_labels(channels, mode),
-        as_of_us=AS_OF if scalar_as_of else as_of, n_leads=n,
+        rules,
+        half_life,
+        lead,
+        as_labels(kinds, mode),
+        at,
+        asset=as_labels(assets, mode),
+        campaign=as_labels(campaigns, mode),
+        channel=as_labels(channels, mode),
+        as_of_us=AS_OF if scalar_as_of else as_of,
+        n_leads=n,
     )
     want = scalar_engagement(rules, half_life, lead, kinds, at, assets, campaigns, channels, as_of, n)
     assert_close(got, want)
@@ -350,33 +500,66 @@ DEFAULT_KINDS = [r.kind for r in Pact().scoring.engagement] + ["page_view"]
 @settings(max_examples=100, deadline=None)
 @given(
     n=st.integers(1, 6),
-    raw=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(DEFAULT_KINDS),
-                           st.one_of(st.integers(-DAY_US, 200 * DAY_US), st.sampled_from(OFFSETS))),
-                 max_size=80),
+    raw=st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.sampled_from(DEFAULT_KINDS),
+            st.one_of(st.integers(-DAY_US, 200 * DAY_US), st.sampled_from(OFFSETS)),
+        ),
+        max_size=80,
+    ),
 )
 def test_engagement_vec_agrees_under_the_default_pact(n: int, raw: list[tuple[int, str, int]]) -> None:
     scoring = Pact().scoring
     lead = np.array([i % n for i, _, _ in raw], dtype=np.int64)
     kinds = [k for _, k, _ in raw]
     at = np.array([AS_OF - age for _, _, age in raw], dtype=np.int64)
-    got = engagement_vec(scoring.engagement, scoring.half_life_days, lead, np.array(kinds, dtype=str), at,
-                         as_of_us=AS_OF, n_leads=n)
+    got = engagement_vec(
+        scoring.engagement,
+        scoring.half_life_days,
+        lead,
+        np.array(kinds, dtype=str),
+        at,
+        as_of_us=AS_OF,
+        n_leads=n,
+    )
     none = [None] * len(raw)
-    want = scalar_engagement(scoring.engagement, scoring.half_life_days, lead, kinds, at, none, none, none,
-                             np.full(n, AS_OF, np.int64), n)
+    want = scalar_engagement(
+        scoring.engagement,
+        scoring.half_life_days,
+        lead,
+        kinds,
+        at,
+        none,
+        none,
+        none,
+        np.full(n, AS_OF, np.int64),
+        n,
+    )
     assert_close(got, want)
 
 
-def one_lead(rules: list[Eng], *ages_us: int, kind: str = "demo_request", half_life: float = 30.0,
-             **filters: list[Any]) -> float:
+def one_lead(
+    rules: list[Eng], *ages_us: int, kind: str = "demo_request", half_life: float = 30.0, **filters: list[Any]
+) -> float:
     """Engagement of one lead with activities of these ages (µs before AS_OF), checked against the scalar."""
     lead = np.zeros(len(ages_us), np.int64)
     at = AS_OF - np.array(ages_us, np.int64)
     kinds = [kind] * len(ages_us)
     labels = {k: filters.get(k, [None] * len(ages_us)) for k in ("asset", "campaign", "channel")}
     got = engagement_vec(rules, half_life, lead, kinds, at, as_of_us=AS_OF, n_leads=1, **labels)
-    want = scalar_engagement(rules, half_life, lead, kinds, at, labels["asset"], labels["campaign"],
-                             labels["channel"], np.array([AS_OF]), 1)
+    want = scalar_engagement(
+        rules,
+        half_life,
+        lead,
+        kinds,
+        at,
+        labels["asset"],
+        labels["campaign"],
+        labels["channel"],
+        np.array([AS_OF]),
+        1,
+    )
     assert abs(got[0] - want[0]) <= TOL
     return float(got[0])
 
@@ -427,8 +610,9 @@ def test_filters_on_asset_campaign_and_channel_are_exact() -> None:
     assert one_lead(rules, 0, 0, 0, kind="page_view", asset=["/pricing", "/Pricing", None]) == 3
     assert one_lead(rules, 0, 0, kind="page_view", campaign=["q1", "Q1"], channel=["email", "email"]) == 1
     # no asset array at all: no activity has an asset, so an asset rule matches none
-    assert engagement_vec(rules[:1], 30, np.zeros(1, np.int64), ["page_view"], np.array([AS_OF]),
-                          as_of_us=AS_OF, n_leads=1).tolist() == [0.0]
+    assert engagement_vec(
+        rules[:1], 30, np.zeros(1, np.int64), ["page_view"], np.array([AS_OF]), as_of_us=AS_OF, n_leads=1
+    ).tolist() == [0.0]
 
 
 def test_activities_after_as_of_are_ignored_and_leads_are_kept_apart() -> None:
@@ -443,30 +627,43 @@ def test_activities_after_as_of_are_ignored_and_leads_are_kept_apart() -> None:
     assert got[1] == 0 and got[3] == 0
     assert got[2] == pytest.approx(50 * 0.5 ** (1 / 1e6 / 86400 / 30) + 50, abs=TOL)
     as_dt = at.astype("datetime64[us]")
-    same = engagement_vec(demo, 30, lead, Coded(np.zeros(3, np.int8), ["demo_request"]), as_dt,
-                          as_of_us=as_of.astype("datetime64[us]"), n_leads=4)
+    same = engagement_vec(
+        demo,
+        30,
+        lead,
+        Coded(np.zeros(3, np.int8), ["demo_request"]),
+        as_dt,
+        as_of_us=as_of.astype("datetime64[us]"),
+        n_leads=4,
+    )
     assert same.tolist() == got.tolist()
 
 
 def test_engagement_vec_refuses_bad_shapes() -> None:
     demo = [Eng("demo_request", 50)]
     with pytest.raises(ValueError, match="out of range"):
-        engagement_vec(demo, 30, np.array([3]), ["demo_request"], np.array([AS_OF]), as_of_us=AS_OF,
-                       n_leads=3)
+        engagement_vec(
+            demo, 30, np.array([3]), ["demo_request"], np.array([AS_OF]), as_of_us=AS_OF, n_leads=3
+        )
     with pytest.raises(ValueError, match="as_of_us"):
-        engagement_vec(demo, 30, np.array([0]), ["demo_request"], np.array([AS_OF]),
-                       as_of_us=np.array([1, 2]), n_leads=1)
+        engagement_vec(
+            demo, 30, np.array([0]), ["demo_request"], np.array([AS_OF]), as_of_us=np.array([1, 2]), n_leads=1
+        )
     with pytest.raises(TypeError, match="Coded"):
         engagement_vec(demo, 30, np.array([0]), np.array([1]), np.array([AS_OF]), as_of_us=AS_OF, n_leads=1)
-    assert engagement_vec(demo, 30, np.zeros(0, np.int64), [], np.zeros(0, np.int64), as_of_us=AS_OF,
-                          n_leads=2).tolist() == [0.0, 0.0]
+    assert engagement_vec(
+        demo, 30, np.zeros(0, np.int64), [], np.zeros(0, np.int64), as_of_us=AS_OF, n_leads=2
+    ).tolist() == [0.0, 0.0]
 
 
 def test_nan_equals_nothing_not_even_itself() -> None:
     column = np.array([NAN, 1.0, None, "nan"], dtype=object)
     cases: list[tuple[str, Any, list[bool]]] = [
-        ("eq", NAN, [False] * 4), ("in", [NAN, 1], [False, True, False, False]), ("ne", NAN, [True] * 4),
-        ("not_in", [NAN], [True] * 4), ("eq", "nan", [False, False, False, True]),
+        ("eq", NAN, [False] * 4),
+        ("in", [NAN, 1], [False, True, False, False]),
+        ("ne", NAN, [True] * 4),
+        ("not_in", [NAN], [True] * 4),
+        ("eq", "nan", [False, False, False, True]),
         ("exists", None, [True, True, False, True]),
     ]
     for op, value, want in cases:
@@ -476,8 +673,9 @@ def test_nan_equals_nothing_not_even_itself() -> None:
 
 def test_a_cap_at_or_below_zero_leaves_a_lead_without_activities_at_zero() -> None:
     rules = [Eng("demo_request", 10, max=-5.0)]
-    got = engagement_vec(rules, 30, np.array([0]), ["demo_request"], np.array([AS_OF]), as_of_us=AS_OF,
-                         n_leads=2)
+    got = engagement_vec(
+        rules, 30, np.array([0]), ["demo_request"], np.array([AS_OF]), as_of_us=AS_OF, n_leads=2
+    )
     assert got.tolist() == [-5.0, 0.0]
 
 

@@ -47,12 +47,13 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
                 bar.advance(leads, n)
 
         try:
+            now = now_utc()
             return ingest(
                 ctx.engine,
-                ctx.rules,
+                ctx.versions(now, record=True),
                 ctx.vocab,
                 read_events(stream, name),
-                now=now_utc(),
+                now=now,
                 atomic=atomic,
                 progress=progress,
             )

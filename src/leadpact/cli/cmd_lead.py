@@ -10,7 +10,7 @@ from rich.table import Table
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
-from leadpact.cli.context import as_of_or_now, open_context
+from leadpact.cli.context import as_of_or_now, now_utc, open_context
 from leadpact.services.leads import lead_view
 
 
@@ -84,7 +84,8 @@ def lead_command(
 ) -> None:
     """Show one lead as of now (or --as-of)."""
     ctx = open_context(pact, db)
-    view = lead_view(ctx.engine, ctx.rules, lead_id, as_of=as_of_or_now(as_of))
+    when = as_of_or_now(as_of)
+    view = lead_view(ctx.engine, ctx.versions(now_utc(), record=False), lead_id, as_of=when)
     if view is None:
         fail(f"no lead {lead_id!r}: no event names it")
     if as_json:

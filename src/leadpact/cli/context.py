@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from leadpact.cli.common import db_url, err_console, fail, pact_path, roster_path
 from leadpact.domain.events import Vocabulary
-from leadpact.domain.rules import Rules, rules_from_pact
+from leadpact.domain.rules import Rules, Versions, rules_from_pact
 from leadpact.domain.timeutil import parse_instant
 
 
@@ -24,6 +24,14 @@ class Context:
     rules: Rules
     vocab: Vocabulary
     url: str
+
+    def versions(self, now: datetime, *, record: bool) -> Versions:
+        """The pact versions in force over time; `record` makes this pact the one in force from `now` on."""
+        from leadpact.services.versions import load_versions, record_version
+
+        if record:
+            record_version(self.engine, self.pact, now)
+        return load_versions(self.engine, self.pact, lambda p: rules_for(p, self.roster), now=now)
 
 
 def load_pact_or_exit(path: Path) -> Any:

@@ -21,7 +21,7 @@ from leadpact.domain.lifecycle import (
     touch_shortfall,
     transition_error,
 )
-from leadpact.domain.rules import Rules
+from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import Activity, engagement_only, fit_only, intent_tier
 
 APPLIED, WAITING, RETRACTED, IGNORED = "applied", "waiting", "retracted", "ignored"
@@ -103,6 +103,15 @@ class Handoff:
         return value
 
 
+@dataclass(frozen=True, slots=True)
+class Rescore:
+    at: datetime
+    version: str
+    fit: float
+    engagement: float
+    handed_off: bool
+
+
 @dataclass
 class Projection:
     lead_id: str
@@ -124,6 +133,7 @@ class Projection:
     last_event_at: datetime | None = None
     fit: float = 0.0
     engagement: float = 0.0  # at the last event
+    rescores: list[Rescore] = field(default_factory=list)
 
     @property
     def current(self) -> Handoff | None:
@@ -141,8 +151,9 @@ def _flag(items: list[str], flag: str) -> None:
 
 
 class _Replay:
-    def __init__(self, lead_id: str, rules: Rules, new_ids: frozenset[str]) -> None:
-        self.rules = rules
+    def __init__(self, lead_id: str, versions: Versions, new_ids: frozenset[str]) -> None:
+        self.versions = versions
+        self.rules = versions.items[0][2]
         self.new = new_ids
         self.p = Projection(lead_id)
         self.recycle_engagement = 0.0
@@ -232,8 +243,18 @@ class _Replay:
 
     # -- events ----------------------------------------------------------------------------------------
     def apply(self, event: Event) -> None:
+        self.rules = self.versions.at(event.at)
         handler = getattr(self, "on_" + event.type.replace(".", "_"))
         handler(event)
+
+    def rescore(self, at: datetime, version: str) -> None:
+        """A new pact version comes into force: the gate is checked again at that instant."""
+        self.rules = self.versions.at(at)
+        before = len(self.p.handoffs)
+        self.check_gate(Event(f"pact:{version}", "lead.updated", self.p.lead_id, at, {}))
+        self.p.rescores.append(
+            Rescore(at, version, self.fit(), self.engagement(at), len(self.p.handoffs) > before)
+        )
 
     def on_lead_created(self, event: Event) -> None:
         p = self.p
@@ -469,14 +490,16 @@ def _resolve_retracts(events: list[Event], replay: _Replay) -> set[str]:
 def replay(
     lead_id: str,
     events: Iterable[Event],
-    rules: Rules,
+    rules: Rules | Versions,
     *,
     new_ids: frozenset[str] = frozenset(),
     until: datetime | None = None,
 ) -> Projection:
-    """The projection of a lead from its events (any order); `until` replays only events at or before it."""
+    """The projection of a lead from its events (any order); `until` replays only events at or before it.
+    Given pact `Versions`, each event is judged by the version in force at its instant."""
+    versions = rules if isinstance(rules, Versions) else Versions.single(rules)
     ordered = sorted((e for e in events if until is None or e.at <= until), key=lambda e: e.sort_key)
-    r = _Replay(lead_id, rules, new_ids)
+    r = _Replay(lead_id, versions, new_ids)
     p = r.p
     creates = [e for e in ordered if e.type == "lead.created"]
     if not creates:
@@ -486,7 +509,10 @@ def replay(
     withdrawn = _resolve_retracts(ordered, r)
     # A lead is defined by its (first) lead.created; activity tracked before it still belongs to the lead.
     first = creates[0]
+    pending = [(at, v) for at, v in versions.boundaries() if at > first.at and (until is None or at <= until)]
     for event in [first, *(e for e in ordered if e is not first)]:
+        while pending and pending[0][0] <= event.at and event is not first:
+            r.rescore(*pending.pop(0))
         if event.id in p.refused or p.statuses.get(event.id) == IGNORED:
             continue
         if event.id in withdrawn:
@@ -497,6 +523,9 @@ def replay(
             p.statuses[event.id] = APPLIED
         if event.id not in p.refused:
             p.last_event_at = event.at if p.last_event_at is None else max(p.last_event_at, event.at)
+    for at, version in pending:
+        r.rescore(at, version)
+    r.rules = versions.latest if until is None else versions.at(until)
     if p.last_event_at is not None:
         p.fit = r.fit()
         p.engagement = r.engagement(p.last_event_at)

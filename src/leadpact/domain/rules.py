@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from leadpact.domain.calendar import BusinessCalendar
@@ -130,3 +131,30 @@ def rules_from_pact(
         rep_teams=dict(rep_teams or {}),
         warn_at=tuple(pact.response.warn_at),
     )
+
+
+@dataclass(frozen=True)
+class Versions:
+    """The pact's versions in force over time: each judges the events from its effective instant on. At each
+    boundary the gate is checked again, so a scoring change hands off the leads it qualifies at that instant
+    and never rewrites the handoffs an earlier version made."""
+
+    items: tuple[tuple[datetime | None, str, Rules], ...]  # (effective from (None: always), version, rules)
+
+    @classmethod
+    def single(cls, rules: Rules, version: str = "current") -> Versions:
+        return cls(((None, version, rules),))
+
+    def at(self, when: datetime) -> Rules:
+        chosen = self.items[0][2]
+        for start, _version, rules in self.items:
+            if start is None or start <= when:
+                chosen = rules
+        return chosen
+
+    @property
+    def latest(self) -> Rules:
+        return self.items[-1][2]
+
+    def boundaries(self) -> list[tuple[datetime, str]]:
+        return [(start, version) for start, version, _rules in self.items if start is not None]

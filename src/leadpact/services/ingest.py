@@ -21,7 +21,7 @@ from leadpact.domain.duplicates import Person, duplicate_flag, duplicate_of
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
-from leadpact.domain.rules import Rules
+from leadpact.domain.rules import Rules, Versions
 from leadpact.importers.readers import Unreadable
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
@@ -152,11 +152,12 @@ def _deduplicate(conn: Connection, report: IngestReport) -> None:
 def _apply_batch(
     conn: Connection,
     lead_ids: list[str],
-    rules: Rules,
+    versions: Versions,
     report: IngestReport,
     received_us: int,
     on_projection: Callable[[Connection, Projection], None] | None,
 ) -> None:
+    rules = versions.latest
     staged = store_events.staged_for(conn, lead_ids)
     stored = store_events.stored_for(conn, lead_ids)
     erased = store_leads.erased_among(conn, lead_ids)
@@ -183,7 +184,7 @@ def _apply_batch(
             continue
         new_ids = frozenset(item.event.id for item in new)
         projection = replay(
-            lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], rules, new_ids=new_ids
+            lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], versions, new_ids=new_ids
         )
         for item in new:
             refusal = projection.refused.get(item.event.id)
@@ -209,6 +210,9 @@ def _apply_batch(
         first_activity = min((a.at for a in projection.activities), default=None)
         first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
         for handoff in projection.handoffs:
+            in_force = versions.at(
+                handoff.start_at
+            )  # a handoff keeps the clocks of the pact it was made under
             handoff_rows.append(
                 store_leads.handoff_row(
                     lead_id,
@@ -219,7 +223,7 @@ def _apply_batch(
                     team=rules.team_of(handoff.owner),
                 )
             )
-            clock_rows.extend(_clock_rows(lead_id, handoff, rules, recorded))
+            clock_rows.extend(_clock_rows(lead_id, handoff, in_force, recorded))
         if on_projection is not None:
             on_projection(conn, projection)
     store_events.insert_events(conn, event_rows)
@@ -281,7 +285,7 @@ def _clock_rows(
 
 def ingest(
     engine: Engine,
-    rules: Rules,
+    rules: Rules | Versions,
     vocab: Vocabulary,
     lines: Iterable[tuple[int, Any]],
     *,
@@ -292,8 +296,10 @@ def ingest(
 ) -> IngestReport:
     """Store the good events of one call once; report every one that was not simply stored.
 
-    With `atomic`, a single refusal rolls the whole call back and nothing is stored.
+    With `atomic`, a single refusal rolls the whole call back and nothing is stored. Given pact `Versions`,
+    each event is judged by the pact in force at its instant.
     """
+    versions = rules if isinstance(rules, Versions) else Versions.single(rules)
     report = IngestReport()
     received_us = to_us(now)
     with engine.connect() as conn:
@@ -305,7 +311,7 @@ def ingest(
             if not atomic:
                 conn.commit()
             for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
-                _apply_batch(conn, lead_ids, rules, report, received_us, on_projection)
+                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection)
                 if not atomic:
                     conn.commit()
                 if progress is not None:
@@ -337,3 +343,19 @@ def vocabulary(pact: Any) -> Vocabulary:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+def reproject(engine: Engine, versions: Versions, lead_ids: list[str], *, now: datetime) -> int:
+    """Replay stored leads again (no new events) and write their projections and clocks; returns how many."""
+    report = IngestReport()
+    with engine.connect() as conn:
+        store_events.create_stage(conn)
+        conn.commit()
+        try:
+            for part in store_events.chunks(sorted(lead_ids), LEAD_BATCH):
+                _apply_batch(conn, list(part), versions, report, to_us(now), None)
+                conn.commit()
+        finally:
+            store_events.drop_stage(conn)
+            conn.commit()
+    return report.leads_touched

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from leadpact.domain.clocks import clocks_for
 from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import APPLIED, Handoff, Projection, replay
-from leadpact.domain.rules import Rules
+from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
 from leadpact.domain.timeutil import iso_utc
 from leadpact.store import clocks as store_clocks
@@ -63,7 +63,9 @@ def _handoff_json(h: Handoff, stored: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) -> dict[str, Any] | None:
+def lead_view(
+    engine: Engine, rules: Rules | Versions, lead_id: str, *, as_of: datetime
+) -> dict[str, Any] | None:
     """The lead in the shape of DESIGN.md §7, or None when no event names it."""
     with engine.connect() as conn:
         events = store_events.lead_events(conn, lead_id)
@@ -72,7 +74,9 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
         alerts = store_clocks.lead_alerts(conn, lead_id)
     if not events:
         return None
-    p = replay(lead_id, events, rules, until=as_of)
+    versions = rules if isinstance(rules, Versions) else Versions.single(rules)
+    p = replay(lead_id, events, versions, until=as_of)
+    rules = versions.at(as_of)
     by_id = {e.id: e for e in events}
     future = [e for e in events if e.at > as_of]
     if not p.exists:
@@ -139,6 +143,21 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
                     },
                 }
             )
+    for rescore in p.rescores:
+        timeline.append(
+            {
+                "id": f"{lead_id}#pact:{rescore.version}",
+                "type": "rescored",
+                "at": _iso(rescore.at),
+                "status": "derived",
+                "data": {
+                    "version": rescore.version,
+                    "fit": round(rescore.fit, 4),
+                    "engagement": round(rescore.engagement, 4),
+                    "handed_off": rescore.handed_off,
+                },
+            }
+        )
     timeline.sort(key=lambda entry: (entry["at"], entry["id"]))
     erased = stored_lead is not None and stored_lead["erased_at"] is not None
     return {
@@ -158,7 +177,7 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
         "stage_times": {stage: iso_utc(at) for stage, at in p.stage_times.items()},
         "handoffs": [_handoff_json(h, stored_handoffs.get(h.n)) for h in p.handoffs],
         "packet": handoff_packet(p, current, rules) if current is not None else None,
-        "clocks": _clocks(p, rules, as_of, alerts),
+        "clocks": _clocks(p, versions, as_of, alerts),
         "timeline": timeline,
         "later_events": len(future),
         "waiting": [],
@@ -167,9 +186,10 @@ def lead_view(engine: Engine, rules: Rules, lead_id: str, *, as_of: datetime) ->
     }
 
 
-def _clocks(p: Projection, rules: Rules, as_of: datetime, alerts: list[Any]) -> list[dict[str, Any]]:
+def _clocks(p: Projection, versions: Versions, as_of: datetime, alerts: list[Any]) -> list[dict[str, Any]]:
     out = []
     for h in p.handoffs:
+        rules = versions.at(h.start_at)
         for clock in clocks_for(h, rules.segment(h.segment), rules.calendar(rules.team_of(h.owner))):
             levels = [a for a in alerts if a["n"] == clock.handoff and a["kind"] == clock.kind]
             breach = next((a for a in levels if a["level"] == "breach"), None)

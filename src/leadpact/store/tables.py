@@ -197,3 +197,14 @@ outbox = Table(
     Column("sent_at", Instant),
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
+
+# The pact in force from each instant on (effective_at NULL: the first pact, which judges all history).
+pact_versions = Table(
+    "pact_versions",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("version", String(64), nullable=False),
+    Column("effective_at", Instant),
+    Column("pact", Text, nullable=False),
+    Column("recorded_at", Instant, nullable=False),
+)
