@@ -26,19 +26,17 @@ def _events_file(events: int, folder: Path) -> Path:
     """A generated company with at least `events` events (cut to exactly that many lines)."""
     from leadpact.demo.generator import generate
 
-    path = folder / f"events-{events}.jsonl"
+    path = folder / f"events-v2-{events}.jsonl"
     if path.exists():
         return path
     written = 0
-    leads = max(10, events // 12)
+    leads = max(10, events // 6)          # ~8.5 events a lead: enough leads in one pass, then cut
     with path.open("w") as out:
-        while written < events:
-            for event in generate(leads, 11, months=36):
-                out.write(json.dumps(event) + "\n")
-                written += 1
-                if written >= events:
-                    break
-            leads *= 2
+        for event in generate(leads, 11, months=36):
+            out.write(json.dumps(event) + "\n")
+            written += 1
+            if written >= events:
+                break
     return path
 
 

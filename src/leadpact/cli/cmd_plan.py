@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -19,9 +21,19 @@ import typer
 from rich.table import Table
 
 from leadpact.cli.app import app
-from leadpact.cli.common import JsonOption, PactOption, console, err_console, fail, pact_path, print_json
+from leadpact.cli.common import (
+    DbOption,
+    JsonOption,
+    PactOption,
+    console,
+    db_url,
+    err_console,
+    fail,
+    pact_path,
+    print_json,
+)
 from leadpact.domain.calendar import BusinessCalendar
-from leadpact.domain.periods import Period, parse_period
+from leadpact.domain.periods import Period, parse_period, period_containing, previous
 from leadpact.domain.planning import (
     BusinessDays,
     PlanInputs,
@@ -34,6 +46,7 @@ from leadpact.domain.planning import (
     source_mix,
     waterfall,
 )
+from leadpact.domain.timeutil import iso_utc
 from leadpact.pact import Pact, PactError, load_pact
 
 #: flag -> the waterfall input it replaces
@@ -82,6 +95,13 @@ def plan_command(
     from_history: bool = typer.Option(
         False, "--from-history", help="Use the conversion rates measured in the store instead of the pact's."
     ),
+    history_months: int = typer.Option(
+        6, "--history-months", min=1, help="With --from-history: how many closed months to measure."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="With --from-history: measure the closed months before this instant (else now)."
+    ),
+    db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
     """The revenue-to-lead waterfall: revenue -> pipeline -> opportunities -> SQLs -> MQLs."""
@@ -114,10 +134,16 @@ def plan_command(
         origins["per"] = "flag"
 
     source_rates: Mapping[str, Any] = dict(targets.source_rates)
+    history: History | None = None
     if from_history:
-        history, history_sources = _history_rates(loaded)
-        inputs = _apply(inputs, history, "history", origins)
-        source_rates = {**source_rates, **history_sources}
+        history = _history_rates(pact, db, history_months, as_of, inputs)
+        inputs = _apply(inputs, history.rates, "history", origins)
+        origins.update(history.kept)
+        source_rates = {**source_rates, **history.sources}
+        for source in sorted({*targets.sources, *history.sources}):
+            origins[f"source_rates.{source}"] = (
+                "history" if source in history.sources else "pact (no history)"
+            )
     overrides = {FLAG_RATES[flag]: _number(flag, text) for flag, text in flags.items() if text is not None}
     inputs = _apply(inputs, overrides, "flag", origins)
 
@@ -138,8 +164,13 @@ def plan_command(
         target = mql_target(window, plan, _business_days(loaded))
 
     if as_json:
-        print_json(plan_document(plan, mix, sens, origins, window, target))
+        doc = plan_document(plan, mix, sens, origins, window, target)
+        if history is not None:
+            doc["history"] = history.document()
+        print_json(doc)
         return
+    if history is not None:
+        _show_history(history, origins)
     _show(plan, mix, sens, window, target)
 
 
@@ -178,18 +209,111 @@ def _apply(inputs: PlanInputs, rates: Mapping[str, Any], origin: str, origins: d
     return changed
 
 
-def _history_rates(pact: Pact) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
-    """The measured rates (waterfall rates, MQL->SQL by source) for ``--from-history``.
+@dataclass
+class History:
+    """What ``--from-history`` measured over the closed months before ``as_of``."""
 
-    The plumbing is here — ``waterfall`` and ``source_mix`` take them as they are — but measuring
-    them needs the metrics engine over the store, which is not built yet.
-    """
-    fail(
-        "--from-history needs the conversion rates measured by the metrics engine, which is not built "
-        "yet; plan from the pact's rates, or pass measured ones with --close-rate, --sql-to-opp, "
-        "--mql-to-sql and --deal-size",
-        2,
+    period: Period
+    months: int
+    as_of: datetime
+    rates: dict[str, Fraction] = field(default_factory=dict)  # usable waterfall rates
+    kept: dict[str, str] = field(default_factory=dict)  # rate -> why the pact's value stays
+    sources: dict[str, Fraction] = field(default_factory=dict)  # MQL->SQL by source
+    measured: dict[str, float | None] = field(default_factory=dict)  # every rate as measured
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "start": iso_utc(self.period.start),
+            "end": iso_utc(self.period.end),
+            "months": self.months,
+            "as_of": iso_utc(self.as_of),
+            "measured": dict(self.measured),
+            "by_source": {name: _num(rate) for name, rate in self.sources.items()},
+            "counts": dict(self.counts),
+        }
+
+
+def history_window(tz: str, as_of: datetime, months: int) -> Period:
+    """The ``months`` whole calendar months (in the pact's time zone) that closed before ``as_of``'s month."""
+    last = previous(period_containing("month", as_of, tz))
+    first = last
+    for _ in range(months - 1):
+        first = previous(first)
+    return parse_period(_range_text(first, last), tz)
+
+
+def _range_text(first: Period, last: Period) -> str:
+    return f"{first.first_day.isoformat()}..{last.last_day.isoformat()}"
+
+
+def _measured(rate: float) -> Fraction:
+    """A measured rate k/n back as the exact fraction (the nearest with a denominator up to 10**7)."""
+    return Fraction(rate).limit_denominator(10**7)
+
+
+def _history_rates(
+    pact_option: Path | None, db: str | None, months: int, as_of_text: str | None, inputs: PlanInputs
+) -> History:
+    """For ``--from-history``: the rates the metrics engine measures over the last ``months`` closed months:
+    MQL->SQL (by MQL instant), SQL->opp (by SQL instant), close = customers ÷ opportunities, the average deal
+    = won revenue ÷ customers (each dated by its own instant, DESIGN.md §5), and MQL->SQL per source. A rate
+    with no data, or one the waterfall cannot take (a rate of 0), keeps the pact's value, and ``kept`` says
+    why."""
+    from leadpact.cli.context import as_of_or_now, open_context
+    from leadpact.services.metrics import metrics
+
+    url = db_url(db, pact_path(pact_option))
+    local = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and local != ":memory:" and not Path(local).exists():
+        fail(
+            "--from-history measures the rates with the metrics engine over the store, and there is no "
+            f"store at {url}: ingest events first (leadpact ingest), or pass --db",
+            2,
+        )
+    ctx = open_context(pact_option, db)
+    now = as_of_or_now(as_of_text)
+    window = history_window(ctx.pact.timezone, now, months)
+    try:
+        doc = metrics(ctx.engine, ctx.pact, ctx.rules, _range_text(window, window), as_of=now)
+    finally:
+        ctx.engine.dispose()
+
+    customers, opportunities = int(doc["customers"]), int(doc["opportunities"])
+    won = float(doc["revenue"]["total"])
+    candidates: dict[str, Fraction | None] = {
+        "mql_to_sql": None if doc["mql_to_sql"] is None else _measured(doc["mql_to_sql"]),
+        "sql_to_opp": None if doc["sql_to_opp"] is None else _measured(doc["sql_to_opp"]),
+        "close": Fraction(customers, opportunities) if opportunities else None,
+        "avg_deal": exact(won) / customers if customers and won > 0 else None,
+    }
+    history = History(
+        period=window,
+        months=months,
+        as_of=now,
+        measured={name: None if v is None else float(v) for name, v in candidates.items()},
+        counts={
+            "mqls": doc["mql_count"],
+            "opportunities": opportunities,
+            "customers": customers,
+            "won_revenue": won,
+        },
     )
+    for name, value in candidates.items():
+        if value is None:
+            history.kept[name] = "pact (no history)"
+            continue
+        try:
+            inputs.with_rates({name: value})
+        except ValueError:
+            history.kept[name] = f"pact (history {float(value):g} unusable)"
+            continue
+        history.rates[name] = value
+    for source, entry in doc["by_source"].items():
+        if source != "(none)" and entry.get("mql_to_sql") is not None:
+            history.sources[source] = _measured(entry["mql_to_sql"])
+    return history
 
 
 def _business_days(pact: Pact) -> BusinessDays:
@@ -367,6 +491,24 @@ def sentence(plan: Waterfall) -> str:
         f"{_count(plan.sqls)} SQLs ÷ {_pct(inputs.mql_to_sql)} = "
         f"{plan.mqls_per_quarter:,} MQLs a quarter, {plan.mqls_per_month:,} a month"
     )
+
+
+def _show_history(history: History, origins: Mapping[str, str]) -> None:
+    window = history.period
+    console.print(
+        f"Rates from history: {history.months} closed month(s), {window.first_day}..{window.last_day} "
+        f"({history.counts['mqls']:,} MQLs, {history.counts['opportunities']:,} opportunities, "
+        f"{history.counts['customers']:,} customers).",
+        highlight=False,
+    )
+    for name in ("mql_to_sql", "sql_to_opp", "close", "avg_deal"):
+        measured = history.measured.get(name)
+        shown = (
+            "no data"
+            if measured is None
+            else (f"{measured:,.2f}" if name == "avg_deal" else _pct(exact(measured)))
+        )
+        console.print(f"  {LABELS[name]}: measured {shown}; planned from {origins[name]}", highlight=False)
 
 
 def _show(

@@ -39,11 +39,40 @@ def _number(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.replace(",", "").strip())
-        except ValueError:
-            return None
+        return _text_number(value)
     return None
+
+
+@lru_cache(maxsize=65536)
+def _text_number(value: str) -> float | None:
+    try:
+        return float(value.replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _choices(values: tuple[Any, ...]) -> tuple[frozenset[Any], frozenset[float]]:
+    """A rule's list, normalised once: its casefolded values and the numbers among them."""
+    numbers = frozenset(n for n in (_number(v) for v in values) if n is not None and n == n)
+    return frozenset(_norm(v) for v in values), numbers
+
+
+def _in(field_value: Any, values: Any) -> bool:
+    if isinstance(field_value, float) and field_value != field_value:
+        return False  # NaN equals nothing, not even itself
+    try:
+        normed, numbers = _choices(tuple(values or ()))
+    except TypeError:  # unhashable members: compare one by one
+        return any(_norm(field_value) == _norm(v) or _numbers_equal(field_value, v) for v in (values or []))
+    key = _norm(field_value)
+    try:
+        if key in normed:
+            return True
+    except TypeError:
+        pass
+    number = _number(field_value)
+    return number is not None and number in numbers
 
 
 @lru_cache(maxsize=1024)
@@ -81,7 +110,7 @@ def evaluate_condition(op: str, field_value: Any, value: Any, *, email: str | No
         return not _missing(field_value)
     if op == "email_domain_in":
         domain = _domain(field_value) or _domain(email)
-        return domain is not None and domain in {_norm(v) for v in (value or [])}
+        return domain is not None and domain in _choices(tuple(value or ()))[0]
     if _missing(field_value):
         return op in ("ne", "not_in")
     if op == "eq":
@@ -89,7 +118,7 @@ def evaluate_condition(op: str, field_value: Any, value: Any, *, email: str | No
     if op == "ne":
         return not (bool(_norm(field_value) == _norm(value)) or _numbers_equal(field_value, value))
     if op in ("in", "not_in"):
-        found = any(_norm(field_value) == _norm(v) or _numbers_equal(field_value, v) for v in (value or []))
+        found = _in(field_value, value)
         return found if op == "in" else not found
     if op == "between":
         low, high = value

@@ -50,5 +50,30 @@ def duplicate_of(lead: Person, others: Iterable[Person]) -> str | None:
     return min(earlier, key=lambda o: (o.created_at, o.lead_id)).lead_id if earlier else None
 
 
+class PeopleIndex:
+    """People by email and by (account, name), so finding a lead's duplicates does not scan everyone."""
+
+    def __init__(self, people: Iterable[Person]) -> None:
+        self._by: dict[tuple[str, ...], list[Person]] = {}
+        for person in people:
+            for key in self._keys(person):
+                self._by.setdefault(key, []).append(person)
+
+    @staticmethod
+    def _keys(person: Person) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = []
+        if person.email:
+            keys.append(("email", person.email))
+        if person.account_id and person.name:
+            keys.append(("person", person.account_id, *person.name))
+        return keys
+
+    def candidates(self, person: Person) -> list[Person]:
+        return [other for key in self._keys(person) for other in self._by.get(key, ())]
+
+    def duplicate_of(self, person: Person) -> str | None:
+        return duplicate_of(person, self.candidates(person))
+
+
 def duplicate_flag(original: str) -> str:
     return f"duplicate_of:{original}"

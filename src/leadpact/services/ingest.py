@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from leadpact.domain.clocks import clocks_for, next_alert_at
-from leadpact.domain.duplicates import Person, duplicate_flag, duplicate_of
+from leadpact.domain.duplicates import PeopleIndex, Person, duplicate_flag
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
@@ -246,18 +246,19 @@ def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
         [x.email for x in people.values() if x.email],
         [x.account_id for x in people.values() if x.account_id],
     )
-    everyone = {**{x.lead_id: x for x in stored}, **people}
+    everyone = PeopleIndex({**{x.lead_id: x for x in stored}, **people}.values())
     by_id = {p.lead_id: p for p in projections}
     for person in people.values():
-        original = duplicate_of(person, everyone.values())
+        original = everyone.duplicate_of(person)
         if original is not None:
             flags = by_id[person.lead_id].flags
             if duplicate_flag(original) not in flags:
                 flags.append(duplicate_flag(original))
+    newcomers = PeopleIndex(people.values())
     for other in stored:  # an older lead arriving after its duplicate: flag the newer
         if other.lead_id in people:
             continue
-        original = duplicate_of(other, people.values())
+        original = newcomers.duplicate_of(other)
         if original is not None:
             store_leads.add_lead_flag(conn, other.lead_id, duplicate_flag(original))
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, or_, select
 
+from leadpact.domain.attribution import Activity, attribution, customer_instant
 from leadpact.domain.calendar_vec import business_between_vec
+from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
 from leadpact.domain.metrics import (
     ClockFacts,
     HandoffFacts,
@@ -23,7 +26,7 @@ from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
 from leadpact.domain.timeutil import iso_utc
 from leadpact.store.clocks import clock_from_row
-from leadpact.store.tables import clocks, handoffs
+from leadpact.store.tables import clocks, events, handoffs
 
 _FACT_COLUMNS = [f.name for f in fields(HandoffFacts)]
 
@@ -127,6 +130,26 @@ def load_facts(conn: Connection, period: Period) -> PeriodFacts:
     )
 
 
+def load_activities(conn: Connection, lead_ids: Iterable[str], until: datetime) -> dict[str, list[Activity]]:
+    """The `activity` events of these leads at or before `until`, per lead, oldest first (for attribution:
+    the period's opportunity and customer leads). One query per 900 leads (SQLite's bound-parameter limit)."""
+    ids = sorted(set(lead_ids))
+    e = events.c
+    out: dict[str, list[Activity]] = {}
+    for i in range(0, len(ids), 900):
+        query = (
+            select(e.lead_id, e.at, e.data)
+            .where(e.type == "activity", e.lead_id.in_(ids[i : i + 900]), e.at <= until)
+            .order_by(e.lead_id, e.at, e.seq)
+        )
+        for lead_id, at, data in conn.execute(query):
+            d = json.loads(data)
+            out.setdefault(lead_id, []).append(
+                Activity(at, d.get("kind", ""), d.get("asset"), d.get("campaign"))
+            )
+    return out
+
+
 def _targets(pact: Any, rules: Any, period: Period, as_of: datetime) -> Targets:
     calendar = rules.calendar()
     plan = plan_of(pact)
@@ -146,11 +169,19 @@ def metrics(engine: Engine, pact: Any, rules: Any, period_text: str, *, as_of: d
     period = parse_period(period_text, pact.timezone)
     with engine.connect() as conn:
         facts = load_facts(conn, period)
+        leads = [h.lead_id for h in (*facts.opportunities, *facts.won)]
+        activities = load_activities(conn, leads, min(as_of, period.end))
     body = period_metrics(facts, params_of(pact, rules), as_of, _targets(pact, rules, period, as_of))
+    t = pact.targets
+    plan_rates = PlanRates(t.acceptance_min, t.rates.mql_to_sql, t.rates.sql_to_opp, t.rates.close)
     return {
         "period": period.label,
         "start": iso_utc(period.start),
         "end": iso_utc(period.end),
         "as_of": iso_utc(as_of),
         **body,
+        "attribution": attribution(facts.opportunities, activities, as_of),
+        "revenue_attribution": attribution(facts.won, activities, as_of, instant=customer_instant),
+        "stage_times": stage_times(facts.cohort, as_of),
+        "funnel_leak": funnel_leak(facts.cohort, plan_rates, as_of),
     }
