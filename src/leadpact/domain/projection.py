@@ -157,6 +157,7 @@ class _Replay:
         self.new = new_ids
         self.p = Projection(lead_id)
         self.recycle_engagement = 0.0
+        self._fit: tuple[int, float] | None = None
 
     # -- judging ---------------------------------------------------------------------------------------
     def refuse(self, event: Event, fieldname: str, reason: str) -> None:
@@ -179,7 +180,11 @@ class _Replay:
 
     # -- scores ----------------------------------------------------------------------------------------
     def fit(self) -> float:
-        return fit_only(self.rules.fit, self.p.fields)
+        """Fit moves only when fields (or the rules) change: computed once per change, not per activity."""
+        key = id(self.rules)
+        if self._fit is None or self._fit[0] != key:
+            self._fit = (key, fit_only(self.rules.fit, self.p.fields))
+        return self._fit[1]
 
     def engagement(self, at: datetime) -> float:
         return engagement_only(self.rules.engagement, self.rules.half_life_days, self.p.activities, at)
@@ -277,6 +282,7 @@ class _Replay:
         self.after_fields(event)
 
     def merge_fields(self, data: Any) -> None:
+        self._fit = None
         fields = self.p.fields
         for key, value in data.items():
             if key == "attributes" and isinstance(value, dict) and isinstance(fields.get("attributes"), dict):

@@ -45,8 +45,8 @@ from leadpact.domain.fairness import (
     Ledger,
     Load,
     RepView,
-    period_text,
     fairness,
+    period_text,
     pick_reason,
     team_pick,
 )
@@ -296,9 +296,8 @@ def _owner(
     if owner is None:
         domain = lead.email_domain if "email_domain" in rules.match_accounts_by else None
         if not account and not domain:
-            return None, "no account: the lead has no account id" + (
-                "" if "email_domain" not in rules.match_accounts_by else " or email domain"
-            )
+            by_domain = "email_domain" in rules.match_accounts_by
+            return None, "the lead has no account id" + (" or email domain" if by_domain else "")
         owner = account_owner(lead)
         source = "owner of the account's earliest assigned lead"
         if owner is None:
