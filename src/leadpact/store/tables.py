@@ -208,3 +208,35 @@ pact_versions = Table(
     Column("pact", Text, nullable=False),
     Column("recorded_at", Instant, nullable=False),
 )
+
+# Every routing decision (and every manual or on-breach reassignment); the newest row of a handoff holds.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("lead_id", String(200), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("rep", String(200)),  # NULL: nobody available, the handoff waits in the queue
+    Column("team", String(64)),
+    Column("kind", String(16), nullable=False),  # account_owner, round_robin, after_hours, queue, reassign
+    Column("rule", Integer),
+    Column("reason", Text, nullable=False),
+    Column("skipped", Text, nullable=False),  # JSON [[who, why], ...]
+    Column("expected", Text, nullable=False),  # JSON {rep: share of this assignment} (round robin)
+    Column("mql_at", Instant, nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("account_id", String(200)),
+    Column("email_domain", String(200)),
+    Index("ix_assignments_lead", "lead_id", "n"),
+    Index("ix_assignments_rep_at", "rep", "at"),
+    Index("ix_assignments_at", "at"),
+    Index("ix_assignments_account", "account_id"),
+    Index("ix_assignments_domain", "email_domain"),
+)
+
+routing_ledger = Table(
+    "routing_ledger",
+    metadata,
+    Column("rep", String(200), primary_key=True),
+    Column("credit", Float, nullable=False),
+)

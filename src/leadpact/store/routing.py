@@ -1,0 +1,127 @@
+"""Queries for routing: assignments, the fairness ledger, and the loads routing weighs. Flush, never commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, update
+
+from leadpact.store.events import chunks
+from leadpact.store.tables import assignments, handoffs, routing_ledger
+
+OPEN_STAGES = ("mql", "sal", "sql", "opportunity")
+
+
+def latest_assignments(conn: Connection, lead_ids: Sequence[str]) -> dict[tuple[str, int], RowMapping]:
+    """The assignment in force for each handoff of these leads (the newest row)."""
+    out: dict[tuple[str, int], RowMapping] = {}
+    for part in chunks(list(lead_ids)):
+        rows = conn.execute(
+            select(assignments).where(assignments.c.lead_id.in_(part)).order_by(assignments.c.seq)
+        ).mappings()
+        for row in rows:
+            out[(row["lead_id"], row["n"])] = row
+    return out
+
+
+def load_ledger(conn: Connection, *, lock: bool) -> dict[str, float]:
+    query = select(routing_ledger.c.rep, routing_ledger.c.credit)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()  # concurrent ingests route one after the other
+    return {rep: float(credit) for rep, credit in conn.execute(query)}
+
+
+def save_ledger(conn: Connection, before: dict[str, float], after: dict[str, float]) -> None:
+    for rep, credit in after.items():
+        if rep not in before:
+            conn.execute(insert(routing_ledger).values(rep=rep, credit=credit))
+        elif credit != before[rep]:
+            conn.execute(update(routing_ledger).where(routing_ledger.c.rep == rep).values(credit=credit))
+
+
+def assigned_between(conn: Connection, start: datetime, end: datetime) -> dict[str, int]:
+    rows = conn.execute(
+        select(assignments.c.rep, func.count())
+        .where(
+            assignments.c.rep.is_not(None),
+            assignments.c.at >= start,
+            assignments.c.at < end,
+            assignments.c.kind != "worked",
+        )
+        .group_by(assignments.c.rep)
+    )
+    return {rep: int(n) for rep, n in rows}
+
+
+def open_leads(conn: Connection) -> dict[str, int]:
+    """Open handoffs per owner: handed off and not yet closed (SQL and opportunity still count)."""
+    h = handoffs.c
+    rows = conn.execute(
+        select(h.owner, func.count())
+        .where(
+            h.owner.is_not(None),
+            h.ended_at.is_(None),
+            h.rejected_at.is_(None),
+            h.disqualified_at.is_(None),
+            h.recycled_at.is_(None),
+            h.customer_at.is_(None),
+            h.closed_lost_at.is_(None),
+        )
+        .group_by(h.owner)
+    )
+    return {rep: int(n) for rep, n in rows}
+
+
+def account_owner(conn: Connection, account_id: str | None, email_domain: str | None) -> str | None:
+    """The owner of the account's earliest assigned lead (matched by account and, if given, email domain)."""
+    keys = []
+    if account_id:
+        keys.append(assignments.c.account_id == account_id)
+    if email_domain:
+        keys.append(assignments.c.email_domain == email_domain)
+    if not keys:
+        return None
+    row = conn.execute(
+        select(assignments.c.rep)
+        .where(or_(*keys), assignments.c.rep.is_not(None))
+        .order_by(assignments.c.mql_at, assignments.c.seq)
+        .limit(1)
+    ).first()
+    return None if row is None else str(row.rep)
+
+
+def record_assignment(conn: Connection, row: dict[str, Any]) -> None:
+    values = dict(row)
+    values["skipped"] = json.dumps(values.get("skipped") or [])
+    values["expected"] = json.dumps(values.get("expected") or {})
+    conn.execute(insert(assignments).values(**values))
+
+
+def queued(conn: Connection) -> list[RowMapping]:
+    """Handoffs whose newest assignment says nobody was available."""
+    newest = (
+        select(assignments.c.lead_id, assignments.c.n, func.max(assignments.c.seq).label("seq"))
+        .group_by(assignments.c.lead_id, assignments.c.n)
+        .subquery()
+    )
+    return list(
+        conn.execute(
+            select(assignments)
+            .join(newest, and_(assignments.c.seq == newest.c.seq))
+            .where(assignments.c.kind == "queue")
+            .order_by(assignments.c.mql_at)
+        ).mappings()
+    )
+
+
+def round_robin_between(conn: Connection, start: datetime, end: datetime) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(assignments)
+            .where(assignments.c.kind == "round_robin", assignments.c.at >= start, assignments.c.at < end)
+            .order_by(assignments.c.seq)
+        ).mappings()
+    )
