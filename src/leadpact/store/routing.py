@@ -1,4 +1,4 @@
-"""Queries for routing: assignments, the fairness ledger, and the loads routing weighs. Flush, never commit."""
+"""Queries for routing: assignments, the fairness ledger, the loads routing weighs. Flush, never commit."""
 
 from __future__ import annotations
 
