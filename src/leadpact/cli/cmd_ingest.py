@@ -56,6 +56,7 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
                 now=now,
                 atomic=atomic,
                 progress=progress,
+                routing=ctx.routing,
             )
         finally:
             if stream is not sys.stdin:

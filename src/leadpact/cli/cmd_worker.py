@@ -13,6 +13,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.services.metrics import params_of
+from leadpact.services.routing import drain_queue
 from leadpact.services.signals import record_reason_signals
 from leadpact.services.worker import WorkerReport, deliver, record_due
 
@@ -46,10 +47,13 @@ def worker_command(
     lock = _sqlite_lock(ctx.url)
     total = WorkerReport()
     params = params_of(ctx.pact, ctx.rules)
+    routing = ctx.routing
     signals_at = 0.0
     try:
         while True:
             report = record_due(ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster)
+            if routing is not None:
+                report.assigned = drain_queue(ctx.engine, routing, now=now_utc())
             if time.monotonic() - signals_at >= 60:  # the feedback loop needs no sub-second pace
                 signals = record_reason_signals(
                     ctx.engine, pact=ctx.pact, params=params, now=now_utc(), roster=ctx.roster

@@ -25,6 +25,15 @@ class Context:
     vocab: Vocabulary
     url: str
 
+    @property
+    def routing(self) -> Any | None:
+        """The roster's routing (None without a team.yaml: handoffs are owned by whoever works them)."""
+        if self.roster is None:
+            return None
+        from leadpact.domain.routing import RoutingRules
+
+        return RoutingRules.from_roster(self.roster, self.rules.calendars)
+
     def versions(self, now: datetime, *, record: bool) -> Versions:
         """The pact versions in force over time; `record` makes this pact the one in force from `now` on."""
         from leadpact.services.versions import load_versions, record_version

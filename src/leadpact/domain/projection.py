@@ -59,6 +59,7 @@ class Handoff:
     fit: float = 0.0
     engagement: float = 0.0
     owner: str | None = None  # a manual assignment; routing fills the rest
+    owner_kind: str | None = None  # "assignment" (an event), "routed", or "worked" (the rep who worked it)
     first_touch_at: datetime | None = None
     first_touch_rep: str | None = None
     first_touch_id: str | None = None
@@ -123,6 +124,7 @@ class Projection:
     stage: str = "raw"
     stage_times: dict[str, datetime] = field(default_factory=dict)
     owner: str | None = None
+    owner_kind: str | None = None
     handoffs: list[Handoff] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
     touches: list[Touch] = field(default_factory=list)
@@ -238,6 +240,7 @@ class _Replay:
             fit=fit,
             engagement=engagement,
             owner=p.owner,
+            owner_kind=p.owner_kind,
         )
         p.handoffs.append(handoff)
         self.set_stage("mql", at)
@@ -340,10 +343,10 @@ class _Replay:
     def on_assignment(self, event: Event) -> None:
         rep = event.data["rep"]
         self.flag_rep(rep)
-        self.p.owner = rep
+        self.p.owner, self.p.owner_kind = rep, "assignment"
         current = self.p.current
         if current is not None:
-            current.owner = rep
+            current.owner, current.owner_kind = rep, "assignment"
 
     def counted(self, handoff: Handoff, until: datetime) -> TouchCount:
         window = self.rules.segment(handoff.segment).touches.within_days
@@ -538,6 +541,7 @@ def replay(
     for handoff in p.handoffs:  # until routing assigns it, a handoff is owned by the rep who works it
         if handoff.owner is None:
             handoff.owner = handoff.first_touch_rep or handoff.disposition_by
+            handoff.owner_kind = "worked" if handoff.owner is not None else None
     if p.owner is None and p.handoffs:
         p.owner = p.handoffs[-1].owner
     return p

@@ -21,12 +21,14 @@ from leadpact.domain.duplicates import PeopleIndex, Person, duplicate_flag
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
+from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.importers.readers import Unreadable
+from leadpact.services.routing import assign_handoffs
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
-from leadpact.store.types import to_us
+from leadpact.store.types import from_us, to_us
 
 STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
 STAGE_BATCH = 5000
@@ -156,6 +158,7 @@ def _apply_batch(
     report: IngestReport,
     received_us: int,
     on_projection: Callable[[Connection, Projection], None] | None,
+    routing: RoutingRules | None = None,
 ) -> None:
     rules = versions.latest
     staged = store_events.staged_for(conn, lead_ids)
@@ -203,6 +206,8 @@ def _apply_batch(
         if projection.exists:
             projections.append(projection)
     _flag_duplicates(conn, projections)
+    if routing is not None:
+        assign_handoffs(conn, routing, projections, from_us(received_us))
     for projection in projections:
         lead_id = projection.lead_id
         replaced.append(lead_id)
@@ -294,6 +299,7 @@ def ingest(
     atomic: bool = False,
     progress: Progress | None = None,
     on_projection: Callable[[Connection, Projection], None] | None = None,
+    routing: RoutingRules | None = None,
 ) -> IngestReport:
     """Store the good events of one call once; report every one that was not simply stored.
 
@@ -312,7 +318,7 @@ def ingest(
             if not atomic:
                 conn.commit()
             for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
-                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection)
+                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection, routing)
                 if not atomic:
                     conn.commit()
                 if progress is not None:
@@ -346,7 +352,14 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def reproject(engine: Engine, versions: Versions, lead_ids: list[str], *, now: datetime) -> int:
+def reproject(
+    engine: Engine,
+    versions: Versions,
+    lead_ids: list[str],
+    *,
+    now: datetime,
+    routing: RoutingRules | None = None,
+) -> int:
     """Replay stored leads again (no new events) and write their projections and clocks; returns how many."""
     report = IngestReport()
     with engine.connect() as conn:
@@ -354,7 +367,7 @@ def reproject(engine: Engine, versions: Versions, lead_ids: list[str], *, now: d
         conn.commit()
         try:
             for part in store_events.chunks(sorted(lead_ids), LEAD_BATCH):
-                _apply_batch(conn, list(part), versions, report, to_us(now), None)
+                _apply_batch(conn, list(part), versions, report, to_us(now), None, routing)
                 conn.commit()
         finally:
             store_events.drop_stage(conn)

@@ -37,6 +37,7 @@ class WorkerReport:
     delivered: int = 0
     failed: int = 0
     dead: int = 0
+    assigned: int = 0  # queued handoffs routed to a rep who became available
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:

@@ -57,19 +57,12 @@ def assigned_between(conn: Connection, start: datetime, end: datetime) -> dict[s
 
 
 def open_leads(conn: Connection) -> dict[str, int]:
-    """Open handoffs per owner: handed off and not yet closed (SQL and opportunity still count)."""
+    """Open handoffs per owner: handed off and still waiting for the rep's disposition (the working queue the
+    open-lead cap protects; an accepted lead is pipeline, no longer the rep's queue)."""
     h = handoffs.c
     rows = conn.execute(
         select(h.owner, func.count())
-        .where(
-            h.owner.is_not(None),
-            h.ended_at.is_(None),
-            h.rejected_at.is_(None),
-            h.disqualified_at.is_(None),
-            h.recycled_at.is_(None),
-            h.customer_at.is_(None),
-            h.closed_lost_at.is_(None),
-        )
+        .where(h.owner.is_not(None), h.kind == "mql", h.ended_at.is_(None), h.disposition_at.is_(None))
         .group_by(h.owner)
     )
     return {rep: int(n) for rep, n in rows}

@@ -1,0 +1,241 @@
+"""Routing in the store: a new handoff gets its rep in the same transaction that makes it; nobody available
+puts it in the queue (a violation, a message) until the worker finds someone.
+
+A handoff already worked when it is first seen (a history import: it has a touch or a disposition) is owned
+by the rep who worked it ("worked"), not routed again. A handoff is never re-routed when a late event moves
+its instant; a manual `assignment` event always wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, update
+
+from leadpact.domain.fairness import Ledger, Load
+from leadpact.domain.projection import Handoff, Projection
+from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
+from leadpact.store import routing as store_routing
+from leadpact.store.clocks import insert_ignore
+from leadpact.store.tables import clocks, handoffs, violations
+
+
+def lead_view(lead_id: str, fields: dict[str, Any], handoff: Handoff | None, source: str | None) -> LeadView:
+    email = fields.get("email")
+    domain = email.rsplit("@", 1)[1].lower() if isinstance(email, str) and "@" in email else None
+    tier = handoff.tier if handoff is not None else None
+    segment = handoff.segment if handoff is not None else None
+    return LeadView(
+        lead_id,
+        {**fields, "segment": segment, "tier": tier, "source": source},
+        account_id=fields.get("account_id"),
+        email_domain=domain,
+        tier=tier,
+    )
+
+
+@dataclass
+class Router:
+    """The routing state of one transaction: the ledger (locked on PostgreSQL) and the loads, kept current in
+    memory as decisions are made, written back on `save`."""
+
+    conn: Connection
+    rules: RoutingRules
+    now: datetime
+    ledger: Ledger = field(default_factory=Ledger)
+    before: dict[str, float] = field(default_factory=dict)
+    today: dict[str, int] = field(default_factory=dict)
+    open: dict[str, int] = field(default_factory=dict)
+    loaded: bool = False
+    decisions: int = 0
+
+    def _load(self) -> None:
+        if self.loaded:
+            return
+        self.before = store_routing.load_ledger(self.conn, lock=True)
+        self.ledger = Ledger(dict(self.before))
+        self.open = store_routing.open_leads(self.conn)
+        zones = {rep.zone.key for rep in self.rules.reps.values()} or {"UTC"}
+        for zone in zones:  # each rep's "today" is its own local date of now
+            local = self.now.astimezone(ZoneInfo(zone))
+            start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            counts = store_routing.assigned_between(self.conn, start, start + timedelta(days=1))
+            for rep in self.rules.reps.values():
+                if rep.zone.key == zone and rep.id in counts:
+                    self.today[rep.id] = counts[rep.id]
+        self.loaded = True
+
+    def decide(self, lead: LeadView, at: datetime) -> Decision:
+        self._load()
+        by_domain = "email_domain" in self.rules.match_accounts_by
+
+        def owner(view: LeadView) -> str | None:
+            return store_routing.account_owner(
+                self.conn, view.account_id, view.email_domain if by_domain else None
+            )
+
+        decision = route(lead, at, self.rules, self.ledger, Load(dict(self.today), dict(self.open)), owner)
+        if decision.rep is not None:
+            self.today[decision.rep] = self.today.get(decision.rep, 0) + 1
+            self.open[decision.rep] = self.open.get(decision.rep, 0) + 1
+        self.decisions += 1
+        return decision
+
+    def record(self, lead: LeadView, n: int, mql_at: datetime, decision: Decision, at: datetime) -> None:
+        store_routing.record_assignment(
+            self.conn,
+            {
+                "lead_id": lead.lead_id,
+                "n": n,
+                "rep": decision.rep,
+                "team": decision.team,
+                "kind": decision.kind,
+                "rule": decision.rule,
+                "reason": decision.reason,
+                "skipped": [list(s) for s in decision.skipped],
+                "expected": dict(decision.expected),
+                "mql_at": mql_at,
+                "at": at,
+                "account_id": lead.account_id,
+                "email_domain": lead.email_domain,
+            },
+        )
+        if decision.rep is None:
+            insert_ignore(
+                self.conn,
+                violations,
+                [
+                    {
+                        "key": f"{lead.lead_id}:{n}:unassigned",
+                        "lead_id": lead.lead_id,
+                        "n": n,
+                        "kind": "unassigned",
+                        "at": at,
+                        "owed_by": "sales",
+                        "owner": None,
+                        "team": decision.team,
+                        "what": f"no rep available for {lead.lead_id}: {decision.reason}",
+                        "recorded_at": at,
+                    }
+                ],
+            )
+
+    def record_worked(
+        self, lead: LeadView, n: int, mql_at: datetime, rep: str | None, team: str | None, at: datetime
+    ) -> None:
+        store_routing.record_assignment(
+            self.conn,
+            {
+                "lead_id": lead.lead_id,
+                "n": n,
+                "rep": rep,
+                "team": team,
+                "kind": "worked",
+                "rule": None,
+                "reason": f"worked by {rep} before routing saw it",
+                "mql_at": mql_at,
+                "at": at,
+                "account_id": lead.account_id,
+                "email_domain": lead.email_domain,
+            },
+        )
+
+    def save(self) -> None:
+        if self.loaded:
+            store_routing.save_ledger(self.conn, self.before, self.ledger.credit)
+
+
+def assign_handoffs(
+    conn: Connection, rules: RoutingRules, projections: list[Projection], now: datetime
+) -> None:
+    """Give every MQL handoff of these leads its owner: the one on record, a manual assignment, the rep who
+    worked it, or a routing decision made now (in the order of the handoffs' instants)."""
+    on_record = store_routing.latest_assignments(conn, [p.lead_id for p in projections])
+    todo: list[tuple[datetime, Projection, Handoff]] = []
+    for p in projections:
+        for h in p.handoffs:
+            if h.kind != "mql" or h.mql_at is None:
+                continue
+            row = on_record.get((p.lead_id, h.n))
+            if h.owner_kind == "assignment":
+                continue  # a manual assignment event wins
+            if row is not None:
+                if row["rep"] is not None:
+                    h.owner, h.owner_kind = row["rep"], "routed"
+                elif h.owner_kind != "worked":
+                    h.owner = None  # still waiting in the queue
+                continue
+            todo.append((h.mql_at, p, h))
+    if not todo:
+        return
+    router = Router(conn, rules, now)
+    for mql_at, p, h in sorted(todo, key=lambda item: (item[0], item[1].lead_id, item[2].n)):
+        view = lead_view(p.lead_id, p.fields, h, p.source)
+        if h.owner_kind == "worked":  # already worked when first seen: not routed again
+            worker = rules.reps.get(h.owner) if h.owner is not None else None
+            router.record_worked(
+                view, h.n, mql_at, h.owner, worker.team if worker else None, max(mql_at, now)
+            )
+            continue
+        at = max(mql_at, now)
+        decision = router.decide(view, at)
+        router.record(view, h.n, mql_at, decision, at)
+        h.owner = decision.rep
+        h.owner_kind = "routed" if decision.rep is not None else None
+    router.save()
+    for p in projections:
+        if p.handoffs and p.owner_kind != "assignment":
+            p.owner = p.handoffs[-1].owner
+
+
+def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
+    """Route the handoffs waiting in the queue now that someone may be available; returns how many."""
+    assigned = 0
+    with engine.begin() as conn:
+        router = Router(conn, rules, now)
+        for row in store_routing.queued(conn):
+            h = (
+                conn.execute(
+                    handoffs.select().where(handoffs.c.lead_id == row["lead_id"], handoffs.c.n == row["n"])
+                )
+                .mappings()
+                .first()
+            )
+            if h is None or h["ended_at"] is not None or h["disposition_at"] is not None:
+                continue
+            from leadpact.store.leads import get_lead
+
+            lead = get_lead(conn, row["lead_id"])
+            if lead is None:
+                continue
+            import json
+
+            fields = json.loads(lead["fields"])
+            email = fields.get("email")
+            domain = email.rsplit("@", 1)[1].lower() if isinstance(email, str) and "@" in email else None
+            view = LeadView(
+                row["lead_id"],
+                {**fields, "segment": h["segment"], "tier": h["tier"], "source": h["source"]},
+                account_id=fields.get("account_id"),
+                email_domain=domain,
+                tier=h["tier"],
+            )
+            decision = router.decide(view, now)
+            if decision.rep is None:
+                continue
+            router.record(view, row["n"], row["mql_at"], decision, now)
+            rep = rules.reps.get(decision.rep)
+            team = rep.team if rep is not None else decision.team
+            key = (handoffs.c.lead_id == row["lead_id"]) & (handoffs.c.n == row["n"])
+            conn.execute(update(handoffs).where(key).values(owner=decision.rep, team=team))
+            conn.execute(
+                update(clocks)
+                .where((clocks.c.lead_id == row["lead_id"]) & (clocks.c.n == row["n"]))
+                .values(owner=decision.rep, team=team)
+            )
+            assigned += 1
+        router.save()
+    return assigned
