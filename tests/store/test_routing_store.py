@@ -157,3 +157,27 @@ def test_nobody_available_queues_records_a_violation_and_drains_later(engine: En
     monday = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # ana comes on shift
     assert drain_queue(engine, routing, now=monday) == 1
     assert owners(engine)["Q1"] == "ana" and queue_view(engine, monday) == []
+
+
+def test_a_first_contact_breach_is_reassigned_and_the_clock_keeps_its_start(engine: Engine, pact: Any) -> None:
+    from leadpact.services.worker import record_due
+
+    data = roster(pact).model_dump(mode="json", by_alias=True)
+    data["routing"]["reassign_on_breach"] = True
+    reassigning = parse_roster(data, pact)
+    routing = RoutingRules.from_roster(reassigning, rules_from_pact(pact).calendars)
+    high = [created("B1", MON.isoformat(), **GOOD_FIT), activity("B1", MON.isoformat(), "demo_request")]
+    run(engine, pact, routing, MON, *high)
+    first = owners(engine)["B1"]
+    report = record_due(engine, now=MON + timedelta(minutes=30), mode="monitoring", roster=reassigning,
+                        routing=routing)
+    assert report.breaches == 1 and report.reassigned == 1
+    second = owners(engine)["B1"]
+    assert second is not None and second != first
+    with engine.connect() as conn:
+        kinds = [r.kind for r in conn.execute(select(assignments.c.kind).where(assignments.c.lead_id == "B1")
+                                                .order_by(assignments.c.seq))]
+        clock = conn.execute(select(clocks.c.started_at, clocks.c.owner).where(
+            clocks.c.lead_id == "B1", clocks.c.kind == "first_contact")).one()
+    assert kinds == ["round_robin", "reassign"]
+    assert clock.started_at == MON and clock.owner == second

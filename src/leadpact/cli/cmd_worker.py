@@ -51,7 +51,9 @@ def worker_command(
     signals_at = 0.0
     try:
         while True:
-            report = record_due(ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster)
+            report = record_due(
+                ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster, routing=routing
+            )
             if routing is not None:
                 report.assigned = drain_queue(ctx.engine, routing, now=now_utc())
             if time.monotonic() - signals_at >= 60:  # the feedback loop needs no sub-second pace

@@ -17,15 +17,30 @@ from leadpact.domain.timeutil import iso_utc
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
+from leadpact.store import routing as store_routing
 
 
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else iso_utc(value)
 
 
-def _handoff_json(h: Handoff, stored: dict[str, Any] | None) -> dict[str, Any]:
-    owner = h.owner or (stored or {}).get("owner")
+def _handoff_json(h: Handoff, stored: dict[str, Any] | None, assigned: Any | None = None) -> dict[str, Any]:
+    owner = (stored or {}).get("owner") or h.owner  # the store holds routing's decision
+    routing = None
+    if assigned is not None:
+        at = assigned["at"]
+        routing = {
+            "rep": assigned["rep"],
+            "kind": assigned["kind"],
+            "reason": assigned["reason"],
+            "assigned_at": _iso(at),
+            "routing_delay_seconds": (at - assigned["mql_at"]).total_seconds(),
+            "human_delay_seconds": None
+            if h.first_touch_at is None or assigned["rep"] is None
+            else (h.first_touch_at - at).total_seconds(),
+        }
     return {
+        "routing": routing,
         "n": h.n,
         "kind": h.kind,
         "mql_at": _iso(h.mql_at),
@@ -72,6 +87,7 @@ def lead_view(
         stored_lead = store_leads.get_lead(conn, lead_id)
         stored_handoffs = {row["n"]: dict(row) for row in store_leads.get_handoffs(conn, lead_id)}
         alerts = store_clocks.lead_alerts(conn, lead_id)
+        assigned = store_routing.latest_assignments(conn, [lead_id])
     if not events:
         return None
     versions = rules if isinstance(rules, Versions) else Versions.single(rules)
@@ -175,7 +191,9 @@ def lead_view(
         "gate": gate,
         "fields": {} if erased else p.fields,
         "stage_times": {stage: iso_utc(at) for stage, at in p.stage_times.items()},
-        "handoffs": [_handoff_json(h, stored_handoffs.get(h.n)) for h in p.handoffs],
+        "handoffs": [
+            _handoff_json(h, stored_handoffs.get(h.n), assigned.get((lead_id, h.n))) for h in p.handoffs
+        ],
         "packet": handoff_packet(p, current, rules) if current is not None else None,
         "clocks": _clocks(p, versions, as_of, alerts),
         "timeline": timeline,

@@ -239,3 +239,55 @@ def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
             assigned += 1
         router.save()
     return assigned
+
+
+def reassign_on_breach(
+    conn: Connection, rules: RoutingRules, lead_id: str, n: int, *, now: datetime
+) -> str | None:
+    """`routing.reassign_on_breach`: a breached first contact goes to someone else, recorded; the clock keeps
+    its original start. Returns the new rep, or None when nobody else is available (the owner keeps it)."""
+    import dataclasses
+    import json
+
+    from leadpact.store.leads import get_lead
+
+    h = (
+        conn.execute(handoffs.select().where(handoffs.c.lead_id == lead_id, handoffs.c.n == n))
+        .mappings()
+        .first()
+    )
+    lead = get_lead(conn, lead_id)
+    if h is None or lead is None or h["first_touch_at"] is not None:
+        return None
+    current = h["owner"]
+    reps = dict(rules.reps)
+    if current in reps:
+        reps[current] = dataclasses.replace(reps[current], active=False)  # not the rep who missed it
+    others = dataclasses.replace(rules, reps=reps)
+    fields = json.loads(lead["fields"])
+    view = LeadView(
+        lead_id,
+        {**fields, "segment": h["segment"], "tier": h["tier"], "source": h["source"]},
+        account_id=fields.get("account_id"),
+        tier=h["tier"],
+    )
+    router = Router(conn, others, now)
+    decision = router.decide(view, now)
+    if decision.rep is None:
+        return None
+    reason = f"reassigned from {current or 'nobody'} on a first-contact breach; {decision.reason}"
+    router.record(view, n, h["mql_at"], dataclasses.replace(decision, kind="reassign", reason=reason), now)  # type: ignore[arg-type]
+    router.save()
+    rep = rules.reps.get(decision.rep)
+    team = rep.team if rep is not None else decision.team
+    conn.execute(
+        update(handoffs)
+        .where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
+        .values(owner=decision.rep, team=team)
+    )
+    conn.execute(
+        update(clocks)
+        .where(clocks.c.lead_id == lead_id, clocks.c.n == n)
+        .values(owner=decision.rep, team=team)
+    )
+    return decision.rep

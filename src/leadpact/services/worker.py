@@ -38,6 +38,7 @@ class WorkerReport:
     failed: int = 0
     dead: int = 0
     assigned: int = 0  # queued handoffs routed to a rep who became available
+    reassigned: int = 0  # first-contact breaches handed to another rep (routing.reassign_on_breach)
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -130,6 +131,7 @@ def _record_batch(
     audience: Audience,
     mode: str,
     report: WorkerReport,
+    routing: Any | None = None,
 ) -> None:
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
     statements;
@@ -189,6 +191,13 @@ def _record_batch(
             )
     store_clocks.insert_new(conn, violations, violation_rows, ("key",))
     store_clocks.set_next_many(conn, updates)
+    if routing is not None and audience.roster is not None and audience.roster.routing.reassign_on_breach:
+        from leadpact.services.routing import reassign_on_breach
+
+        for lead_id, n, kind, level in sorted(inserted):
+            moved = kind == "first_contact" and level == BREACH
+            if moved and reassign_on_breach(conn, routing, lead_id, n, now=now) is not None:
+                report.reassigned += 1
 
 
 def record_due(
@@ -201,8 +210,10 @@ def record_due(
     batch: int = 500,
     report: WorkerReport | None = None,
     max_batches: int | None = None,
+    routing: Any | None = None,
 ) -> WorkerReport:
-    """Record every warning and breach due at `now`, batch by batch, each batch one transaction."""
+    """Record every warning and breach due at `now`, batch by batch, each batch one transaction. With the
+    roster's `routing.reassign_on_breach`, a breached first contact is reassigned in the same transaction."""
     report = report or WorkerReport()
     audience = Audience(mode == "enforcing", roster, dict(os.environ if env is None else env))
     batches = 0
@@ -212,7 +223,7 @@ def record_due(
             if not rows:
                 break
             recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
-            _record_batch(conn, rows, now, recorded, audience, mode, report)
+            _record_batch(conn, rows, now, recorded, audience, mode, report, routing)
             report.claimed += len(rows)
         batches += 1
     return report
