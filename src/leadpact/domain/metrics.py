@@ -49,6 +49,12 @@ class HandoffFacts:
     first_activity_at: datetime | None
     lead_first_touch_at: datetime | None
     flags: str = "[]"  # the handoff's flags as stored (JSON)
+    won_amount: float | None = None
+
+    @property
+    def won(self) -> float:
+        """What was won: the customer stage's amount when given, else the opportunity's."""
+        return float(self.won_amount if self.won_amount is not None else (self.amount or 0.0))
 
     def incomplete(self, stage: str) -> bool:
         return f'"hygiene:{stage}"' in self.flags
@@ -166,11 +172,14 @@ def reason_breakdown(counts: Mapping[str, int], params: MetricParams) -> dict[st
 
 
 def _pipeline(
-    rows: Sequence[HandoffFacts], params: MetricParams, at_of: Callable[[HandoffFacts], datetime | None]
+    rows: Sequence[HandoffFacts],
+    params: MetricParams,
+    at_of: Callable[[HandoffFacts], datetime | None],
+    won: bool = False,
 ) -> dict[str, float]:
     total = sourced = influenced = 0.0
     for h in rows:
-        amount = float(h.amount or 0.0)
+        amount = h.won if won else float(h.amount or 0.0)
         total += amount
         first_act = h.first_activity_at
         if (
@@ -239,7 +248,7 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "sales_flagged_rate": rate(flagged_share, n),
         "reasons": _reasons(p.flagged, p, params, as_of),
         "pipeline": _pipeline(opps, params, lambda h: h.opportunity_at),
-        "revenue": _pipeline(won, params, lambda h: h.customer_at),
+        "revenue": _pipeline(won, params, lambda h: h.customer_at, won=True),
         "hygiene_rate": rate(
             sum(1 for h in sqls if not h.incomplete("sql"))
             + sum(1 for h in opps if not h.incomplete("opportunity")),
@@ -310,7 +319,7 @@ def closed_loop(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, An
             "mql_count": len(rows),
             "customers": len(won),
             "mql_to_customer": rate(len(won), len(rows)),
-            "won_revenue": float(sum(h.amount or 0.0 for h in won)),
+            "won_revenue": float(sum(h.won for h in won)),
             "median_days_to_won": float(np.median(days)) if days else None,
         }
     reps = {}

@@ -83,6 +83,7 @@ class Handoff:
     outcome_channels: int | None = None
     min_touch_met: bool | None = None  # for a disqualify/recycle whose reason is not exempt
     amount: float | None = None
+    won_amount: float | None = None  # the amount won, when the customer stage says (else `amount`)
     opportunity_id: str | None = None
     close_date: str | None = None
     ended_at: datetime | None = None  # when the next cycle started
@@ -458,7 +459,7 @@ class _Replay:
         elif target == "customer":
             handoff.customer_at = event.at
             if event.data.get("amount") is not None:
-                handoff.amount = float(event.data["amount"])
+                handoff.won_amount = float(event.data["amount"])
         else:
             handoff.closed_lost_at = event.at
         self.set_stage(target, event.at)

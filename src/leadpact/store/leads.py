@@ -52,6 +52,7 @@ _HANDOFF_VALUES = (
     "outcome_channels",
     "min_touch_met",
     "amount",
+    "won_amount",
     "opportunity_id",
     "close_date",
 )

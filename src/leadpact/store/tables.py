@@ -104,6 +104,7 @@ handoffs = Table(
     Column("ended_at", Instant),
     Column("flags", Text, nullable=False),
     Column("packet", Text),
+    Column("won_amount", Float),  # the customer stage's amount, when given (else the opportunity's)
     Column("first_activity_at", Instant),  # the lead's first activity (attribution)
     Column("lead_first_touch_at", Instant),  # the lead's first human touch, any cycle (attribution)
     Column("team", String(64)),
