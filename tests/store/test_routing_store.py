@@ -26,7 +26,7 @@ MON = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 New York
 SAT = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # Saturday
 
 
-def roster(pact: Pact, *, time_off: bool = False) -> Any:
+def roster(pact: Pact, *, time_off: bool = False, notify: bool = False) -> Any:
     ben: dict[str, Any] = {
         "id": "ben",
         "name": "Ben",
@@ -54,7 +54,14 @@ def roster(pact: Pact, *, time_off: bool = False) -> Any:
     )
 
 
-def run(engine: Engine, pact: Pact, routing: RoutingRules, now: datetime, *rows: dict[str, Any]) -> None:
+def run(
+    engine: Engine,
+    pact: Pact,
+    routing: RoutingRules,
+    now: datetime,
+    *rows: dict[str, Any],
+    team: Any | None = None,
+) -> None:
     text = "".join(json.dumps(r) + "\n" for r in rows)
     rules = rules_from_pact(
         pact, known_reps=frozenset({"ana", "ben"}), rep_teams={"ana": "smb", "ben": "smb"}
@@ -159,7 +166,9 @@ def test_nobody_available_queues_records_a_violation_and_drains_later(engine: En
     assert owners(engine)["Q1"] == "ana" and queue_view(engine, monday) == []
 
 
-def test_a_first_contact_breach_is_reassigned_and_the_clock_keeps_its_start(engine: Engine, pact: Any) -> None:
+def test_a_first_contact_breach_is_reassigned_and_the_clock_keeps_its_start(
+    engine: Engine, pact: Any
+) -> None:
     from leadpact.services.worker import record_due
 
     data = roster(pact).model_dump(mode="json", by_alias=True)
@@ -169,15 +178,23 @@ def test_a_first_contact_breach_is_reassigned_and_the_clock_keeps_its_start(engi
     high = [created("B1", MON.isoformat(), **GOOD_FIT), activity("B1", MON.isoformat(), "demo_request")]
     run(engine, pact, routing, MON, *high)
     first = owners(engine)["B1"]
-    report = record_due(engine, now=MON + timedelta(minutes=30), mode="monitoring", roster=reassigning,
-                        routing=routing)
+    report = record_due(
+        engine, now=MON + timedelta(minutes=30), mode="monitoring", roster=reassigning, routing=routing
+    )
     assert report.breaches == 1 and report.reassigned == 1
     second = owners(engine)["B1"]
     assert second is not None and second != first
     with engine.connect() as conn:
-        kinds = [r.kind for r in conn.execute(select(assignments.c.kind).where(assignments.c.lead_id == "B1")
-                                                .order_by(assignments.c.seq))]
-        clock = conn.execute(select(clocks.c.started_at, clocks.c.owner).where(
-            clocks.c.lead_id == "B1", clocks.c.kind == "first_contact")).one()
+        kinds = [
+            r.kind
+            for r in conn.execute(
+                select(assignments.c.kind).where(assignments.c.lead_id == "B1").order_by(assignments.c.seq)
+            )
+        ]
+        clock = conn.execute(
+            select(clocks.c.started_at, clocks.c.owner).where(
+                clocks.c.lead_id == "B1", clocks.c.kind == "first_contact"
+            )
+        ).one()
     assert kinds == ["round_robin", "reassign"]
     assert clock.started_at == MON and clock.owner == second

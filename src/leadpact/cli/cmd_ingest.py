@@ -57,6 +57,7 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
                 atomic=atomic,
                 progress=progress,
                 routing=ctx.routing,
+                roster=ctx.roster,
             )
         finally:
             if stream is not sys.stdin:

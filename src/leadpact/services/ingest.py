@@ -159,6 +159,7 @@ def _apply_batch(
     received_us: int,
     on_projection: Callable[[Connection, Projection], None] | None,
     routing: RoutingRules | None = None,
+    roster: Any | None = None,
 ) -> None:
     rules = versions.latest
     staged = store_events.staged_for(conn, lead_ids)
@@ -207,7 +208,7 @@ def _apply_batch(
             projections.append(projection)
     _flag_duplicates(conn, projections)
     if routing is not None:
-        assign_handoffs(conn, routing, projections, from_us(received_us))
+        assign_handoffs(conn, routing, projections, from_us(received_us), roster)
     for projection in projections:
         lead_id = projection.lead_id
         replaced.append(lead_id)
@@ -300,6 +301,7 @@ def ingest(
     progress: Progress | None = None,
     on_projection: Callable[[Connection, Projection], None] | None = None,
     routing: RoutingRules | None = None,
+    roster: Any | None = None,
 ) -> IngestReport:
     """Store the good events of one call once; report every one that was not simply stored.
 
@@ -318,7 +320,7 @@ def ingest(
             if not atomic:
                 conn.commit()
             for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
-                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection, routing)
+                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection, routing, roster)
                 if not atomic:
                     conn.commit()
                 if progress is not None:

@@ -51,6 +51,7 @@ class Router:
     open: dict[str, int] = field(default_factory=dict)
     loaded: bool = False
     decisions: int = 0
+    roster: Any | None = None  # who hears that a handoff waits for a rep (the team's manager, webhooks)
 
     def _load(self) -> None:
         if self.loaded:
@@ -122,6 +123,38 @@ class Router:
                     }
                 ],
             )
+            self._notify_unassigned(lead, n, decision, at)
+
+    def _notify_unassigned(self, lead: LeadView, n: int, decision: Decision, at: datetime) -> None:
+        """The handoff waits: the team's manager and the webhooks hear of it."""
+        if self.roster is None:
+            return
+        import os
+
+        from leadpact.notify.outbox import enqueue
+        from leadpact.notify.targets import email_targets, targets_from_roster
+
+        env = dict(os.environ)
+        team = self.roster.teams.get(decision.team) if decision.team else None
+        targets = [t for t in targets_from_roster(self.roster, env) if t.channel == "webhook"]
+        targets += email_targets(self.roster, [team.manager if team is not None else None], env)
+        if targets:
+            payload = {
+                "topic": "routing.unassigned",
+                "lead_id": lead.lead_id,
+                "handoff": n,
+                "team": decision.team,
+                "what": f"no rep available for {lead.lead_id}: {decision.reason}",
+                "at": at.isoformat(),
+            }
+            enqueue(
+                self.conn,
+                key=f"{lead.lead_id}:{n}:unassigned",
+                topic="routing.unassigned",
+                payload=payload,
+                targets=targets,
+                now=at,
+            )
 
     def record_worked(
         self, lead: LeadView, n: int, mql_at: datetime, rep: str | None, team: str | None, at: datetime
@@ -149,7 +182,11 @@ class Router:
 
 
 def assign_handoffs(
-    conn: Connection, rules: RoutingRules, projections: list[Projection], now: datetime
+    conn: Connection,
+    rules: RoutingRules,
+    projections: list[Projection],
+    now: datetime,
+    roster: Any | None = None,
 ) -> None:
     """Give every MQL handoff of these leads its owner: the one on record, a manual assignment, the rep who
     worked it, or a routing decision made now (in the order of the handoffs' instants)."""
@@ -171,7 +208,7 @@ def assign_handoffs(
             todo.append((h.mql_at, p, h))
     if not todo:
         return
-    router = Router(conn, rules, now)
+    router = Router(conn, rules, now, roster=roster)
     for mql_at, p, h in sorted(todo, key=lambda item: (item[0], item[1].lead_id, item[2].n)):
         view = lead_view(p.lead_id, p.fields, h, p.source)
         if h.owner_kind == "worked":  # already worked when first seen: not routed again
