@@ -65,7 +65,7 @@ def _open_batches(engine: Engine) -> Any:
             ).all()
             if not rows:
                 return
-            activities = stored_for(conn, [r.lead_id for r in rows])
+            activities = stored_for(conn, [r.lead_id for r in rows], types=("activity",))
         yield rows, activities
         last = rows[-1].lead_id
 
@@ -116,15 +116,19 @@ def rescore(
     before = items[-2][1] if len(items) > 1 else None
     report = RescoreReport(before if items[-1][1] == current_version else items[-1][1], current_version)
     rules = versions.latest
+    previous = versions.items[-2][2] if len(versions.items) > 1 else rules
     for rows, activities in _open_batches(engine):
         fit, _engagement, gate = _score(rules, rows, activities, now)
+        old_fit, _old_engagement, old_gate = (
+            (fit, _engagement, gate) if previous is rules else _score(previous, rows, activities, now)
+        )
         for i, row in enumerate(rows):
-            if abs(float(fit[i]) - float(row.fit)) > 1e-9:
+            if abs(float(fit[i]) - float(old_fit[i])) > 1e-9:
                 report.fit_changed += 1
-            if row.stage == "raw" and gate[i]:
-                report.newly_cross.append(row.lead_id)
-            elif row.stage in HANDED_OFF and not gate[i]:
-                report.fall_short.append(row.lead_id)
+            if row.stage == "raw" and gate[i] and not old_gate[i]:
+                report.newly_cross.append(row.lead_id)  # qualifies by the change, not by a new event
+            elif row.stage in HANDED_OFF and old_gate[i] and not gate[i]:
+                report.fall_short.append(row.lead_id)  # would not qualify today under the new pact
         report.scanned += len(rows)
         if progress is not None:
             progress(len(rows))

@@ -138,12 +138,16 @@ def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Stag
     return out
 
 
-def stored_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Event]]:
+def stored_for(
+    conn: Connection, lead_ids: Sequence[str], types: Sequence[str] | None = None
+) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = defaultdict(list)
+    known = [t for t in (types or ()) if t in TYPE_RANK]  # event types are code constants, checked here
+    only = f" AND type IN ({', '.join(repr(t) for t in known)})" if known else ""
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
         rows = conn.execute(
-            text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause})"), params
+            text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause}){only}"), params
         )
         for event_id, lead_id, kind, at, data in rows:
             out[lead_id].append(Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)))
