@@ -19,6 +19,17 @@ from leadpact.domain.clocks import BREACHED, MET, Clock
 DIMENSIONS = ("source", "tier", "segment", "rep", "team", "campaign", "cycle")
 
 
+def dimension_key(row: Any, dimension: str) -> str | None:
+    """A row's value in a breakdown: rep is the owner; cycle is first or re-handoff; else the field itself."""
+    if dimension == "rep":
+        owner: str | None = row.owner
+        return owner
+    if dimension == "cycle":
+        return "first" if row.n == 1 else "rehandoff"
+    value: str | None = getattr(row, dimension)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class HandoffFacts:
     """One cycle as metrics read it (a row of `handoffs`)."""
@@ -60,12 +71,7 @@ class HandoffFacts:
         return f'"hygiene:{stage}"' in self.flags
 
     def key(self, dimension: str) -> str | None:
-        if dimension == "rep":
-            return self.owner
-        if dimension == "cycle":
-            return "first" if self.n == 1 else "rehandoff"
-        value: str | None = getattr(self, dimension)
-        return value
+        return dimension_key(self, dimension)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +87,7 @@ class ClockFacts:
     n: int
 
     def key(self, dimension: str) -> str | None:
-        if dimension == "rep":
-            return self.owner
-        if dimension == "cycle":
-            return "first" if self.n == 1 else "rehandoff"
-        value: str | None = getattr(self, dimension)
-        return value
+        return dimension_key(self, dimension)
 
 
 @dataclass(frozen=True)
