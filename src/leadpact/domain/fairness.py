@@ -25,7 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, TypedDict
+from math import inf
+from typing import Protocol, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 
@@ -67,7 +68,10 @@ class RepView:
         """The time-off period covering the rep's local date of ``at``, if any."""
         if not self.time_off:
             return None
-        day = at.astimezone(self.zone).date()
+        return self.time_off_on(at.astimezone(self.zone).date())
+
+    def time_off_on(self, day: date) -> tuple[date, date] | None:
+        """The time-off period covering ``day`` (a local date), if any."""
         for period in self.time_off:
             if period[0] <= day <= period[1]:
                 return period
@@ -90,7 +94,8 @@ class Load:
 
 @dataclass
 class Ledger:
-    """The fairness state: each rep's round-robin credit. Mutated by a pick; copy it for a dry run."""
+    """The fairness state: each rep's round-robin credit (a rep not in it has 0). Mutated by a pick; copy it
+    for a dry run. Credits of reps who left the roster are inert (the caller may drop them)."""
 
     credit: dict[str, float] = field(default_factory=dict)
 
@@ -98,26 +103,37 @@ class Ledger:
         return Ledger(dict(self.credit))
 
 
-def weighted_pick(candidates: Sequence[tuple[str, float]], credit: dict[str, float]) -> tuple[str, float]:
-    """Pick one of ``candidates`` (``(rep, weight)`` in tie-break order, weights > 0, at least one) by
-    smooth weighted round robin, updating ``credit`` in place; returns ``(rep, total weight)``."""
+class Weighted(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def weight(self) -> float: ...
+
+
+W = TypeVar("W", bound=Weighted)
+
+
+def weighted_pick(candidates: Sequence[W], credit: dict[str, float]) -> tuple[W, float]:
+    """Pick one of ``candidates`` (in tie-break order, weights > 0, at least one) by smooth weighted round
+    robin, updating ``credit`` in place; returns ``(the pick, total weight)``."""
     total = 0.0
-    for _, weight in candidates:
-        total += weight
-    best = ""
-    best_credit = 0.0
-    first = True
-    for rep, weight in candidates:
-        c = credit.get(rep, 0.0)
-        if c > 2.0 * total:
-            c = 2.0 * total
-        elif c < -total:
-            c = -total
-        c += weight
-        credit[rep] = c
-        if first or c > best_credit:
-            best, best_credit, first = rep, c, False
-    credit[best] = best_credit - total
+    for cand in candidates:
+        total += cand.weight
+    top, bottom = 2.0 * total, -total
+    best = candidates[0]
+    best_credit = -inf
+    for cand in candidates:
+        c = credit.get(cand.id, 0.0)
+        if c > top:
+            c = top
+        elif c < bottom:
+            c = bottom
+        c += cand.weight
+        credit[cand.id] = c
+        if c > best_credit:
+            best, best_credit = cand, c
+    credit[best.id] = best_credit - total
     return best, total
 
 
@@ -139,16 +155,19 @@ def team_pick(
     ``open_cap``. ``working`` is only computed for ``high`` (False otherwise)."""
     assigned = load.assigned_today or _NO_LOAD
     open_leads = load.open_leads or _NO_LOAD
-    eligible: list[tuple[str, float]] = []
-    by_id: dict[str, RepView] = {}
+    eligible: list[RepView] = []
     working = False
-    open_at: dict[int, bool] = {}
+    days: dict[ZoneInfo, date] = {}  # local date of `at` per zone
+    open_at: dict[int, bool] = {}  # is_open(at) per calendar
     for rep in members:
         if not rep.active:
             skipped.append((rep.id, "inactive"))
             continue
         if rep.time_off:
-            off = rep.time_off_at(at)
+            day = days.get(rep.zone)
+            if day is None:
+                day = days[rep.zone] = at.astimezone(rep.zone).date()
+            off = rep.time_off_on(day)
             if off is not None:
                 skipped.append((rep.id, f"on time off {period_text(off)}"))
                 continue
@@ -164,20 +183,21 @@ def team_pick(
         if rep.weight <= 0:
             skipped.append((rep.id, "weight 0 (no round-robin share)"))
             continue
-        if rep.per_day is not None and assigned.get(rep.id, 0) >= rep.per_day:
-            skipped.append((rep.id, f"daily capacity {rep.per_day} reached"))
+        cap = rep.per_day
+        if cap is not None and assigned.get(rep.id, 0) >= cap:
+            skipped.append((rep.id, f"daily capacity {cap} reached"))
             continue
-        if rep.open_cap is not None:
+        cap = rep.open_cap
+        if cap is not None:
             n = open_leads.get(rep.id, 0)
-            if n >= rep.open_cap:
-                skipped.append((rep.id, f"open-lead cap {rep.open_cap} reached ({n} open)"))
+            if n >= cap:
+                skipped.append((rep.id, f"open-lead cap {cap} reached ({n} open)"))
                 continue
-        eligible.append((rep.id, rep.weight))
-        by_id[rep.id] = rep
+        eligible.append(rep)
     if not eligible:
         return None, {}, working
     picked, total = weighted_pick(eligible, ledger.credit)
-    return by_id[picked], {name: weight / total for name, weight in eligible}, working
+    return picked, {rep.id: rep.weight / total for rep in eligible}, working
 
 
 def _fmt(x: float) -> str:

@@ -26,12 +26,14 @@ numbers rules from 1 for people ("rule 2 (employees >= 1000) -> sdr-enterprise; 
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from leadpact.domain.conditions import (
+    _domain,
     _missing,
     _norm,
     _number,
@@ -78,114 +80,171 @@ class ConditionLike(Protocol):
 
 # -- compiled conditions -----------------------------------------------------------------------------------
 
-_ABSENT = object()
+_ABSENT: Any = object()
+_PLAIN = (str, int, float, bool)
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
     ">": operator.gt,
     "<": operator.lt,
 }
+_TEXT_NUMBERS: dict[str, float | None] = {}  # memo of conditions._number on text (bounded)
 
 
-def _fast(op: str, value: Any) -> Callable[[Any], bool] | None:
-    """A test of a present (not missing) str/int/float/bool field value, equal to evaluate_condition's."""
-    if op in ("eq", "ne"):
-        nv, num = _norm(value), _number(value)
+def _text_number(text: str) -> float | None:
+    n = _TEXT_NUMBERS.get(text, _ABSENT)
+    if n is _ABSENT:
+        if len(_TEXT_NUMBERS) >= 65_536:
+            _TEXT_NUMBERS.clear()
+        n = _TEXT_NUMBERS[text] = _number(text)
+    return n  # type: ignore[no-any-return]
 
-        def eq(v: Any) -> bool:
-            if (v.strip().casefold() if type(v) is str else v) == nv:
-                return True
-            return num is not None and _number(v) == num
 
-        return eq if op == "eq" else (lambda v: not eq(v))
-    if op in ("in", "not_in"):
-        values = value or ()
-        if not all(x is None or type(x) in (str, int, float, bool) for x in values):
-            return None
-        norms = {n for n in (_norm(x) for x in values) if n == n}  # NaN equals nothing
-        nums = {n for n in (_number(x) for x in values) if n is not None and n == n}
+def _membership(name: str, op: str, value: Any) -> Test | None:
+    """eq / ne / in / not_in as set lookups of the normalised value and of its number."""
+    values = (value,) if op in ("eq", "ne") else tuple(value or ())
+    if not all(x is None or type(x) in _PLAIN for x in values):
+        return None
+    norms = frozenset(n for n in (_norm(x) for x in values) if n == n)  # NaN equals nothing
+    nums = frozenset(n for n in (_number(x) for x in values) if n is not None and n == n)
+    negate = op in ("ne", "not_in")
 
-        def found(v: Any) -> bool:
-            if (v.strip().casefold() if type(v) is str else v) in norms:
-                return True
-            return bool(nums) and _number(v) in nums
+    def member(fields: Mapping[str, Any], email: str | None) -> bool:
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        t = type(v)
+        if t is str:
+            s = v.strip()
+            if not s:
+                return negate
+            if s.casefold() in norms:
+                return not negate
+            return (bool(nums) and _text_number(v) in nums) != negate
+        if v is None:
+            return negate
+        if t is int or t is float:
+            return (v in norms or float(v) in nums) != negate
+        if t is bool:
+            return (v in norms) != negate
+        return evaluate_condition(op, v, value, email=email)
 
-        return found if op == "in" else (lambda v: not found(v))
-    if op == "between":
-        low, high = value
-        lo, hi = _number(low), _number(high)
+    return member
+
+
+def _ordering(name: str, op: str, value: Any) -> Test:
+    """>= <= > <: numbers against a number, else text against text; a number never meets text."""
+    cmp = _COMPARE[op]
+    b = _number(value)
+    text = _norm(value) if b is None and isinstance(value, str) else None
+
+    def compare(fields: Mapping[str, Any], email: str | None) -> bool:
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        t = type(v)
+        if t is str:
+            if not v.strip():
+                return False
+            a = _text_number(v)
+            if b is not None:
+                return a is not None and cmp(a, b)
+            return a is None and text is not None and cmp(v.strip().casefold(), text)
+        if t is int or t is float:
+            return b is not None and cmp(float(v), b)
+        if v is None or t is bool:
+            return False
+        return evaluate_condition(op, v, value, email=email)
+
+    return compare
+
+
+def _between(name: str, value: Any) -> Test:
+    low, high = value
+    lo, hi = _number(low), _number(high)
+
+    def between(fields: Mapping[str, Any], email: str | None) -> bool:
         if lo is None or hi is None:
-            return lambda v: False
-
-        def between(v: Any) -> bool:
-            x = _number(v)
+            return False
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        t = type(v)
+        if t is str:
+            x = _text_number(v)
             return x is not None and lo <= x <= hi
+        if t is int or t is float:
+            return lo <= float(v) <= hi
+        if v is None or t is bool:
+            return False
+        return evaluate_condition("between", v, value, email=email)
 
-        return between
-    if op in _COMPARE:
-        cmp = _COMPARE[op]
-        b = _number(value)
-        if b is not None:
+    return between
 
-            def numeric(v: Any) -> bool:
-                a = _number(v)
-                return a is not None and bool(cmp(a, b))
 
-            return numeric
-        if not isinstance(value, str):
-            return lambda v: False
-        text = _norm(value)
+def _matches(name: str, value: Any) -> Test:
+    search = _regex(str(value)).search
 
-        def textual(v: Any) -> bool:
-            return type(v) is str and _number(v) is None and bool(cmp(v.strip().casefold(), text))
+    def matches(fields: Mapping[str, Any], email: str | None) -> bool:
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        if v is None or (type(v) is str and not v.strip()):
+            return False
+        return search(str(v)) is not None
 
-        return textual
-    if op == "matches":
-        search = _regex(str(value)).search
-        return lambda v: search(str(v)) is not None
-    return None
+    return matches
+
+
+def _exists(name: str) -> Test:
+    def exists(fields: Mapping[str, Any], email: str | None) -> bool:
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        return not _missing(v)
+
+    return exists
+
+
+def _email_domain_in(name: str, value: Any) -> Test:
+    domains = frozenset(_norm(v) for v in (value or []))
+
+    def email_domain_in(fields: Mapping[str, Any], email: str | None) -> bool:
+        v = fields.get(name, _ABSENT)
+        if v is _ABSENT:
+            v = field_value(fields, name)
+        domain = _domain(v) or _domain(email)
+        return domain is not None and domain in domains
+
+    return email_domain_in
 
 
 def compile_condition(cond: ConditionLike) -> Test:
-    """``test(fields, email)`` == ``evaluate_condition(op, field_value(fields, field), value, email=email)``,
-    with the rule's value normalised once; field values other than str/int/float/bool (and the
-    ``email_domain_in`` op) go to evaluate_condition itself."""
+    """``test(fields, email)``, always equal to ``evaluate_condition(op, field_value(fields, field), value,
+    email=email)`` (the one meaning of every operator), with the rule's value normalised once: one
+    closure per operator; a field value other than str/int/float/bool, or a rule value the fast forms do
+    not cover, goes to evaluate_condition itself."""
     name, op, value = cond.field, cond.op, cond.value
 
     def generic(fields: Mapping[str, Any], email: str | None) -> bool:
         return evaluate_condition(op, field_value(fields, name), value, email=email)
 
-    if op == "exists":
-
-        def exists(fields: Mapping[str, Any], email: str | None) -> bool:
-            v = fields.get(name, _ABSENT)
-            return not _missing(field_value(fields, name) if v is _ABSENT else v)
-
-        return exists
     try:
-        fast = _fast(op, value)
-    except (TypeError, ValueError):
-        fast = None
-    if fast is None:
-        return generic
-    when_missing = op in ("ne", "not_in")
-
-    def test(fields: Mapping[str, Any], email: str | None) -> bool:
-        v = fields.get(name, _ABSENT)
-        if v is _ABSENT:
-            v = field_value(fields, name)
-        if v is None:
-            return when_missing
-        t = type(v)
-        if t is str:
-            if not v.strip():
-                return when_missing
-            return fast(v)
-        if t is int or t is float or t is bool:
-            return fast(v)
-        return evaluate_condition(op, v, value, email=email)
-
-    return test
+        if op in ("eq", "ne", "in", "not_in"):
+            return _membership(name, op, value) or generic
+        if op in _COMPARE:
+            return _ordering(name, op, value)
+        if op == "between":
+            return _between(name, value)
+        if op == "matches":
+            return _matches(name, value)
+        if op == "exists":
+            return _exists(name)
+        if op == "email_domain_in":
+            return _email_domain_in(name, value)
+    except (TypeError, ValueError, re.error):  # a malformed value: evaluate_condition says what it says
+        pass
+    return generic
 
 
 # -- the views -------------------------------------------------------------------------------------------
@@ -222,6 +281,7 @@ class RoutingRules:
     accounts: Mapping[str, str] = field(default_factory=dict)  # account id -> rep id (named owners)
     match_accounts_by: tuple[str, ...] = ("account_id",)
     members: Mapping[str, tuple[RepView, ...]] = field(init=False, repr=False, compare=False)
+    tests: tuple[tuple[Test | None, RuleView], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         members = {
@@ -229,6 +289,7 @@ class RoutingRules:
             for name, team in self.teams.items()
         }
         object.__setattr__(self, "members", members)
+        object.__setattr__(self, "tests", tuple((rule.test, rule) for rule in self.rules))
 
     @classmethod
     def from_roster(
@@ -336,8 +397,7 @@ def route(
     email = fields.get("email")
     mail = email if isinstance(email, str) else None
     skipped: list[tuple[str, str]] = []
-    for rule in rules.rules:
-        test = rule.test
+    for test, rule in rules.tests:
         if test is not None and not test(fields, mail):
             continue
         if rule.to == ACCOUNT_OWNER:
