@@ -51,9 +51,15 @@ def _text_number(value: str) -> float | None:
         return None
 
 
-@lru_cache(maxsize=4096)
 def _choices(values: tuple[Any, ...]) -> tuple[frozenset[Any], frozenset[float]]:
-    """A rule's list, normalised once: its casefolded values and the numbers among them."""
+    """A rule's list, normalised once: its casefolded values and the numbers among them. Cached by value
+    and type, since (False, "x") == (0, "x") for a plain tuple key."""
+    return _choices_typed(tuple((type(v), v) for v in values))
+
+
+@lru_cache(maxsize=4096)
+def _choices_typed(typed: tuple[tuple[type, Any], ...]) -> tuple[frozenset[Any], frozenset[float]]:
+    values = tuple(v for _t, v in typed)
     numbers = frozenset(n for n in (_number(v) for v in values) if n is not None and n == n)
     return frozenset(_norm(v) for v in values), numbers
 
