@@ -30,7 +30,7 @@ def _events_file(events: int, folder: Path) -> Path:
     if path.exists():
         return path
     written = 0
-    leads = max(10, events // 6)          # ~8.5 events a lead: enough leads in one pass, then cut
+    leads = max(10, events // 6)  # ~8.5 events a lead: enough leads in one pass, then cut
     with path.open("w") as out:
         for event in generate(leads, 11, months=36):
             out.write(json.dumps(event) + "\n")
@@ -132,7 +132,10 @@ def _peak_mb() -> float:
 
 def _child(args: argparse.Namespace) -> None:
     path, url = Path(args.file), args.url
-    result = measure_raw(path, url) if args.child == "raw" else measure_ingest(path, url)
+    if args.child == "raw":
+        result = measure_raw(path, url)
+    else:
+        result = measure_ingest(path, url, routed=args.child == "routed")
     print(json.dumps(result))
 
 
@@ -156,7 +159,10 @@ def main() -> None:
     parser.add_argument("--sizes", help="comma-separated event counts (overrides --events)")
     parser.add_argument("--db", choices=["sqlite", "pg", "both"], default="both")
     parser.add_argument("--dir", default=None, help="where generated files and the SQLite file go")
-    parser.add_argument("--child", choices=["raw", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["raw", "ingest", "routed"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--routing", action="store_true", help="also ingest with the demo roster's routing on"
+    )
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
