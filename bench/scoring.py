@@ -43,37 +43,138 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 AS_OF_US = (AS_OF - EPOCH) // timedelta(microseconds=1)
 DAY_US = 86_400_000_000
 
-FUNCTIONS = {"Marketing": 18, "marketing": 4, "Sales": 14, "sales ": 2, "RevOps": 3, "revops": 1,
-             "Engineering": 16, "Finance": 7, "HR": 5, "Operations": 8, "IT": 7, "Product": 6, None: 8, "": 1}
-SENIORITIES = {"Manager": 20, "manager": 3, "Director": 12, "VP": 6, "vp": 1, "C_Level": 3,
-               "Individual Contributor": 30, "Senior": 12, "intern": 3, None: 10}
-INDUSTRIES = {"Software": 20, "SaaS": 12, "saas": 2, "Fintech": 6, "eCommerce": 5, "Healthcare": 10,
-              "Manufacturing": 10, "Education": 7, "Retail": 8, "Government": 4, None: 15, " ": 1}
-COUNTRIES = {"US": 35, "us": 3, " US ": 1, "CA": 6, "GB": 8, "DE": 7, "FR": 5, "NL": 3, "AU": 3, "IN": 9,
-             "BR": 5, "JP": 3, "ES": 3, None: 9}
-KINDS = {"page_view": 40, "email_click": 18, "content_download": 10, "pricing_page_view": 8,
-         "webinar_registered": 5, "webinar_attended": 4, "webinar_question": 1, "event_attended": 2,
-         "contact_form": 1, "demo_request": 1, "trial_signup": 1, "pricing_inquiry": 1}
-ASSETS = {None: 30, "/": 20, "/pricing": 15, "/demo": 5, "/blog/scoring": 10, "/ebook/sla": 8,
-          "/webinar/q1": 7, "/docs": 5}
+FUNCTIONS = {
+    "Marketing": 18,
+    "marketing": 4,
+    "Sales": 14,
+    "sales ": 2,
+    "RevOps": 3,
+    "revops": 1,
+    "Engineering": 16,
+    "Finance": 7,
+    "HR": 5,
+    "Operations": 8,
+    "IT": 7,
+    "Product": 6,
+    None: 8,
+    "": 1,
+}
+SENIORITIES = {
+    "Manager": 20,
+    "manager": 3,
+    "Director": 12,
+    "VP": 6,
+    "vp": 1,
+    "C_Level": 3,
+    "Individual Contributor": 30,
+    "Senior": 12,
+    "intern": 3,
+    None: 10,
+}
+INDUSTRIES = {
+    "Software": 20,
+    "SaaS": 12,
+    "saas": 2,
+    "Fintech": 6,
+    "eCommerce": 5,
+    "Healthcare": 10,
+    "Manufacturing": 10,
+    "Education": 7,
+    "Retail": 8,
+    "Government": 4,
+    None: 15,
+    " ": 1,
+}
+COUNTRIES = {
+    "US": 35,
+    "us": 3,
+    " US ": 1,
+    "CA": 6,
+    "GB": 8,
+    "DE": 7,
+    "FR": 5,
+    "NL": 3,
+    "AU": 3,
+    "IN": 9,
+    "BR": 5,
+    "JP": 3,
+    "ES": 3,
+    None: 9,
+}
+KINDS = {
+    "page_view": 40,
+    "email_click": 18,
+    "content_download": 10,
+    "pricing_page_view": 8,
+    "webinar_registered": 5,
+    "webinar_attended": 4,
+    "webinar_question": 1,
+    "event_attended": 2,
+    "contact_form": 1,
+    "demo_request": 1,
+    "trial_signup": 1,
+    "pricing_inquiry": 1,
+}
+ASSETS = {
+    None: 30,
+    "/": 20,
+    "/pricing": 15,
+    "/demo": 5,
+    "/blog/scoring": 10,
+    "/ebook/sla": 8,
+    "/webinar/q1": 7,
+    "/docs": 5,
+}
 CAMPAIGNS = {None: 50, "q1-webinar": 15, "q1-paid": 20, "nurture": 10, "event-berlin": 5}
 CHANNELS = {None: 20, "email": 30, "web": 35, "paid_search": 10, "social": 5}
 
 
 def titles() -> dict[str | None, float]:
     """A few hundred titles, skewed: "VP Marketing", "Marketing Manager", "Director of Sales", ..."""
-    roles = ["Marketing", "Sales", "Revenue Operations", "Engineering", "Finance", "People", "Product", "IT",
-             "Demand Generation", "Growth", "Customer Success", "Operations"]
+    roles = [
+        "Marketing",
+        "Sales",
+        "Revenue Operations",
+        "Engineering",
+        "Finance",
+        "People",
+        "Product",
+        "IT",
+        "Demand Generation",
+        "Growth",
+        "Customer Success",
+        "Operations",
+    ]
     out: dict[str | None, float] = {None: 400.0, "": 30.0}
     for k, role in enumerate(roles):
         weight = 1.0 / (k + 1)
-        for pattern, w in (("{} Manager", 60), ("VP {}", 12), ("VP of {}", 6), ("Director of {}", 25),
-                           ("Head of {}", 10), ("Senior {} Manager", 20), ("{} Specialist", 40),
-                           ("{} Analyst", 35), ("{} Coordinator", 20), ("{} Intern", 8),
-                           ("Chief {} Officer", 3), ("{} Associate", 25), ("{} lead", 15), ("{} MANAGER", 3)):
+        for pattern, w in (
+            ("{} Manager", 60),
+            ("VP {}", 12),
+            ("VP of {}", 6),
+            ("Director of {}", 25),
+            ("Head of {}", 10),
+            ("Senior {} Manager", 20),
+            ("{} Specialist", 40),
+            ("{} Analyst", 35),
+            ("{} Coordinator", 20),
+            ("{} Intern", 8),
+            ("Chief {} Officer", 3),
+            ("{} Associate", 25),
+            ("{} lead", 15),
+            ("{} MANAGER", 3),
+        ):
             out[pattern.format(role)] = w * weight * 100
-    for title, w in (("CEO", 40), ("Founder", 30), ("Student", 60), ("Graduate Student", 15), ("CTO", 20),
-                     ("Software Engineer", 200), ("Consultant", 80), ("Owner", 50)):
+    for title, w in (
+        ("CEO", 40),
+        ("Founder", 30),
+        ("Student", 60),
+        ("Graduate Student", 15),
+        ("CTO", 20),
+        ("Software Engineer", 200),
+        ("Consultant", 80),
+        ("Owner", 50),
+    ):
         out[title] = w * 10
     return out
 
@@ -154,8 +255,16 @@ def vectorised(pact: Pact, leads: Columns, acts: dict[str, Any], n: int) -> dict
     out["fit_s"] = clock.perf_counter() - start
     mark = clock.perf_counter()
     out["engagement"] = engagement_vec(
-        scoring.engagement, scoring.half_life_days, acts["lead"], acts["kind"], acts["at"],
-        asset=acts["asset"], campaign=acts["campaign"], channel=acts["channel"], as_of_us=AS_OF_US, n_leads=n,
+        scoring.engagement,
+        scoring.half_life_days,
+        acts["lead"],
+        acts["kind"],
+        acts["at"],
+        asset=acts["asset"],
+        campaign=acts["campaign"],
+        channel=acts["channel"],
+        as_of_us=AS_OF_US,
+        n_leads=n,
     )
     out["engagement_s"] = clock.perf_counter() - mark
     mark = clock.perf_counter()
@@ -166,8 +275,9 @@ def vectorised(pact: Pact, leads: Columns, acts: dict[str, Any], n: int) -> dict
     return out
 
 
-def scalar_inputs(leads: Columns, acts: dict[str, Any], sample: npt.NDArray[np.int64]
-                  ) -> tuple[list[dict[str, Any]], list[list[Activity]]]:
+def scalar_inputs(
+    leads: Columns, acts: dict[str, Any], sample: npt.NDArray[np.int64]
+) -> tuple[list[dict[str, Any]], list[list[Activity]]]:
     fields = [{name: column[i] for name, column in leads.items() if column[i] is not None} for i in sample]
     where = {int(lead): k for k, lead in enumerate(sample)}
     mine = np.flatnonzero(np.isin(acts["lead"], sample))
@@ -178,8 +288,15 @@ def scalar_inputs(leads: Columns, acts: dict[str, Any], sample: npt.NDArray[np.i
         kind = got["kind"]
         assert kind is not None
         per_lead[where[int(acts["lead"][j])]].append(
-            Activity(f"a{j}", EPOCH + timedelta(microseconds=int(acts["at"][j])), kind, got["asset"],
-                     got["campaign"], got["channel"]))
+            Activity(
+                f"a{j}",
+                EPOCH + timedelta(microseconds=int(acts["at"][j])),
+                kind,
+                got["asset"],
+                got["campaign"],
+                got["channel"],
+            )
+        )
     return fields, per_lead
 
 
@@ -187,12 +304,17 @@ def scalar(pact: Pact, fields: list[dict[str, Any]], per_lead: list[list[Activit
     scoring = pact.scoring
     start = clock.perf_counter()
     fit = [fit_score(scoring.fit, f)[0] for f in fields]
-    engagement = [engagement_score(scoring.engagement, scoring.half_life_days, acts, AS_OF)[0]
-                  for acts in per_lead]
+    engagement = [
+        engagement_score(scoring.engagement, scoring.half_life_days, acts, AS_OF)[0] for acts in per_lead
+    ]
     gates = [pact.effective(pact.segment_for(f)).mql for f in fields]
     mql = [x >= g.fit and y >= g.engagement for x, y, g in zip(fit, engagement, gates, strict=True)]
-    return {"fit": np.array(fit), "engagement": np.array(engagement), "mql": np.array(mql),
-            "total_s": clock.perf_counter() - start}
+    return {
+        "fit": np.array(fit),
+        "engagement": np.array(engagement),
+        "mql": np.array(mql),
+        "total_s": clock.perf_counter() - start,
+    }
 
 
 def main() -> None:
@@ -236,26 +358,40 @@ def main() -> None:
     for column in ("path", "what", "time", "leads/s"):
         table.add_column(column, justify="right")
     scalar_rate = sample.size / ref["total_s"]
-    table.add_row("scalar", f"calls only, {sample.size:,}-lead sample ({sample_acts:,} activities)",
-                  f"{ref['total_s']:.2f} s", rate(sample.size, ref["total_s"]))
+    table.add_row(
+        "scalar",
+        f"calls only, {sample.size:,}-lead sample ({sample_acts:,} activities)",
+        f"{ref['total_s']:.2f} s",
+        rate(sample.size, ref["total_s"]),
+    )
     table.add_row("scalar", f"extrapolated to {n:,} leads", f"≈ {n / scalar_rate:,.0f} s", "(same rate)")
     table.add_row("vectorised", f"fit_vec, {n:,} leads", f"{best['fit_s']:.2f} s", rate(n, best["fit_s"]))
-    table.add_row("vectorised", f"engagement_vec, {m:,} activities", f"{best['engagement_s']:.2f} s",
-                  rate(n, best["engagement_s"]))
-    table.add_row("vectorised", "segment thresholds + gate_vec", f"{best['gate_s']:.2f} s",
-                  rate(n, best["gate_s"]))
+    table.add_row(
+        "vectorised",
+        f"engagement_vec, {m:,} activities",
+        f"{best['engagement_s']:.2f} s",
+        rate(n, best["engagement_s"]),
+    )
+    table.add_row(
+        "vectorised", "segment thresholds + gate_vec", f"{best['gate_s']:.2f} s", rate(n, best["gate_s"])
+    )
     table.add_row("vectorised", "all of it (best of 3)", f"{best['total_s']:.2f} s", rate(n, best["total_s"]))
     table.add_row("speed-up", "", "", f"{n / best['total_s'] / scalar_rate:,.0f}×")
     console.print(table)
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     inputs = sum(c.nbytes for c in leads.values()) + sum(
-        (v.codes.nbytes if isinstance(v, Coded) else v.nbytes) for v in acts.values())
-    console.print(f"memory: peak allocated while scoring (tracemalloc) {peak / 2**20:,.0f} MiB; "
-                  f"input arrays {inputs / 2**20:,.0f} MiB (+ the objects they point to); "
-                  f"process peak RSS {rss:,.0f} MiB")
-    console.print(f"MQLs: {int(best['mql'].sum()):,} of {n:,} ({best['mql'].mean():.2%}); "
-                  f"mean fit {best['fit'].mean():.1f}, mean engagement {best['engagement'].mean():.1f}")
+        (v.codes.nbytes if isinstance(v, Coded) else v.nbytes) for v in acts.values()
+    )
+    console.print(
+        f"memory: peak allocated while scoring (tracemalloc) {peak / 2**20:,.0f} MiB; "
+        f"input arrays {inputs / 2**20:,.0f} MiB (+ the objects they point to); "
+        f"process peak RSS {rss:,.0f} MiB"
+    )
+    console.print(
+        f"MQLs: {int(best['mql'].sum()):,} of {n:,} ({best['mql'].mean():.2%}); "
+        f"mean fit {best['fit'].mean():.1f}, mean engagement {best['engagement'].mean():.1f}"
+    )
     style = "green" if disagree == 0 else "bold red"
     parts = f"fit {int(fit_off.sum())}, engagement {int(eng_off.sum())}, gate {int(mql_off.sum())}"
     console.print(f"[{style}]scalar ≠ vectorised on the {sample.size:,}-lead sample: {disagree} ({parts})[/]")
