@@ -58,23 +58,34 @@ def _fresh_url(kind: str, folder: Path) -> str:
     return base.set(database="leadpact_bench").render_as_string(hide_password=False)
 
 
-def measure_ingest(path: Path, url: str) -> dict[str, float]:
-    from leadpact.domain.rules import rules_from_pact
+def measure_ingest(path: Path, url: str, routed: bool = False) -> dict[str, float]:
+    """Through the engine; with `routed`, under the demo company's roster with routing on."""
+    import yaml
+
+    from leadpact.cli.context import rules_for
+    from leadpact.demo.generator import DEMO_ROSTER_YAML
+    from leadpact.domain.routing import RoutingRules
     from leadpact.importers.readers import read_events
     from leadpact.pact import Pact
+    from leadpact.roster import parse_roster
     from leadpact.services.ingest import ingest, vocabulary
     from leadpact.store.db import open_store
 
     pact = Pact()
+    roster = parse_roster(yaml.safe_load(DEMO_ROSTER_YAML), pact) if routed else None
+    rules = rules_for(pact, roster)
+    routing = RoutingRules.from_roster(roster, rules.calendars) if roster is not None else None
     engine = open_store(url)
     started = time.perf_counter()
     with path.open() as stream:
         report = ingest(
             engine,
-            rules_from_pact(pact),
+            rules,
             vocabulary(pact),
             read_events(stream, path.name),
             now=datetime.now(UTC),
+            routing=routing,
+            roster=roster,
         )
     seconds = time.perf_counter() - started
     total = sum(report.summary.values())
