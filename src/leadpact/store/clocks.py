@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.clocks import Clock
-from leadpact.store.events import chunks
+from leadpact.store.events import bulk_insert_dicts, chunks
 from leadpact.store.tables import clock_alerts, clocks, violations
 from leadpact.store.types import from_us, to_us
 
@@ -91,8 +91,7 @@ def clock_from_row(row: RowMapping | dict[str, Any]) -> Clock:
 def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> None:
     for part in chunks(list(lead_ids)):
         conn.execute(delete(clocks).where(clocks.c.lead_id.in_(part)))
-    if rows:
-        conn.execute(insert(clocks), rows)
+    bulk_insert_dicts(conn, "clocks", rows)
 
 
 def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:

@@ -54,6 +54,13 @@ def bulk_insert(
         cursor.close()
 
 
+def bulk_insert_dicts(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """`bulk_insert` for rows given as dicts of plain values (instants already integer microseconds)."""
+    if rows:
+        columns = list(rows[0])
+        bulk_insert(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
 STAGE_COLUMNS = ("line", "id", "lead_id", "type", "rank", "at", "data", "hash")
 EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
-from leadpact.store.events import chunks
+from leadpact.store.events import bulk_insert_dicts, chunks
 from leadpact.store.tables import erasures, handoffs, leads
 from leadpact.store.types import to_us
 
@@ -121,10 +121,8 @@ def replace_projections(
     for part in chunks(list(lead_ids)):
         conn.execute(delete(handoffs).where(handoffs.c.lead_id.in_(part)))
         conn.execute(delete(leads).where(leads.c.lead_id.in_(part)))
-    if lead_rows:
-        conn.execute(insert(leads), lead_rows)
-    if handoff_rows:
-        conn.execute(insert(handoffs), handoff_rows)
+    bulk_insert_dicts(conn, "leads", lead_rows)
+    bulk_insert_dicts(conn, "handoffs", handoff_rows)
 
 
 def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetime]:
