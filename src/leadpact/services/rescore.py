@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns
-from leadpact.store.events import stored_for
+from leadpact.store.events import activity_columns
 from leadpact.store.tables import leads
 from leadpact.store.types import to_us
 
@@ -65,35 +65,29 @@ def _open_batches(engine: Engine) -> Any:
             ).all()
             if not rows:
                 return
-            activities = stored_for(conn, [r.lead_id for r in rows], types=("activity",))
+            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id)
         yield rows, activities
         last = rows[-1].lead_id
 
 
-def _score(rules: Rules, rows: list[Any], activities: dict[str, list[Any]], now: datetime) -> tuple[Any, ...]:
+def _score(
+    rules: Rules, rows: list[Any], activities: list[tuple[Any, ...]], now: datetime
+) -> tuple[Any, ...]:
     fields = [json.loads(r.fields) for r in rows]
     columns = lead_columns(fields, [rule.field for rule in rules.fit])
     fit = fit_vec(rules.fit, columns, len(rows))
-    index, kinds, ats, assets, campaigns, channels = [], [], [], [], [], []
-    for i, row in enumerate(rows):
-        for event in activities.get(row.lead_id, ()):
-            if event.type != "activity":
-                continue
-            index.append(i)
-            kinds.append(event.data["kind"])
-            ats.append(to_us(event.at))
-            assets.append(event.data.get("asset"))
-            campaigns.append(event.data.get("campaign"))
-            channels.append(event.data.get("channel"))
+    position = {row.lead_id: i for i, row in enumerate(rows)}
+    kept = [a for a in activities if a[0] in position]
+    columns_of = list(zip(*kept, strict=True)) if kept else [()] * 6
     engagement = engagement_vec(
         rules.engagement,
         rules.half_life_days,
-        np.asarray(index, dtype=np.int64),
-        np.asarray(kinds, dtype=object),
-        np.asarray(ats, dtype=np.int64),
-        asset=np.asarray(assets, dtype=object),
-        campaign=np.asarray(campaigns, dtype=object),
-        channel=np.asarray(channels, dtype=object),
+        np.fromiter((position[lead] for lead in columns_of[0]), dtype=np.int64, count=len(kept)),
+        np.asarray(columns_of[2], dtype=object),
+        np.asarray(columns_of[1], dtype=np.int64),
+        asset=np.asarray(columns_of[3], dtype=object),
+        campaign=np.asarray(columns_of[4], dtype=object),
+        channel=np.asarray(columns_of[5], dtype=object),
         as_of_us=to_us(now),
         n_leads=len(rows),
     )
