@@ -53,7 +53,7 @@ class RescoreReport:
         }
 
 
-def _open_batches(engine: Engine) -> Any:
+def _open_batches(engine: Engine, fields: tuple[str, ...]) -> Any:
     last = ""
     while True:
         with engine.connect() as conn:
@@ -65,29 +65,43 @@ def _open_batches(engine: Engine) -> Any:
             ).all()
             if not rows:
                 return
-            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id)
+            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id, fields)
         yield rows, activities
         last = rows[-1].lead_id
 
 
+def activity_fields(*rules: Rules) -> tuple[str, ...]:
+    """`kind`, and the activity filters some engagement rule of these rules uses."""
+    used = {
+        name
+        for r in rules
+        for rule in r.engagement
+        for name in ("asset", "campaign", "channel")
+        if getattr(rule, name) is not None
+    }
+    return ("kind", *sorted(used))
+
+
 def _score(
-    rules: Rules, rows: list[Any], activities: list[tuple[Any, ...]], now: datetime
+    rules: Rules, rows: list[Any], activities: list[tuple[Any, ...]], now: datetime, filters: tuple[str, ...]
 ) -> tuple[Any, ...]:
     fields = [json.loads(r.fields) for r in rows]
     columns = lead_columns(fields, [rule.field for rule in rules.fit])
     fit = fit_vec(rules.fit, columns, len(rows))
     position = {row.lead_id: i for i, row in enumerate(rows)}
     kept = [a for a in activities if a[0] in position]
-    columns_of = list(zip(*kept, strict=True)) if kept else [()] * 6
+    width = 2 + len(filters)
+    columns_of = list(zip(*kept, strict=True)) if kept else [()] * width
+    named = {name: np.asarray(columns_of[2 + i], dtype=object) for i, name in enumerate(filters)}
     engagement = engagement_vec(
         rules.engagement,
         rules.half_life_days,
         np.fromiter((position[lead] for lead in columns_of[0]), dtype=np.int64, count=len(kept)),
-        np.asarray(columns_of[2], dtype=object),
+        named["kind"],
         np.asarray(columns_of[1], dtype=np.int64),
-        asset=np.asarray(columns_of[3], dtype=object),
-        campaign=np.asarray(columns_of[4], dtype=object),
-        channel=np.asarray(columns_of[5], dtype=object),
+        asset=named.get("asset"),
+        campaign=named.get("campaign"),
+        channel=named.get("channel"),
         as_of_us=to_us(now),
         n_leads=len(rows),
     )
@@ -111,10 +125,11 @@ def rescore(
     report = RescoreReport(before if items[-1][1] == current_version else items[-1][1], current_version)
     rules = versions.latest
     previous = versions.items[-2][2] if len(versions.items) > 1 else rules
-    for rows, activities in _open_batches(engine):
-        fit, _engagement, gate = _score(rules, rows, activities, now)
+    fields = activity_fields(rules, previous)
+    for rows, activities in _open_batches(engine, fields):
+        fit, _engagement, gate = _score(rules, rows, activities, now, fields)
         old_fit, _old_engagement, old_gate = (
-            (fit, _engagement, gate) if previous is rules else _score(previous, rows, activities, now)
+            (fit, _engagement, gate) if previous is rules else _score(previous, rows, activities, now, fields)
         )
         for i, row in enumerate(rows):
             if abs(float(fit[i]) - float(old_fit[i])) > 1e-9:
