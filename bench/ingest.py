@@ -197,6 +197,8 @@ def main() -> None:
         "ingest peak MB",
         "raw peak MB",
         "refused",
+        "routed ev/s",
+        "routing cost",
         title="leadpact ingest",
     )
     for size in sizes:
@@ -207,6 +209,12 @@ def main() -> None:
                 raw = _run_child("raw", path, _fresh_url(kind, folder))
             with console.status(f"{kind}: ingest of {size:,} events"):
                 got = _run_child("ingest", path, _fresh_url(kind, folder))
+            routed = cost = "—"
+            if args.routing:
+                with console.status(f"{kind}: ingest of {size:,} events with routing"):
+                    with_routing = _run_child("routed", path, _fresh_url(kind, folder))
+                routed = f"{with_routing['per_second']:,.0f}"
+                cost = f"{got['per_second'] / with_routing['per_second'] - 1:+.1%} time"
             table.add_row(
                 kind,
                 f"{size:,}",
@@ -216,6 +224,8 @@ def main() -> None:
                 f"{got['peak_mb']:.0f}",
                 f"{raw['peak_mb']:.0f}",
                 f"{got['refused']:,.0f}",
+                routed,
+                cost,
             )
     console.print(table)
     console.print(

@@ -73,6 +73,8 @@ def stage_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
 def index_stage(conn: Connection) -> None:
     conn.execute(text(f"CREATE INDEX ix_{STAGE}_lead ON {STAGE} (lead_id)"))
     conn.execute(text(f"CREATE INDEX ix_{STAGE}_id ON {STAGE} (id)"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ANALYZE {STAGE}"))  # temp tables are never auto-analysed: plan with real sizes
 
 
 def stage_repeated_ids(conn: Connection) -> list[tuple[int, str, str]]:
