@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from leadpact.cli.app import app
@@ -82,7 +83,7 @@ def ingest_command(
             if result.status == "refused":
                 console.print(
                     f"[red]line {result.line}[/red] {result.id or ''} refused — "
-                    f"[bold]{result.field}[/bold]: {result.reason}",
+                    f"[bold]{escape(str(result.field))}[/bold]: {escape(str(result.reason))}",
                     highlight=False,
                 )
             elif result.status == "waiting":

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from leadpact.cli.app import app
@@ -31,11 +32,12 @@ def _show(view: dict[str, Any]) -> None:
     for reason in view["score_reasons"]:
         count = f" ×{reason['count']}" if reason["kind"] == "engagement" else ""
         console.print(
-            f"  {reason['kind']:<10} {reason['points']:>+8.1f}  {reason['rule']}{count}", highlight=False
+            f"  {reason['kind']:<10} {reason['points']:>+8.1f}  {escape(reason['rule'])}{count}",
+            highlight=False,
         )
     if view["gate"]:
         for line in view["gate"]["missing"] or ["meets the gate"]:
-            console.print(f"  [yellow]not MQL:[/yellow] {line}", highlight=False)
+            console.print(f"  [yellow]not MQL:[/yellow] {escape(line)}", highlight=False)
     if view["handoffs"]:
         table = Table(
             "n", "kind", "MQL at", "tier", "owner", "first touch", "touches", "disposition", "flags"
@@ -53,6 +55,19 @@ def _show(view: dict[str, Any]) -> None:
                 ", ".join(h["flags"]),
             )
         console.print(table)
+    if view["clocks"]:
+        clocks = Table("n", "clock", "started", "due", "status", "rule", "breach recorded")
+        for c in view["clocks"]:
+            clocks.add_row(
+                str(c["handoff"]),
+                c["kind"],
+                c["started_at"],
+                c["due_at"],
+                c["status"],
+                c["rule"],
+                c["breach_recorded_at"] or "",
+            )
+        console.print(clocks)
     packet = view.get("packet")
     if packet:
         console.print(
@@ -69,7 +84,7 @@ def _show(view: dict[str, Any]) -> None:
         table.add_row(entry["at"], entry["type"], entry["id"], status, data[:80])
     console.print(table)
     if view["flags"]:
-        console.print("flags: " + ", ".join(view["flags"]), highlight=False)
+        console.print("flags: " + escape(", ".join(view["flags"])), highlight=False)
 
 
 @app.command("lead")
