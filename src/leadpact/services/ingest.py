@@ -33,6 +33,7 @@ from leadpact.store.types import from_us, to_us
 STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
 STAGE_BATCH = 5000
 LEAD_BATCH = 2000
+ANALYZE_EVERY = 20_000  # leads applied between statistics refreshes on PostgreSQL
 
 
 @dataclass
@@ -319,7 +320,12 @@ def ingest(
             _deduplicate(conn, report)
             if not atomic:
                 conn.commit()
+            since_analyze = 0
             for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
+                since_analyze += len(lead_ids)
+                if since_analyze >= ANALYZE_EVERY:
+                    store_events.analyze_growing(conn)  # keep plans right as the tables grow in one call
+                    since_analyze = 0
                 _apply_batch(conn, lead_ids, versions, report, received_us, on_projection, routing, roster)
                 if not atomic:
                     conn.commit()

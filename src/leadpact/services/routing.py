@@ -52,6 +52,7 @@ class Router:
     loaded: bool = False
     decisions: int = 0
     roster: Any | None = None  # who hears that a handoff waits for a rep (the team's manager, webhooks)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # assignments written in one go on `save`
 
     def _load(self) -> None:
         if self.loaded:
@@ -74,9 +75,15 @@ class Router:
         by_domain = "email_domain" in self.rules.match_accounts_by
 
         def owner(view: LeadView) -> str | None:
-            return store_routing.account_owner(
-                self.conn, view.account_id, view.email_domain if by_domain else None
-            )
+            domain = view.email_domain if by_domain else None
+            found = store_routing.account_owner(self.conn, view.account_id, domain)
+            for row in self.pending:  # this transaction's assignments, not written yet
+                same = (view.account_id and row["account_id"] == view.account_id) or (
+                    domain and row["email_domain"] == domain
+                )
+                if same and row["rep"] is not None and (found is None or row["mql_at"] < found[1]):
+                    found = (row["rep"], row["mql_at"])
+            return None if found is None else found[0]
 
         decision = route(lead, at, self.rules, self.ledger, Load(dict(self.today), dict(self.open)), owner)
         if decision.rep is not None:
@@ -86,8 +93,7 @@ class Router:
         return decision
 
     def record(self, lead: LeadView, n: int, mql_at: datetime, decision: Decision, at: datetime) -> None:
-        store_routing.record_assignment(
-            self.conn,
+        self.pending.append(
             {
                 "lead_id": lead.lead_id,
                 "n": n,
@@ -159,8 +165,7 @@ class Router:
     def record_worked(
         self, lead: LeadView, n: int, mql_at: datetime, rep: str | None, team: str | None, at: datetime
     ) -> None:
-        store_routing.record_assignment(
-            self.conn,
+        self.pending.append(
             {
                 "lead_id": lead.lead_id,
                 "n": n,
@@ -177,6 +182,8 @@ class Router:
         )
 
     def save(self) -> None:
+        store_routing.record_assignments(self.conn, self.pending)
+        self.pending = []
         if self.loaded:
             store_routing.save_ledger(self.conn, self.before, self.ledger.credit)
 

@@ -44,7 +44,7 @@ def explain_projection(engine: Engine, rules: RoutingRules, p: Projection, now: 
             rules,
             ledger,
             load,
-            lambda v: store_routing.account_owner(conn, v.account_id, v.email_domain if by_domain else None),
+            lambda v: _owner(conn, v.account_id, v.email_domain if by_domain else None),
         )
         out = _decision_json(p.lead_id, decision)
         history = []
@@ -64,6 +64,11 @@ def explain_projection(engine: Engine, rules: RoutingRules, p: Projection, now: 
     out["recorded"] = history
     out["at"] = iso_utc(now)
     return out
+
+
+def _owner(conn: Any, account_id: str | None, domain: str | None) -> str | None:
+    found = store_routing.account_owner(conn, account_id, domain)
+    return None if found is None else found[0]
 
 
 def _today(conn: Any, rules: RoutingRules, now: datetime) -> dict[str, int]:

@@ -77,6 +77,14 @@ def index_stage(conn: Connection) -> None:
         conn.execute(text(f"ANALYZE {STAGE}"))  # temp tables are never auto-analysed: plan with real sizes
 
 
+def analyze_growing(conn: Connection) -> None:
+    """PostgreSQL plans by table statistics; a long call grows the tables faster than autovacuum refreshes
+    them, and a stale "small table" estimate turns index lookups into scans. SQLite needs nothing."""
+    if conn.dialect.name == "postgresql":
+        for table in ("events", "leads", "handoffs", "clocks", "assignments"):
+            conn.execute(text(f"ANALYZE {table}"))
+
+
 def stage_repeated_ids(conn: Connection) -> list[tuple[int, str, str]]:
     """(line, id, hash) of every staged row whose id occurs more than once in the call, in event order."""
     result = conn.execute(

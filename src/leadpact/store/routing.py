@@ -68,8 +68,11 @@ def open_leads(conn: Connection) -> dict[str, int]:
     return {rep: int(n) for rep, n in rows}
 
 
-def account_owner(conn: Connection, account_id: str | None, email_domain: str | None) -> str | None:
-    """The owner of the account's earliest assigned lead (matched by account and, if given, email domain)."""
+def account_owner(
+    conn: Connection, account_id: str | None, email_domain: str | None
+) -> tuple[str, datetime] | None:
+    """The owner of the account's earliest assigned lead and that lead's MQL instant (matched by account and,
+    if given, email domain)."""
     keys = []
     if account_id:
         keys.append(assignments.c.account_id == account_id)
@@ -78,19 +81,47 @@ def account_owner(conn: Connection, account_id: str | None, email_domain: str | 
     if not keys:
         return None
     row = conn.execute(
-        select(assignments.c.rep)
+        select(assignments.c.rep, assignments.c.mql_at)
         .where(or_(*keys), assignments.c.rep.is_not(None))
         .order_by(assignments.c.mql_at, assignments.c.seq)
         .limit(1)
     ).first()
-    return None if row is None else str(row.rep)
+    return None if row is None else (str(row.rep), row.mql_at)
 
 
-def record_assignment(conn: Connection, row: dict[str, Any]) -> None:
-    values = dict(row)
-    values["skipped"] = json.dumps(values.get("skipped") or [])
-    values["expected"] = json.dumps(values.get("expected") or {})
-    conn.execute(insert(assignments).values(**values))
+ASSIGNMENT_COLUMNS = (
+    "lead_id",
+    "n",
+    "rep",
+    "team",
+    "kind",
+    "rule",
+    "reason",
+    "skipped",
+    "expected",
+    "mql_at",
+    "at",
+    "account_id",
+    "email_domain",
+)
+
+
+def record_assignments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Many assignments in one driver-level executemany."""
+    from leadpact.store.events import bulk_insert
+    from leadpact.store.types import to_us
+
+    values = []
+    for row in rows:
+        item = {
+            **row,
+            "skipped": json.dumps(row.get("skipped") or []),
+            "expected": json.dumps(row.get("expected") or {}),
+            "mql_at": to_us(row["mql_at"]),
+            "at": to_us(row["at"]),
+        }
+        values.append(tuple(item.get(c) for c in ASSIGNMENT_COLUMNS))
+    bulk_insert(conn, "assignments", ASSIGNMENT_COLUMNS, values)
 
 
 def queued(conn: Connection) -> list[RowMapping]:
