@@ -111,6 +111,10 @@ def _suggest(word: str, choices: tuple[str, ...] | frozenset[str] | list[str]) -
 
 def _text(data: Mapping[str, Any], key: str, prefix: str, *, required: bool = False) -> str | None:
     value = data.get(key)
+    if type(value) is str:  # the common case, first
+        text = value.strip()
+        if text:
+            return text
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise EventError(f"{prefix}{key}", "is required")
