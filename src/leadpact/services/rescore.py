@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from leadpact.domain.rules import Rules, Versions
-from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns
+from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns, segment_vec
 from leadpact.store.events import activity_columns
 from leadpact.store.tables import leads
 from leadpact.store.types import to_us
@@ -57,17 +57,20 @@ def _open_batches(engine: Engine, fields: tuple[str, ...]) -> Any:
     last = ""
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(leads.c.lead_id, leads.c.stage, leads.c.fields, leads.c.fit)
-                .where(leads.c.lead_id > last, leads.c.stage.in_(OPEN_STAGES), leads.c.erased_at.is_(None))
+            # By primary key only: a stage filter here makes the database sort the open leads every batch.
+            page = conn.execute(
+                select(leads.c.lead_id, leads.c.stage, leads.c.fields, leads.c.fit, leads.c.erased_at)
+                .where(leads.c.lead_id > last)
                 .order_by(leads.c.lead_id)
                 .limit(BATCH)
             ).all()
-            if not rows:
+            if not page:
                 return
-            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id, fields)
-        yield rows, activities
-        last = rows[-1].lead_id
+            rows = [r for r in page if r.stage in OPEN_STAGES and r.erased_at is None]
+            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id, fields) if rows else []
+        if rows:
+            yield rows, activities
+        last = page[-1].lead_id
 
 
 def activity_fields(*rules: Rules) -> tuple[str, ...]:
@@ -82,33 +85,60 @@ def activity_fields(*rules: Rules) -> tuple[str, ...]:
     return ("kind", *sorted(used))
 
 
-def _score(
-    rules: Rules, rows: list[Any], activities: list[tuple[Any, ...]], now: datetime, filters: tuple[str, ...]
-) -> tuple[Any, ...]:
-    fields = [json.loads(r.fields) for r in rows]
-    columns = lead_columns(fields, [rule.field for rule in rules.fit])
-    fit = fit_vec(rules.fit, columns, len(rows))
-    position = {row.lead_id: i for i, row in enumerate(rows)}
-    kept = [a for a in activities if a[0] in position]
-    width = 2 + len(filters)
-    columns_of = list(zip(*kept, strict=True)) if kept else [()] * width
-    named = {name: np.asarray(columns_of[2 + i], dtype=object) for i, name in enumerate(filters)}
-    engagement = engagement_vec(
-        rules.engagement,
-        rules.half_life_days,
-        np.fromiter((position[lead] for lead in columns_of[0]), dtype=np.int64, count=len(kept)),
-        named["kind"],
-        np.asarray(columns_of[1], dtype=np.int64),
-        asset=named.get("asset"),
-        campaign=named.get("campaign"),
-        channel=named.get("channel"),
-        as_of_us=to_us(now),
-        n_leads=len(rows),
-    )
-    thresholds = [rules.segment(rules.segment_for(f)) for f in fields]
-    fit_min = np.array([t.fit_min for t in thresholds])
-    engagement_min = np.array([t.engagement_min for t in thresholds])
-    return fit, engagement, (fit >= fit_min) & (engagement >= engagement_min)
+def _needs(rules: Rules, columns: dict[str, Any]) -> bool:
+    """Whether a segment condition reads a field the fit columns do not hold."""
+    return any(when is not None and when.field not in columns for _name, when in rules.segments)
+
+
+@dataclass
+class _Batch:
+    """One batch of open leads, read once and scored under any number of pacts."""
+
+    rows: list[Any]
+    fields: list[dict[str, Any]]
+    index: Any  # activity -> lead position
+    at_us: Any
+    named: dict[str, Any]  # kind and the filters, as object arrays
+
+    @classmethod
+    def of(cls, rows: list[Any], activities: list[tuple[Any, ...]], filters: tuple[str, ...]) -> _Batch:
+        position = {row.lead_id: i for i, row in enumerate(rows)}
+        kept = [a for a in activities if a[0] in position]
+        columns_of = list(zip(*kept, strict=True)) if kept else [()] * (2 + len(filters))
+        return cls(
+            rows=rows,
+            fields=[json.loads(r.fields) for r in rows],
+            index=np.fromiter((position[lead] for lead in columns_of[0]), dtype=np.int64, count=len(kept)),
+            at_us=np.asarray(columns_of[1], dtype=np.int64),
+            named={name: np.asarray(columns_of[2 + i], dtype=object) for i, name in enumerate(filters)},
+        )
+
+    def score(self, rules: Rules, now: datetime) -> tuple[Any, Any, Any]:
+        columns = lead_columns(self.fields, [rule.field for rule in rules.fit])
+        fit = fit_vec(rules.fit, columns, len(self.rows))
+        engagement = engagement_vec(
+            rules.engagement,
+            rules.half_life_days,
+            self.index,
+            self.named["kind"],
+            self.at_us,
+            asset=self.named.get("asset"),
+            campaign=self.named.get("campaign"),
+            channel=self.named.get("channel"),
+            as_of_us=to_us(now),
+            n_leads=len(self.rows),
+        )
+        if _needs(rules, columns):
+            wanted = [*(r.field for r in rules.fit), *(w.field for _n, w in rules.segments if w is not None)]
+            columns = lead_columns(self.fields, wanted)
+        segment = segment_vec(rules.segments, columns, len(self.rows))
+        names = [name for name, _when in rules.segments]
+        fit_mins = np.array([rules.segment(n).fit_min for n in names] + [rules.segment(None).fit_min])
+        engagement_mins = np.array(
+            [rules.segment(n).engagement_min for n in names] + [rules.segment(None).engagement_min]
+        )
+        fit_min, engagement_min = fit_mins[segment], engagement_mins[segment]  # -1: the pact's own
+        return fit, engagement, (fit >= fit_min) & (engagement >= engagement_min)
 
 
 def rescore(
@@ -127,9 +157,10 @@ def rescore(
     previous = versions.items[-2][2] if len(versions.items) > 1 else rules
     fields = activity_fields(rules, previous)
     for rows, activities in _open_batches(engine, fields):
-        fit, _engagement, gate = _score(rules, rows, activities, now, fields)
+        batch = _Batch.of(rows, activities, fields)
+        fit, _engagement, gate = batch.score(rules, now)
         old_fit, _old_engagement, old_gate = (
-            (fit, _engagement, gate) if previous is rules else _score(previous, rows, activities, now, fields)
+            (fit, _engagement, gate) if previous is rules else batch.score(previous, now)
         )
         for i, row in enumerate(rows):
             if abs(float(fit[i]) - float(old_fit[i])) > 1e-9:
