@@ -266,8 +266,8 @@ def metrics(
     """The metrics document of DESIGN.md §7 for a period (any syntax of §1) as of an instant. `profile`, when
     given, receives the milliseconds of each phase (`query`: reading the period's handoffs, clocks and
     activities; `compute`: the document but attribution; `attribution`: the attribution views), of each
-    read (`read.handoffs`, `read.clocks`, `read.activities`; concurrent, so they overlap), and the rows read
-    (`rows.handoffs`, `rows.clocks`, `rows.activities`)."""
+    read (`read.handoffs`, `read.clocks`, `read.activities`; they overlap where they run concurrently), and
+    the rows read (`rows.handoffs`, `rows.clocks`, `rows.activities`)."""
     t0 = time.perf_counter()
     period = parse_period(period_text, pact.timezone)
     calendar = rules.calendar()
@@ -306,8 +306,8 @@ def metrics(
 
 # ------------------------------------------------------------------------------------ columnar reads
 
-#: read the period's handoffs, clocks and activities on three connections at once (when the engine's pool
-#: hands out independent connections); False reads them one after the other on one connection
+#: read the period's handoffs, clocks and activities on three connections at once where that helps
+#: (`_concurrent`: PostgreSQL); False reads them one after the other on one connection everywhere
 CONCURRENT_READS = True
 
 _SEP = "\x1f"  # between the values of a packed text column
