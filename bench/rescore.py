@@ -14,6 +14,7 @@ import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 KINDS = [
@@ -47,7 +48,6 @@ def _url(kind: str) -> str:
 
 def build(url: str, leads: int, now: datetime) -> None:
     from leadpact.store.db import open_store
-    from leadpact.store.events import bulk_insert
     from leadpact.store.types import to_us
 
     rnd = random.Random(5)
@@ -97,54 +97,33 @@ def build(url: str, leads: int, now: datetime) -> None:
                     )
                 )
             if len(event_rows) >= 200_000:
-                bulk_insert(
-                    conn,
-                    "leads",
-                    (
-                        "lead_id",
-                        "email",
-                        "source",
-                        "fields",
-                        "stage",
-                        "stage_times",
-                        "fit",
-                        "engagement",
-                        "cycles",
-                        "created_at",
-                        "last_event_at",
-                        "flags",
-                    ),
-                    lead_rows,
-                )
-                bulk_insert(
-                    conn,
-                    "events",
-                    ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at"),
-                    event_rows,
-                )
+                _flush(conn, lead_rows, event_rows)
                 lead_rows, event_rows = [], []
-        bulk_insert(
-            conn,
-            "leads",
-            (
-                "lead_id",
-                "email",
-                "source",
-                "fields",
-                "stage",
-                "stage_times",
-                "fit",
-                "engagement",
-                "cycles",
-                "created_at",
-                "last_event_at",
-                "flags",
-            ),
-            lead_rows,
-        )
-        bulk_insert(
-            conn, "events", ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at"), event_rows
-        )
+        _flush(conn, lead_rows, event_rows)
+
+
+LEAD_COLUMNS = (
+    "lead_id",
+    "email",
+    "source",
+    "fields",
+    "stage",
+    "stage_times",
+    "fit",
+    "engagement",
+    "cycles",
+    "created_at",
+    "last_event_at",
+    "flags",
+)
+EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
+
+
+def _flush(conn: Any, lead_rows: list[tuple[Any, ...]], event_rows: list[tuple[Any, ...]]) -> None:
+    from leadpact.store.events import bulk_insert
+
+    bulk_insert(conn, "leads", LEAD_COLUMNS, lead_rows)
+    bulk_insert(conn, "events", EVENT_COLUMNS, event_rows)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ The SAL instant of a handoff is its first disposition's, when that disposition i
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -164,7 +164,12 @@ def funnel_leak(cohort: Sequence[HandoffFacts], plan: PlanRates, as_of: datetime
     SQL ÷ all, against ``mql_to_sql``), SQL→opportunity (of those that reached SQL, against
     ``sql_to_opp``) and opportunity→customer (of those that reached an opportunity, against ``close``).
     """
-    counts = _counts(cohort, as_of)
+    return leak_lines(_counts(cohort, as_of), plan)
+
+
+def leak_lines(counts: Mapping[str, tuple[int, int]], plan: PlanRates) -> list[dict[str, Any]]:
+    """The audit's lines from each stage's (entered, passed), ordered as `funnel_leak` says (shared by the
+    reference and the vectorised metrics)."""
     lines: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     for order, stage in enumerate(STAGES):
         entered, passed = counts[stage.key]

@@ -343,23 +343,27 @@ class Targets:
     source_plan: Mapping[str, float] = field(default_factory=dict)  # planned share of MQLs per source
 
 
-def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, targets: Targets) -> dict[str, Any]:
-    """The full metrics document of DESIGN.md §7 for one period (without the period header)."""
-    core = core_metrics(p, params, as_of)
+def document_head(core: dict[str, Any], targets: Targets) -> dict[str, Any]:
+    """The document's opening: volume against target, pace, projected end, then every core metric."""
     target = targets.mql_target
     elapsed = targets.elapsed_share
     count = core["mql_count"]
-    pace = None if not target or not elapsed else count / (target * elapsed)
-    projected = None if not elapsed else count / elapsed
     out: dict[str, Any] = {
         "mql_count": count,
         "rehandoff_count": core["rehandoff_count"],
         "mql_target": target,
-        "mql_pace": pace,
-        "projected": projected,
+        "mql_pace": None if not target or not elapsed else count / (target * elapsed),
+        "projected": None if not elapsed else count / elapsed,
         "elapsed_share": elapsed,
     }
     out.update({k: v for k, v in core.items() if k not in out})
+    return out
+
+
+def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, targets: Targets) -> dict[str, Any]:
+    """The full metrics document of DESIGN.md §7 for one period (without the period header)."""
+    out = document_head(core_metrics(p, params, as_of), targets)
+    target, elapsed = targets.mql_target, targets.elapsed_share
     for dimension in DIMENSIONS:
         out[f"by_{dimension}"] = breakdown(p, params, as_of, dimension)
     for source, share in targets.source_plan.items():

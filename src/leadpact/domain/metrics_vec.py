@@ -17,7 +17,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -25,13 +24,14 @@ import numpy.typing as npt
 
 from leadpact.domain.attribution import DIMENSIONS as CREDIT_DIMENSIONS
 from leadpact.domain.attribution import MODELS, NONE, Activity, split_exactly
-from leadpact.domain.funnel import STAGES, PlanRates, _finding
+from leadpact.domain.funnel import PlanRates, leak_lines
 from leadpact.domain.metrics import (
     DIMENSIONS,
     ClockFacts,
     HandoffFacts,
     MetricParams,
     Targets,
+    document_head,
     rate,
     reason_breakdown,
 )
@@ -703,20 +703,8 @@ def period_metrics_vec(
     f = _facts(h, c, lists, s, e, params, now, business_minutes or _scalar_minutes(params))
     whole = _Groups(1, np.zeros(len(h), np.int64), np.zeros(len(c), np.int64))
     core, nobody = _cores(f, whole, params)
-    target = targets.mql_target
-    elapsed = targets.elapsed_share
-    count = core["mql_count"]
-    pace = None if not target or not elapsed else count / (target * elapsed)
-    projected = None if not elapsed else count / elapsed
-    out: dict[str, Any] = {
-        "mql_count": count,
-        "rehandoff_count": core["rehandoff_count"],
-        "mql_target": target,
-        "mql_pace": pace,
-        "projected": projected,
-        "elapsed_share": elapsed,
-    }
-    out.update({k: v for k, v in core.items() if k not in out})
+    out = document_head(core, targets)
+    target, elapsed = targets.mql_target, targets.elapsed_share
     in_lists = lists.any()
     for dimension in DIMENSIONS:
         out[f"by_{dimension}"] = breakdown_vec(f, in_lists, params, dimension)
@@ -792,32 +780,7 @@ def funnel_counts_vec(h: HandoffColumns, cohort: B, as_of: datetime) -> dict[str
 
 def funnel_leak_vec(h: HandoffColumns, cohort: B, plan: PlanRates, as_of: datetime) -> list[dict[str, Any]]:
     """``funnel.funnel_leak`` over the rows in ``cohort``."""
-    counts = funnel_counts_vec(h, cohort, as_of)
-    lines: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    for order, stage in enumerate(STAGES):
-        entered, passed = counts[stage.key]
-        target = float(getattr(plan, stage.plan_key))
-        stage_rate = passed / entered if entered else None
-        ratio = None if stage_rate is None or not target else stage_rate / target
-        shortfall = None if stage_rate is None else float(Fraction(repr(target)) * entered - passed)
-        sort_key = (ratio is None, ratio or 0.0, -(shortfall or 0.0), order)
-        lines.append(
-            (
-                sort_key,
-                {
-                    "stage": stage.key,
-                    "label": stage.label,
-                    "entered": entered,
-                    "passed": passed,
-                    "rate": stage_rate,
-                    "plan": target,
-                    "ratio": ratio,
-                    "shortfall": shortfall,
-                    "finding": _finding(stage, stage_rate, target, shortfall),
-                },
-            )
-        )
-    return [line for _, line in sorted(lines, key=lambda kv: kv[0])]
+    return leak_lines(funnel_counts_vec(h, cohort, as_of), plan)
 
 
 # ------------------------------------------------------------------------------------------- attribution
