@@ -8,7 +8,6 @@ in one transaction (the whole call is one transaction with `atomic`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -354,10 +353,6 @@ def vocabulary(pact: Any) -> Vocabulary:
         sources=frozenset(pact.sources),
         reasons=frozenset(pact.reasons),
     )
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def reproject(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from leadpact.domain.clocks import clocks_for
 from leadpact.domain.packet import handoff_packet
-from leadpact.domain.projection import APPLIED, Handoff, Projection, replay
+from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
 from leadpact.domain.timeutil import iso_utc
@@ -246,10 +246,3 @@ def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]
 def projection_of(engine: Engine, rules: Rules, lead_id: str) -> Projection:
     with engine.connect() as conn:
         return replay(lead_id, store_events.lead_events(conn, lead_id), rules)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value)
-
-
-__all__ = ["APPLIED", "lead_view", "projection_of"]

@@ -24,10 +24,17 @@ from leadpact.store.tables import clocks, handoffs, violations
 
 
 def lead_view(lead_id: str, fields: dict[str, Any], handoff: Handoff | None, source: str | None) -> LeadView:
-    email = fields.get("email")
-    domain = email.rsplit("@", 1)[1].lower() if isinstance(email, str) and "@" in email else None
     tier = handoff.tier if handoff is not None else None
     segment = handoff.segment if handoff is not None else None
+    return view_of(lead_id, fields, tier, segment, source)
+
+
+def view_of(
+    lead_id: str, fields: dict[str, Any], tier: str | None, segment: str | None, source: str | None
+) -> LeadView:
+    """What routing reads of a lead: fields with segment, tier and source; account and email domain."""
+    email = fields.get("email")
+    domain = email.rsplit("@", 1)[1].lower() if isinstance(email, str) and "@" in email else None
     return LeadView(
         lead_id,
         {**fields, "segment": segment, "tier": tier, "source": source},
@@ -60,14 +67,7 @@ class Router:
         self.before = store_routing.load_ledger(self.conn, lock=True)
         self.ledger = Ledger(dict(self.before))
         self.open = store_routing.open_leads(self.conn)
-        zones = {rep.zone.key for rep in self.rules.reps.values()} or {"UTC"}
-        for zone in zones:  # each rep's "today" is its own local date of now
-            local = self.now.astimezone(ZoneInfo(zone))
-            start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            counts = store_routing.assigned_between(self.conn, start, start + timedelta(days=1))
-            for rep in self.rules.reps.values():
-                if rep.zone.key == zone and rep.id in counts:
-                    self.today[rep.id] = counts[rep.id]
+        self.today = assigned_today(self.conn, self.rules, self.now)
         self.loaded = True
 
     def decide(self, lead: LeadView, at: datetime) -> Decision:
@@ -188,6 +188,35 @@ class Router:
             store_routing.save_ledger(self.conn, self.before, self.ledger.credit)
 
 
+def stored_view(conn: Connection, lead_id: str, n: int) -> tuple[LeadView, Any] | None:
+    """The routing view of a stored handoff, with its row; None when the lead or the handoff is gone."""
+    import json
+
+    from leadpact.store.leads import get_lead
+
+    h = (
+        conn.execute(handoffs.select().where(handoffs.c.lead_id == lead_id, handoffs.c.n == n))
+        .mappings()
+        .first()
+    )
+    lead = get_lead(conn, lead_id)
+    if h is None or lead is None:
+        return None
+    return view_of(lead_id, json.loads(lead["fields"]), h["tier"], h["segment"], h["source"]), h
+
+
+def assigned_today(conn: Connection, rules: RoutingRules, now: datetime) -> dict[str, int]:
+    """Each rep's assignments on its own local date of `now` (what the daily capacity counts)."""
+    out: dict[str, int] = {}
+    for zone in {rep.zone.key for rep in rules.reps.values()}:
+        start = now.astimezone(ZoneInfo(zone)).replace(hour=0, minute=0, second=0, microsecond=0)
+        counts = store_routing.assigned_between(conn, start, start + timedelta(days=1))
+        for rep in rules.reps.values():
+            if rep.zone.key == zone and rep.id in counts:
+                out[rep.id] = counts[rep.id]
+    return out
+
+
 def assign_handoffs(
     conn: Connection,
     rules: RoutingRules,
@@ -235,94 +264,9 @@ def assign_handoffs(
             p.owner = p.handoffs[-1].owner
 
 
-def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
-    """Route the handoffs waiting in the queue now that someone may be available; returns how many."""
-    assigned = 0
-    with engine.begin() as conn:
-        router = Router(conn, rules, now)
-        for row in store_routing.queued(conn):
-            h = (
-                conn.execute(
-                    handoffs.select().where(handoffs.c.lead_id == row["lead_id"], handoffs.c.n == row["n"])
-                )
-                .mappings()
-                .first()
-            )
-            if h is None or h["ended_at"] is not None or h["disposition_at"] is not None:
-                continue
-            from leadpact.store.leads import get_lead
-
-            lead = get_lead(conn, row["lead_id"])
-            if lead is None:
-                continue
-            import json
-
-            fields = json.loads(lead["fields"])
-            email = fields.get("email")
-            domain = email.rsplit("@", 1)[1].lower() if isinstance(email, str) and "@" in email else None
-            view = LeadView(
-                row["lead_id"],
-                {**fields, "segment": h["segment"], "tier": h["tier"], "source": h["source"]},
-                account_id=fields.get("account_id"),
-                email_domain=domain,
-                tier=h["tier"],
-            )
-            decision = router.decide(view, now)
-            if decision.rep is None:
-                continue
-            router.record(view, row["n"], row["mql_at"], decision, now)
-            rep = rules.reps.get(decision.rep)
-            team = rep.team if rep is not None else decision.team
-            key = (handoffs.c.lead_id == row["lead_id"]) & (handoffs.c.n == row["n"])
-            conn.execute(update(handoffs).where(key).values(owner=decision.rep, team=team))
-            conn.execute(
-                update(clocks)
-                .where((clocks.c.lead_id == row["lead_id"]) & (clocks.c.n == row["n"]))
-                .values(owner=decision.rep, team=team)
-            )
-            assigned += 1
-        router.save()
-    return assigned
-
-
-def reassign_on_breach(
-    conn: Connection, rules: RoutingRules, lead_id: str, n: int, *, now: datetime
-) -> str | None:
-    """`routing.reassign_on_breach`: a breached first contact goes to someone else, recorded; the clock keeps
-    its original start. Returns the new rep, or None when nobody else is available (the owner keeps it)."""
-    import dataclasses
-    import json
-
-    from leadpact.store.leads import get_lead
-
-    h = (
-        conn.execute(handoffs.select().where(handoffs.c.lead_id == lead_id, handoffs.c.n == n))
-        .mappings()
-        .first()
-    )
-    lead = get_lead(conn, lead_id)
-    if h is None or lead is None or h["first_touch_at"] is not None:
-        return None
-    current = h["owner"]
-    reps = dict(rules.reps)
-    if current in reps:
-        reps[current] = dataclasses.replace(reps[current], active=False)  # not the rep who missed it
-    others = dataclasses.replace(rules, reps=reps)
-    fields = json.loads(lead["fields"])
-    view = LeadView(
-        lead_id,
-        {**fields, "segment": h["segment"], "tier": h["tier"], "source": h["source"]},
-        account_id=fields.get("account_id"),
-        tier=h["tier"],
-    )
-    router = Router(conn, others, now)
-    decision = router.decide(view, now)
-    if decision.rep is None:
-        return None
-    reason = f"reassigned from {current or 'nobody'} on a first-contact breach; {decision.reason}"
-    router.record(view, n, h["mql_at"], dataclasses.replace(decision, kind="reassign", reason=reason), now)  # type: ignore[arg-type]
-    router.save()
-    rep = rules.reps.get(decision.rep)
+def set_owner(conn: Connection, rules: RoutingRules, lead_id: str, n: int, decision: Decision) -> None:
+    """Give a stored handoff and its clocks the decided rep (and the rep's team)."""
+    rep = rules.reps.get(decision.rep) if decision.rep is not None else None
     team = rep.team if rep is not None else decision.team
     conn.execute(
         update(handoffs)
@@ -334,4 +278,50 @@ def reassign_on_breach(
         .where(clocks.c.lead_id == lead_id, clocks.c.n == n)
         .values(owner=decision.rep, team=team)
     )
+
+
+def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
+    """Route the handoffs waiting in the queue now that someone may be available; returns how many."""
+    assigned = 0
+    with engine.begin() as conn:
+        router = Router(conn, rules, now)
+        for row in store_routing.queued(conn):
+            found = stored_view(conn, row["lead_id"], row["n"])
+            if found is None or found[1]["ended_at"] is not None or found[1]["disposition_at"] is not None:
+                continue
+            view = found[0]
+            decision = router.decide(view, now)
+            if decision.rep is None:
+                continue
+            router.record(view, row["n"], row["mql_at"], decision, now)
+            set_owner(conn, rules, row["lead_id"], row["n"], decision)
+            assigned += 1
+        router.save()
+    return assigned
+
+
+def reassign_on_breach(
+    conn: Connection, rules: RoutingRules, lead_id: str, n: int, *, now: datetime
+) -> str | None:
+    """`routing.reassign_on_breach`: a breached first contact goes to someone else, recorded; the clock keeps
+    its original start. Returns the new rep, or None when nobody else is available (the owner keeps it)."""
+    import dataclasses
+
+    found = stored_view(conn, lead_id, n)
+    if found is None or found[1]["first_touch_at"] is not None:
+        return None
+    view, h = found
+    current = h["owner"]
+    reps = dict(rules.reps)
+    if current in reps:
+        reps[current] = dataclasses.replace(reps[current], active=False)  # not the rep who missed it
+    router = Router(conn, dataclasses.replace(rules, reps=reps), now)
+    decision = router.decide(view, now)
+    if decision.rep is None:
+        return None
+    reason = f"reassigned from {current or 'nobody'} on a first-contact breach; {decision.reason}"
+    moved = dataclasses.replace(decision, kind="reassign", reason=reason)  # type: ignore[arg-type]
+    router.record(view, n, h["mql_at"], moved, now)
+    router.save()
+    set_owner(conn, rules, lead_id, n, decision)
     return decision.rep

@@ -12,7 +12,7 @@ from leadpact.domain.fairness import Ledger, Load, fairness
 from leadpact.domain.projection import Projection
 from leadpact.domain.routing import RoutingRules, explain
 from leadpact.domain.timeutil import iso_utc
-from leadpact.services.routing import lead_view
+from leadpact.services.routing import assigned_today, lead_view
 from leadpact.store import routing as store_routing
 from leadpact.store.leads import get_handoffs
 
@@ -34,7 +34,7 @@ def explain_projection(engine: Engine, rules: RoutingRules, p: Projection, now: 
     """A dry run: where routing would send this lead now (nothing is recorded, the ledger is a copy)."""
     with engine.connect() as conn:
         ledger = Ledger(store_routing.load_ledger(conn, lock=False))
-        load = Load(_today(conn, rules, now), store_routing.open_leads(conn))
+        load = Load(assigned_today(conn, rules, now), store_routing.open_leads(conn))
         by_domain = "email_domain" in rules.match_accounts_by
         handoff = p.current
         view = lead_view(p.lead_id, p.fields, handoff, p.source)
@@ -71,18 +71,6 @@ def _owner(conn: Any, account_id: str | None, domain: str | None) -> str | None:
     return None if found is None else found[0]
 
 
-def _today(conn: Any, rules: RoutingRules, now: datetime) -> dict[str, int]:
-    from datetime import timedelta
-
-    out: dict[str, int] = {}
-    for rep in rules.reps.values():
-        local = now.astimezone(rep.zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        counts = store_routing.assigned_between(conn, local, local + timedelta(days=1))
-        if rep.id in counts:
-            out[rep.id] = counts[rep.id]
-    return out
-
-
 def fairness_view(
     engine: Engine, rules: RoutingRules, start: datetime, end: datetime, now: datetime
 ) -> dict[str, Any]:
@@ -90,7 +78,7 @@ def fairness_view(
     with engine.connect() as conn:
         rows = store_routing.round_robin_between(conn, start, end)
         open_now = store_routing.open_leads(conn)
-        today = _today(conn, rules, now)
+        today = assigned_today(conn, rules, now)
     table = fairness((r["rep"], r["team"], json.loads(r["expected"])) for r in rows)
     reps = {}
     for rep_id, rep in sorted(rules.reps.items()):

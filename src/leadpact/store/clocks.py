@@ -20,16 +20,9 @@ ClockKey = tuple[str, int, str]
 
 
 def insert_ignore(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> int:
-    """Insert rows, skipping those whose unique key exists (on SQLite and PostgreSQL alike)."""
-    if not rows:
-        return 0
-    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    key = list(table.primary_key.columns)[0]
-    stmt = dialect.insert(table).on_conflict_do_nothing().returning(key)
-    inserted = 0
-    for row in rows:  # RETURNING tells what was inserted; rowcount is -1 with RETURNING on psycopg
-        inserted += len(conn.execute(stmt, row).fetchall())
-    return inserted
+    """Insert rows, skipping those whose unique key exists (SQLite and PostgreSQL); how many went in."""
+    key = list(table.primary_key.columns)[0].name
+    return len(insert_new(conn, table, rows, (key,)))
 
 
 def recorded_levels(conn: Connection, lead_ids: Sequence[str]) -> dict[ClockKey, set[str]]:
