@@ -816,29 +816,47 @@ def naive_group_by(engine: Engine, start: int, end: int) -> float:
 
 
 def measure(url: str, period: str, as_of: datetime, runs: int, concurrent: bool) -> dict[str, Any]:
-    """`metrics(...)` on a fresh engine: the first call (cold) and the median of `runs` more (warm)."""
-    from leadpact.services import metrics as service
+    """`metrics(...)` on a fresh engine, the month's pack dropped first: the first call (it reads the tables
+    and saves the pack), the median of `runs` warm calls (from the pack), the median of `runs` calls with
+    `cache=False` (the tables every time), and the call after a late event (a bumped day mark in the month:
+    the pack is read again)."""
+    from leadpact.services import period_reads
+    from leadpact.store import packs as store_packs
     from leadpact.store.db import make_engine
 
-    service.CONCURRENT_READS = concurrent
+    period_reads.CONCURRENT_READS = concurrent
     pact = Pact()
     rules = rules_from_pact(pact)
     engine = make_engine(url)
-    profiles: list[dict[str, float]] = []
-    for _ in range(runs + 1):
+    with engine.begin() as conn:
+        store_packs.forget_packs(conn)
+
+    def timed(cache: bool = True) -> dict[str, float]:
         profile: dict[str, float] = {}
         t = time.perf_counter()
-        doc = metrics(engine, pact, rules, period, as_of=as_of, profile=profile)
+        doc = metrics(engine, pact, rules, period, as_of=as_of, cache=cache, profile=profile)
         profile["total"] = (time.perf_counter() - t) * 1000
         profile["json_bytes"] = len(json.dumps(doc))
-        profiles.append(profile)
+        return profile
+
+    def median(profiles: list[dict[str, float]]) -> dict[str, float]:
+        return {k: statistics.median(p.get(k, 0.0) for p in profiles) for k in profiles[0]}
+
+    first = timed()
+    warm = median([timed() for _ in range(runs)])
+    scratch = median([timed(cache=False) for _ in range(runs)])
+    zone = ZoneInfo(pact.timezone)
+    y, m = (int(x) for x in period.split("-"))
+    with engine.begin() as conn:
+        store_packs.bump(conn, [us_of(datetime(y, m, 15, 12, tzinfo=zone)) // store_packs.DAY_US])
+    late = timed()
     engine.dispose()
-    warm = {k: statistics.median(p[k] for p in profiles[1:]) for k in profiles[0]}
-    return {"cold": profiles[0], "warm": warm}
+    return {"first": first, "warm": warm, "no cache": scratch, "late event": late}
 
 
 def check(url: str, period: str, as_of: datetime) -> tuple[int, float, list[str]]:
-    """The document against the reference implementation (row by row, `domain.metrics`): differences."""
+    """The document against the reference implementation (row by row, `domain.metrics`), and the document
+    from the month pack against the one read from the tables (`cache=False`): differences."""
     from leadpact.services.metrics import metrics_reference
     from leadpact.store.db import make_engine
 
@@ -846,11 +864,14 @@ def check(url: str, period: str, as_of: datetime) -> tuple[int, float, list[str]
     rules = rules_from_pact(pact)
     engine = make_engine(url)
     fast = metrics(engine, pact, rules, period, as_of=as_of)
+    scratch = metrics(engine, pact, rules, period, as_of=as_of, cache=False)
     t = time.perf_counter()
     reference = metrics_reference(engine, pact, rules, period, as_of=as_of)
     took = (time.perf_counter() - t) * 1000
     engine.dispose()
     diffs = differences(reference, fast)
+    if fast != scratch:  # the pack and the tables: exactly the same document
+        diffs.append("the document from the month pack differs from the one read from the tables")
     return len(diffs), took, diffs[:5]
 
 
@@ -886,21 +907,27 @@ def _table(results: dict[tuple[str, str], dict[str, Any]]) -> Table:
     table = Table(title="metrics(...) for one month: ms per phase, rows read", show_lines=False)
     for col in ("database", "reads", "run", "query", "compute", "attribution", "total"):
         table.add_column(col, justify="right" if col not in ("database", "reads", "run") else "left")
-    for col in ("handoffs", "clocks", "activities"):
+    for col in ("pack", "handoffs", "clocks", "activities"):
         table.add_column(f"read {col}", justify="right")
     for col in ("handoff rows", "clock rows", "activity rows"):
         table.add_column(col, justify="right")
     for (db, mode), r in results.items():
-        for run in ("cold", "warm"):
+        for run in ("first", "warm", "no cache", "late event"):
             p = r[run]
             table.add_row(
                 db,
                 mode,
-                run if run == "cold" else "warm (median)",
+                {
+                    "first": "first (saves the pack)",
+                    "warm": "warm, from the pack (median)",
+                    "no cache": "cache=False (median)",
+                    "late event": "after a late event",
+                }[run],
                 _ms(p, "query"),
                 _ms(p, "compute"),
                 _ms(p, "attribution"),
                 f"[bold]{p['total']:.1f}[/bold]",
+                _ms(p, "read.pack"),
                 _ms(p, "read.handoffs"),
                 _ms(p, "read.clocks"),
                 _ms(p, "read.activities"),
@@ -924,12 +951,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=("default", "sequential", "concurrent", "both"),
         default="default",
         help="PostgreSQL: the period's three reads one after the other, on three connections at once, or "
-        "both (default: as services.metrics.CONCURRENT_READS says); SQLite always reads on one connection",
+        "both (default: as services.period_reads.CONCURRENT_READS says); SQLite always reads on one connection",
     )
     ap.add_argument("--check", action="store_true", help="also compare with the reference implementation")
     args = ap.parse_args(argv)
 
-    from leadpact.services import metrics as service
+    from leadpact.services import period_reads as service
     from leadpact.store.db import make_engine
 
     console.rule("[bold]leadpact metrics benchmark")
@@ -979,7 +1006,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not ready:
             console.print(f"building the {label} store (once; kept for later runs) ...", highlight=False)
             build(url, company, args.seed, label).dispose()
-        engine = make_engine(url)
+        engine = open_store(url)  # migrated to this checkout's schema
         have = counts(engine)
         console.print(
             f"{label}: {have['handoffs']:,} handoffs, {have['clocks']:,} clocks, {have['events']:,} events",

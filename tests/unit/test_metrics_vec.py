@@ -448,14 +448,16 @@ _E_COLS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
 
 @pytest.mark.parametrize("tricky", [False, True])
 @pytest.mark.parametrize("concurrent", [True, False])
+@pytest.mark.parametrize("cache", [True, False])
 def test_the_store_reads_give_the_reference_document(
-    engine: Engine, pact: Any, tricky: bool, concurrent: bool, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, pact: Any, tricky: bool, concurrent: bool, cache: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from leadpact.domain.rules import rules_from_pact
     from leadpact.services import metrics as service
+    from leadpact.services import period_reads
     from leadpact.store.events import bulk_insert
 
-    monkeypatch.setattr(service, "CONCURRENT_READS", concurrent)
+    monkeypatch.setattr(period_reads, "CONCURRENT_READS", concurrent)
     handoffs, clocks, events = _store_rows(11, tricky)
     with engine.begin() as conn:
         bulk_insert(conn, "handoffs", _H_COLS, handoffs)
@@ -464,6 +466,6 @@ def test_the_store_reads_give_the_reference_document(
     rules = rules_from_pact(pact)
     for as_of in (START + timedelta(days=10), END - US, END + timedelta(days=400)):
         reference = service.metrics_reference(engine, pact, rules, "2026-03", as_of=as_of)
-        got = service.metrics(engine, pact, rules, "2026-03", as_of=as_of)
+        got = service.metrics(engine, pact, rules, "2026-03", as_of=as_of, cache=cache)
         assert reference["mql_count"] > 0
         assert same(reference, got) == []

@@ -165,6 +165,7 @@ class ClockColumns:
     """The first-contact and disposition clocks of a period (``PeriodFacts.first_contact`` and
     ``.disposition_clocks``), as :class:`ClockFacts` hold them."""
 
+    lead_id: Sequence[str]
     first_contact: B  # True: a first-contact clock, False: a disposition clock
     due_at: I64
     met_at: I64
@@ -184,6 +185,7 @@ class ClockColumns:
     def of(first_contact: Sequence[ClockFacts], disposition: Sequence[ClockFacts]) -> ClockColumns:
         rows = [*first_contact, *disposition]
         return ClockColumns(
+            lead_id=[c.lead_id for c in rows],
             first_contact=np.arange(len(rows)) < len(first_contact),
             due_at=instants(c.clock.due_at for c in rows),
             met_at=instants(c.clock.met_at for c in rows),

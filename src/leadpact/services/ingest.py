@@ -27,6 +27,7 @@ from leadpact.services.routing import assign_handoffs
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
+from leadpact.store import packs as store_packs
 from leadpact.store.types import from_us, to_us
 
 STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
@@ -172,6 +173,7 @@ def _apply_batch(
     handoff_rows: list[dict[str, Any]] = []
     replaced: list[str] = []
     projections: list[Projection] = []
+    activity_since: dict[str, int] = {}  # lead -> earliest new or withdrawn activity (µs), for the packs
     for lead_id in lead_ids:
         new = staged.get(lead_id, [])
         if lead_id in erased:
@@ -196,6 +198,9 @@ def _apply_batch(
                 report.add(Result(item.line, item.event.id, REFUSED, refusal[0], refusal[1]))
                 continue
             event_rows.append(store_events.event_row(item, received_us))
+            if item.event.type in ("activity", "retract"):
+                at = 0 if item.event.type == "retract" else to_us(item.event.at)
+                activity_since[lead_id] = min(at, activity_since.get(lead_id, at))
             if projection.exists:
                 report.summary[STORED] += 1
             else:
@@ -233,8 +238,11 @@ def _apply_batch(
         if on_projection is not None:
             on_projection(conn, projection)
     store_events.insert_events(conn, event_rows)
-    store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
-    store_clocks.replace_clocks(conn, replaced, clock_rows)
+    old_handoffs = store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
+    old_clocks = store_clocks.replace_clocks(conn, replaced, clock_rows)
+    store_packs.bump(
+        conn, store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
+    )
     report.leads_touched += len(replaced)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, update
 from leadpact.domain.fairness import Ledger, Load
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
+from leadpact.store import packs as store_packs
 from leadpact.store import routing as store_routing
 from leadpact.store.clocks import insert_ignore
 from leadpact.store.tables import clocks, handoffs, violations
@@ -268,6 +269,7 @@ def set_owner(conn: Connection, rules: RoutingRules, lead_id: str, n: int, decis
     """Give a stored handoff and its clocks the decided rep (and the rep's team)."""
     rep = rules.reps.get(decision.rep) if decision.rep is not None else None
     team = rep.team if rep is not None else decision.team
+    days = store_packs.owner_days(conn, lead_id, n)
     conn.execute(
         update(handoffs)
         .where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
@@ -278,6 +280,7 @@ def set_owner(conn: Connection, rules: RoutingRules, lead_id: str, n: int, decis
         .where(clocks.c.lead_id == lead_id, clocks.c.n == n)
         .values(owner=decision.rep, team=team)
     )
+    store_packs.bump(conn, days)  # the metrics of the months it is dated in read its owner
 
 
 def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.clocks import Clock
 from leadpact.store.events import bulk_insert_dicts, chunks
+from leadpact.store.packs import CLOCK_READ, returning
 from leadpact.store.tables import clock_alerts, clocks, violations
 from leadpact.store.types import from_us, to_us
 
@@ -81,10 +82,15 @@ def clock_from_row(row: RowMapping | dict[str, Any]) -> Clock:
     )
 
 
-def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> None:
+def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> list[RowMapping]:
+    """Swap the clocks of these leads; returns what the old ones held that metrics read
+    (`store.packs.CLOCK_READ`)."""
+    old: list[RowMapping] = []
     for part in chunks(list(lead_ids)):
-        conn.execute(delete(clocks).where(clocks.c.lead_id.in_(part)))
+        query = delete(clocks).where(clocks.c.lead_id.in_(part))
+        old.extend(conn.execute(query.returning(*returning(clocks, CLOCK_READ))).mappings())
     bulk_insert_dicts(conn, "clocks", rows)
+    return old
 
 
 def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select
 from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.store.events import bulk_insert_dicts, chunks
+from leadpact.store.packs import HANDOFF_READ, returning
 from leadpact.store.tables import erasures, handoffs, leads
 from leadpact.store.types import to_us
 
@@ -116,13 +117,17 @@ def replace_projections(
     lead_ids: Sequence[str],
     lead_rows: list[dict[str, Any]],
     handoff_rows: list[dict[str, Any]],
-) -> None:
-    """Swap the derived rows of these leads for freshly replayed ones, in the caller's transaction."""
+) -> list[RowMapping]:
+    """Swap the derived rows of these leads for freshly replayed ones, in the caller's transaction; returns
+    what the old handoffs held that metrics read (`store.packs.HANDOFF_READ`)."""
+    old: list[RowMapping] = []
     for part in chunks(list(lead_ids)):
-        conn.execute(delete(handoffs).where(handoffs.c.lead_id.in_(part)))
+        query = delete(handoffs).where(handoffs.c.lead_id.in_(part))
+        old.extend(conn.execute(query.returning(*returning(handoffs, HANDOFF_READ))).mappings())
         conn.execute(delete(leads).where(leads.c.lead_id.in_(part)))
     bulk_insert_dicts(conn, "leads", lead_rows)
     bulk_insert_dicts(conn, "handoffs", handoff_rows)
+    return old
 
 
 def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetime]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -240,4 +241,26 @@ routing_ledger = Table(
     metadata,
     Column("rep", String(200), primary_key=True),
     Column("credit", Float, nullable=False),
+)
+
+# Month packs (services/packs.py): a month's metric rows kept as columns, valid while the marks of the UTC
+# days the month overlaps are what they were when it was built. Every write that changes a row a metric
+# reads bumps the mark of each day its dating instants fall on, in the same transaction (store/packs.py).
+period_marks = Table(
+    "period_marks",
+    metadata,
+    Column("day", BigInteger, primary_key=True, autoincrement=False),  # UTC day: µs // 86_400_000_000
+    Column("gen", BigInteger, nullable=False),  # only grows
+)
+
+period_packs = Table(
+    "period_packs",
+    metadata,
+    Column("tz", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM, local to tz
+    Column("format", Integer, nullable=False),  # the layout and reading rules it was built with
+    Column("marks", BigInteger, nullable=False),  # the sum of the month's day marks when it was read
+    Column("built_at", Instant, nullable=False),
+    Column("rows", Integer, nullable=False),  # handoffs + clocks + activities held
+    Column("payload", LargeBinary, nullable=False),
 )

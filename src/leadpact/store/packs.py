@@ -1,0 +1,189 @@
+"""Day marks and month packs (the tables' side of `services.packs`).
+
+A month pack holds a month's metric rows as columns. It stays valid while nothing it holds changes, which the
+**day marks** tell: one counter per UTC day, bumped in the same transaction as any write that changes a row a
+metric reads, for each day one of that row's dating instants falls on (before and after the change). A pack
+records the sum of the marks of the days its month overlaps at the moment it was read; it is valid while
+that sum is unchanged (marks only grow, so an equal sum means no mark moved).
+
+The marks are read *before* the rows: a write that commits in between makes the stored sum stale, never the
+rows older than the sum. Writers bump their marks last, just before they commit, so the rows of a day are
+locked only briefly.
+
+Which writes change what a metric reads (`changed_days`): a handoff or clock of a lead written with other
+values (ingest's replay, `routing.set_owner`), and a new or withdrawn activity at or before a lead's
+opportunity or customer instant (attribution).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, RowMapping, func, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadpact.domain.period_columns import DATED
+from leadpact.store.tables import clocks, handoffs, period_marks, period_packs
+
+DAY_US = 86_400_000_000
+
+#: what a metric reads of a handoff and of a clock: a change to any of these changes a pack
+HANDOFF_READ = (
+    "n",
+    "kind",
+    "disposition",
+    "min_touch_met",
+    "flags",
+    "touches",
+    "mql_at",
+    "first_touch_at",
+    "disposition_at",
+    "sql_at",
+    "opportunity_at",
+    "customer_at",
+    "rejected_at",
+    "disqualified_at",
+    "recycled_at",
+    "first_activity_at",
+    "lead_first_touch_at",
+    "amount",
+    "won_amount",
+    "source",
+    "campaign",
+    "tier",
+    "segment",
+    "owner",
+    "team",
+    "outcome_reason",
+)
+CLOCK_READ = ("n", "kind", "due_at", "met_at", "cancelled_at", "tier", "segment", "owner", "team")
+_INSTANTS = frozenset(
+    {*DATED, "first_touch_at", "first_activity_at", "lead_first_touch_at", "due_at", "met_at", "cancelled_at"}
+)
+
+Row = RowMapping | Mapping[str, Any]
+
+
+def returning(table: Any, names: Sequence[str]) -> list[Any]:
+    """`lead_id` and these columns for a RETURNING clause, instants as raw µs (as the rows are written)."""
+    cols = [table.c.lead_id]
+    cols += [type_coerce(table.c[n], BigInteger).label(n) if n in _INSTANTS else table.c[n] for n in names]
+    return cols
+
+
+def days_of(instants: Iterable[int | None]) -> set[int]:
+    return {int(at) // DAY_US for at in instants if at is not None}
+
+
+def _by_lead(rows: Iterable[Row], names: Sequence[str]) -> dict[str, dict[tuple[Any, ...], tuple[Any, ...]]]:
+    out: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = defaultdict(dict)
+    for r in rows:
+        key = (r["n"], r["kind"]) if "due_at" in names else (r["n"],)
+        out[r["lead_id"]][key] = tuple(_plain(r[n]) for n in names)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def changed_days(
+    old_handoffs: Iterable[Row],
+    new_handoffs: Iterable[Row],
+    old_clocks: Iterable[Row],
+    new_clocks: Iterable[Row],
+    activity_since: Mapping[str, int],
+) -> set[int]:
+    """The UTC days whose marks a replay's writes must bump.
+
+    A lead whose handoffs or clocks now read differently: every dating instant and clock due time, before
+    and after. A lead with a new (or withdrawn) activity: its opportunity and customer instants at or after
+    `activity_since[lead]` (µs; attribution counts activities at or before those instants)."""
+    old_h, new_h = _by_lead(old_handoffs, HANDOFF_READ), _by_lead(new_handoffs, HANDOFF_READ)
+    old_c, new_c = _by_lead(old_clocks, CLOCK_READ), _by_lead(new_clocks, CLOCK_READ)
+    days: set[int] = set()
+    h_dated = [HANDOFF_READ.index(n) for n in DATED]
+    attributed = [HANDOFF_READ.index("opportunity_at"), HANDOFF_READ.index("customer_at")]
+    due = CLOCK_READ.index("due_at")
+    for lead in {*old_h, *new_h, *old_c, *new_c}:
+        hs = [*old_h.get(lead, {}).values(), *new_h.get(lead, {}).values()]
+        if old_h.get(lead, {}) != new_h.get(lead, {}) or old_c.get(lead, {}) != new_c.get(lead, {}):
+            days |= days_of(row[i] for row in hs for i in h_dated)
+            cs = [*old_c.get(lead, {}).values(), *new_c.get(lead, {}).values()]
+            days |= days_of(row[due] for row in cs)
+        since = activity_since.get(lead)
+        if since is not None:
+            days |= days_of(
+                row[i] for row in hs for i in attributed if row[i] is not None and row[i] >= since
+            )
+    return days
+
+
+def bump(conn: Connection, days: Iterable[int]) -> None:
+    """Bump the marks of these UTC days (in the caller's transaction, in day order)."""
+    ordered = sorted(set(days))
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    for i in range(0, len(ordered), 5000):
+        stmt = dialect.insert(period_marks).values([{"day": d, "gen": 1} for d in ordered[i : i + 5000]])
+        conn.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={"gen": period_marks.c.gen + 1}))
+
+
+def marks(conn: Connection, start_us: int, end_us: int) -> int:
+    """The sum of the marks of the UTC days overlapping [start, end)."""
+    d = period_marks.c.day
+    query = select(func.coalesce(func.sum(period_marks.c.gen), 0)).where(
+        d >= start_us // DAY_US, d <= (end_us - 1) // DAY_US
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def get_pack(conn: Connection, tz: str, month: str) -> Row | None:
+    p = period_packs.c
+    return (
+        conn.execute(select(p.format, p.marks, p.payload).where(p.tz == tz, p.month == month))
+        .mappings()
+        .first()
+    )
+
+
+def put_pack(
+    conn: Connection,
+    tz: str,
+    month: str,
+    fmt: int,
+    marks_sum: int,
+    built_at: datetime,
+    rows: int,
+    payload: bytes,
+) -> None:
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    values = {"format": fmt, "marks": marks_sum, "built_at": built_at, "rows": rows, "payload": payload}
+    stmt = dialect.insert(period_packs).values(tz=tz, month=month, **values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["tz", "month"], set_=values))
+
+
+def forget_packs(conn: Connection) -> int:
+    """Drop every pack (they are rebuilt when next read); how many there were."""
+    return int(conn.execute(period_packs.delete()).rowcount or 0)
+
+
+def pack_list(conn: Connection) -> list[Row]:
+    p = period_packs.c
+    query = select(
+        p.tz, p.month, p.format, p.marks, p.built_at, p.rows, func.length(p.payload).label("bytes")
+    )
+    return list(conn.execute(query.order_by(p.tz, p.month)).mappings())
+
+
+def owner_days(conn: Connection, lead_id: str, n: int) -> set[int]:
+    """The days a handoff's and its clocks' instants fall on (what an owner change touches)."""
+    h, c = handoffs.c, clocks.c
+    row = conn.execute(
+        select(*(type_coerce(h[name], BigInteger) for name in DATED)).where(h.lead_id == lead_id, h.n == n)
+    ).first()
+    days = days_of(row or ())
+    due = conn.execute(select(type_coerce(c.due_at, BigInteger)).where(c.lead_id == lead_id, c.n == n))
+    return days | days_of(r[0] for r in due)
