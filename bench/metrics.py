@@ -951,7 +951,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=("default", "sequential", "concurrent", "both"),
         default="default",
         help="PostgreSQL: the period's three reads one after the other, on three connections at once, or "
-        "both (default: as services.period_reads.CONCURRENT_READS says); SQLite always reads on one connection",
+        "both (default: as services.period_reads.CONCURRENT_READS says); SQLite reads on one connection",
     )
     ap.add_argument("--check", action="store_true", help="also compare with the reference implementation")
     args = ap.parse_args(argv)

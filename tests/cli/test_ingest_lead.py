@@ -125,6 +125,9 @@ def test_clocks_violations_metrics_and_worker_print_json(sla: Path) -> None:
     assert violations["violations"][0]["recorded_at"] is not None
     metrics = json.loads(runner.invoke(app, ["metrics", "--period", "2026-03", "--json"]).stdout)
     assert metrics["mql_count"] == 1 and metrics["mql_target"] == pytest.approx(3200 / 9)
+    read = ["metrics", "--period", "2026-03", "--as-of", "2026-04-02T00:00:00Z", "--json"]
+    cached = json.loads(runner.invoke(app, read).stdout)
+    assert json.loads(runner.invoke(app, [*read, "--no-cache"]).stdout) == cached  # tables = month pack
     assert runner.invoke(app, ["metrics", "--period", "March"]).exit_code == 2
 
 

@@ -77,6 +77,11 @@ def metrics_command(
         None, "--period", help="2026-03, 2026-W10, 2026-Q1, 2026, or a..b (default: the current month)."
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="Evaluate at this instant."),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        help="Read the period's rows from the tables, not from the month packs (the numbers are the same).",
+    ),
     pact: Path | None = PactOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -89,7 +94,7 @@ def metrics_command(
 
         period = period_containing("month", now, ctx.pact.timezone).label
     try:
-        result = metrics(ctx.engine, ctx.pact, ctx.rules, period, as_of=now)
+        result = metrics(ctx.engine, ctx.pact, ctx.rules, period, as_of=now, cache=not no_cache)
     except ValueError as exc:
         fail(f"--period: {exc}", 2)
     if as_json:

@@ -14,8 +14,10 @@ the same columns (a property test holds them to it).
 from __future__ import annotations
 
 import io
+import json
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -29,11 +31,15 @@ from leadpact.domain.period_columns import PeriodColumns, combine, restrict
 from leadpact.domain.periods import Period, months_in
 from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
+from leadpact.store.db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 
+#: how long saving a pack waits for a lock before giving up
+WAIT_MS = 250
+
 #: bump when what a pack holds, or how it is read, changes: packs of another format are read again
-FORMAT = 1
+FORMAT = 2
 
 _PARTS = (("handoffs", HandoffColumns), ("clocks", ClockColumns), ("activities", ActivityColumns))
 
@@ -88,16 +94,45 @@ def _month(engine: Engine, month: Period, profile: dict[str, float] | None) -> P
     return cols
 
 
+#: saves run here, one at a time, after the caller has its columns (the interpreter waits for them at exit)
+_saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadpact-packs")
+_pending: list[Future[None]] = []
+
+
 def _save(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
-    """Store the pack unless the database cannot take it at once (busy writing, read-only)."""
+    """Store the pack in the background."""
+    _pending[:] = [f for f in _pending if not f.done()]
+    _pending.append(_saver.submit(_write, engine, month, marks, cols))
+
+
+def flush() -> None:
+    """Wait for the packs being saved (before wiping a store, say)."""
+    for f in list(_pending):
+        f.result()
+    _pending.clear()
+
+
+def _write(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
+    """Store the pack unless the database cannot take it at once (busy writing, read-only): a cache, the
+    next call reads the month again. The marks were read before the rows, so a pack saved late is only ever
+    stale-looking, never stale."""
     payload = encode(cols)
     rows = len(cols.handoffs) + len(cols.clocks) + int(cols.activity_seq.size)
+    sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL lock_timeout = '250ms'")
-            store_packs.put_pack(conn, month.tz, month.label, FORMAT, marks, datetime.now(UTC), rows, payload)
-    except DBAPIError as exc:  # a cache: the next call reads the month again
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {WAIT_MS}")
+            else:
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT_MS}ms'")
+            try:
+                store_packs.put_pack(
+                    conn, month.tz, month.label, FORMAT, marks, datetime.now(UTC), rows, payload
+                )
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except DBAPIError as exc:
         log.info("month pack %s not saved: %s", month.label, exc.orig)
 
 
@@ -105,7 +140,8 @@ def _save(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> Non
 
 
 def encode(cols: PeriodColumns) -> bytes:
-    """The columns as one `.npz` payload (numpy arrays only; strings as unicode arrays, no pickling)."""
+    """The columns as one `.npz` payload of numpy arrays (no pickling): string lists and names as JSON text,
+    string codes as int32."""
     arrays: dict[str, Any] = {"activity_seq": cols.activity_seq}
     for part, _ in _PARTS:
         columns = getattr(cols, part)
@@ -113,12 +149,12 @@ def encode(cols: PeriodColumns) -> bytes:
             v = getattr(columns, f.name)
             key = f"{part}.{f.name}"
             if isinstance(v, Codes):
-                arrays[f"{key}.codes"] = v.codes
-                arrays[f"{key}.names"] = _strings(v.names)
+                arrays[f"{key}.codes"] = v.codes.astype(np.int32)
+                arrays[f"{key}.names"] = _json(v.names)
             elif isinstance(v, np.ndarray):
                 arrays[key] = v
             else:
-                arrays[key] = _strings(v)
+                arrays[f"{key}.json"] = _json(v)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
@@ -132,15 +168,20 @@ def decode(payload: bytes) -> PeriodColumns:
         for f in fields(kind):
             key = f"{part}.{f.name}"
             if f"{key}.codes" in data.files:
-                values[f.name] = Codes(data[f"{key}.codes"], tuple(data[f"{key}.names"].tolist()))
-            elif data[key].dtype.kind == "U":
-                values[f.name] = data[key].tolist()
+                codes = data[f"{key}.codes"].astype(np.int64)
+                values[f.name] = Codes(codes, tuple(_unjson(data[f"{key}.names"])))
+            elif f"{key}.json" in data.files:
+                values[f.name] = _unjson(data[f"{key}.json"])
             else:
                 values[f.name] = data[key]
         parts[part] = kind(**values)
     return PeriodColumns(parts["handoffs"], parts["clocks"], parts["activities"], data["activity_seq"])
 
 
-def _strings(values: Any) -> Any:
-    items = list(values)
-    return np.asarray(items, dtype=np.str_) if items else np.zeros(0, dtype="<U1")
+def _json(values: Any) -> Any:
+    return np.frombuffer(json.dumps(list(values)).encode(), dtype=np.uint8)
+
+
+def _unjson(array: Any) -> list[str]:
+    out: list[str] = json.loads(array.tobytes())
+    return out

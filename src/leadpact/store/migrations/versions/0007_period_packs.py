@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("rows", sa.Integer, nullable=False),
         sa.Column("payload", sa.LargeBinary, nullable=False),
     )
+    if op.get_bind().dialect.name == "postgresql":  # numpy columns hardly compress: store them as they are
+        op.execute("ALTER TABLE period_packs ALTER COLUMN payload SET STORAGE EXTERNAL")
 
 
 def downgrade() -> None:
