@@ -258,3 +258,12 @@ def test_changed_days_names_the_days_of_what_changed() -> None:
     # an activity counts for the opportunity instants at or after it
     assert store_packs.changed_days([old], [old], [], [], {"A": t + day}) == {t // day + 3}
     assert store_packs.changed_days([old], [old], [], [], {"A": t + 4 * day}) == set()
+
+
+def test_every_column_a_metric_reads_is_watched_for_changes() -> None:
+    """A column the period reads but `changed_days` does not compare would leave packs stale."""
+    from leadpact.services import period_reads as r
+
+    flags = {"n", "kind", "disposition", "min_touch_met", "flags", "touches", "amount", "won_amount"}
+    assert {*r._HANDOFF_TIMES, *r._KEY_A, *r._KEY_B, *flags} <= set(store_packs.HANDOFF_READ)
+    assert {*r._KEY_CLOCK, "n", "kind", "due_at", "met_at", "cancelled_at"} <= set(store_packs.CLOCK_READ)
