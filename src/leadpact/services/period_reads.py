@@ -2,11 +2,7 @@
 dataclass per row): the handoffs dated in the period, its clocks, and the activities attribution reads (see
 :mod:`leadpact.domain.period_columns`), in canonical order.
 
-Columns travel packed where the database can pack them: one row per query whose values are whole columns
-(PostgreSQL: `string_agg` of `int8send`/`float8send`, read with `np.frombuffer`; SQLite: `group_concat` of the
-values as text, `quote()` for exact floats, read with `np.fromstring`), strings joined by a separator and
-factorised once. Every aggregate of one SELECT sees the rows in the same order, so the columns line up. A
-value that holds a separator character makes the packed read fall back to reading rows.
+Each read is one statement whose columns travel packed (`store.columnar`).
 """
 
 from __future__ import annotations
@@ -34,6 +30,7 @@ from leadpact.domain.metrics_vec import (
 )
 from leadpact.domain.period_columns import DATED, PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
+from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
 
 # ------------------------------------------------------------------------------------ columnar reads
 
@@ -41,8 +38,6 @@ from leadpact.domain.periods import Period
 #: (`_concurrent`: PostgreSQL); False reads them one after the other on one connection everywhere
 CONCURRENT_READS = True
 
-_SEP = "\x1f"  # between the values of a packed text column
-_PART = "\x1e"  # between the parts of a combined key
 _HANDOFF_TIMES = (
     "mql_at",
     "first_touch_at",
@@ -68,180 +63,7 @@ def _us(at: datetime) -> int:
     return to_us(at)
 
 
-@dataclass(frozen=True)
-class _Col:
-    """A column to read: a SQL expression over the FROM item, read as int64, float64 or text. With a `fill`,
-    the expression may be NULL (that row gets `fill`) and only the non-NULL values travel."""
-
-    name: str
-    expr: str
-    kind: str  # "int" | "float" | "text"
-    fill: int | float | None = None
-
-
-Columns = dict[str, Any]  # name -> int64 / float64 array, or list of str
-
-
-class _Dialect:
-    def __init__(self, conn: Connection) -> None:
-        self.name = conn.dialect.name
-        self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.conn = conn
-
-    def cursor(self) -> Any:
-        raw = self.conn.connection.driver_connection
-        if self.name == "postgresql":
-            return raw.cursor(binary=True)  # type: ignore[union-attr]
-        return raw.cursor()  # type: ignore[union-attr]
-
-    def run(self, sql: str, params: Sequence[Any], one: bool = False) -> Any:
-        cursor = self.cursor()
-        try:
-            cursor.execute(sql, tuple(params))
-            return cursor.fetchone() if one else cursor.fetchall()
-        finally:
-            cursor.close()
-
-    def prepare(self) -> None:
-        """PostgreSQL: no JIT compilation and no parallel workers for these short reads (both cost more to
-        start than the reads take); for this transaction only."""
-        if self.name == "postgresql":
-            self.run(
-                "SELECT set_config('jit', 'off', true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)",
-                (),
-            )
-
-    def contains(self, column: str, needle: str) -> str:
-        """`needle in column`, case-sensitive, no wildcard."""
-        func = "instr" if self.name == "sqlite" else "strpos"
-        return f"{func}({column}, '{needle}') > 0"
-
-    def key(self, columns: Sequence[str]) -> str:
-        """One text value from several nullable text columns: each `=value` or empty when NULL."""
-        return f" || '{_PART}' || ".join(f"COALESCE('=' || {c}, '')" for c in columns)
-
-    def json_text(self, column: str, key: str) -> str:
-        """The text value of a key of a JSON object (NULL when absent)."""
-        if self.name == "sqlite":
-            return f"json_extract({column}, '$.{key}')"
-        return f"CAST({column} AS json) ->> '{key}'"
-
-
-def _read(d: _Dialect, cols: Sequence[_Col], from_where: str, params: Sequence[Any]) -> tuple[int, Columns]:
-    """The columns of the rows `FROM ... WHERE ...` selects: packed into one row when the database can
-    (see the module's doc), else row by row."""
-    if d.name in ("sqlite", "postgresql"):
-        packed = _read_packed(d, cols, from_where, params)
-        if packed is not None:
-            return packed
-    return _read_rows(d, cols, from_where, params)
-
-
-def _read_packed(
-    d: _Dialect, cols: Sequence[_Col], from_where: str, params: Sequence[Any]
-) -> tuple[int, Columns] | None:
-    sparse = [c for c in cols if c.fill is not None]
-    nulls = " + ".join(f"(CASE WHEN {c.expr} IS NULL THEN {1 << k} ELSE 0 END)" for k, c in enumerate(sparse))
-    select = ["COUNT(*)"]
-    if sparse:
-        select.append(_packed_expr(d, _Col("", nulls, "int")))
-    select.extend(_packed_expr(d, c) for c in cols)
-    row = d.run(f"SELECT {', '.join(select)} {from_where}", params, one=True)
-    count = int(row[0])
-    values = list(row[1:])
-    null_bits = _unpack(d, "int", values.pop(0), count) if sparse else None
-    out: Columns = {}
-    for c in cols:
-        v = values.pop(0)
-        if c.fill is None:
-            arr = _unpack(d, c.kind, v, count)
-            if arr is None:
-                return None
-            out[c.name] = arr
-            continue
-        assert null_bits is not None
-        present = (null_bits & (1 << sparse.index(c))) == 0
-        got = _unpack(d, c.kind, v, int(present.sum()))
-        if got is None:
-            return None
-        full = np.full(count, c.fill, dtype=np.int64 if c.kind == "int" else np.float64)
-        full[present] = got
-        out[c.name] = full
-    return count, out
-
-
-def _packed_expr(d: _Dialect, c: _Col) -> str:
-    if d.name == "sqlite":
-        if c.kind == "text":
-            return f"group_concat({c.expr}, '{_SEP}')"
-        if c.kind == "float":  # quote(): text that reads back as the same double
-            return f"group_concat(nullif(quote({c.expr}), 'NULL'))"
-        return f"group_concat({c.expr})"
-    if c.kind == "text":
-        return f"string_agg({c.expr}, '{_SEP}')"
-    if c.kind == "float":
-        return f"string_agg(float8send(CAST({c.expr} AS DOUBLE PRECISION)), NULL)"
-    return f"string_agg(int8send(CAST({c.expr} AS BIGINT)), NULL)"
-
-
-def _unpack(d: _Dialect, kind: str, value: Any, count: int) -> Any:
-    """One packed column of `count` values (NULL values are not in it), or None if it does not hold
-    `count` values (a text value that held the separator)."""
-    if kind == "text":
-        pieces = str(value).split(_SEP) if count else []
-        return pieces if len(pieces) == count else None
-    dtype = np.int64 if kind == "int" else np.float64
-    if not count:
-        return np.zeros(0, dtype=dtype)
-    if d.name == "sqlite":
-        arr = np.fromstring(value, dtype=dtype, sep=",")
-    else:
-        arr = np.frombuffer(value, dtype=">i8" if kind == "int" else ">f8").astype(dtype)
-    return arr if arr.size == count else None
-
-
-def _read_rows(
-    d: _Dialect, cols: Sequence[_Col], from_where: str, params: Sequence[Any]
-) -> tuple[int, Columns]:
-    rows = d.run(f"SELECT {', '.join(c.expr for c in cols)} {from_where}", params)
-    out: Columns = {}
-    for k, c in enumerate(cols):
-        values = [r[k] if r[k] is not None else c.fill for r in rows]
-        if c.kind == "text":
-            out[c.name] = [str(v) for v in values]
-        else:
-            out[c.name] = np.asarray(values, dtype=np.int64 if c.kind == "int" else np.float64)
-    return len(rows), out
-
-
-def _split_key(values: list[str], columns: Sequence[str]) -> dict[str, Codes] | None:
-    """Per column, the codes of a combined key column (`_Dialect.key`); None if a value held `_PART`."""
-    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
-    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
-    parts = [k.split(_PART) for k in index]
-    if any(len(p) != len(columns) for p in parts):
-        return None
-    out: dict[str, Codes] = {}
-    for j, column in enumerate(columns):
-        names: dict[str, int] = {}
-        table = np.asarray(
-            [-1 if not p[j] else names.setdefault(p[j][1:], len(names)) for p in parts] or [0],
-            dtype=np.int64,
-        )
-        out[column] = Codes(table[codes] if codes.size else codes, tuple(names))
-    return out
-
-
-def _string_columns(
-    d: _Dialect, columns: Sequence[str], from_where: str, params: Sequence[Any]
-) -> dict[str, Codes]:
-    """The rare fallback of a key that held `_PART`: the columns themselves, row by row."""
-    rows = d.run(f"SELECT {', '.join(columns)} {from_where}", params)
-    return {c: Codes.of(r[j] for r in rows) for j, c in enumerate(columns)}
-
-
-def _handoffs_where(d: _Dialect, period: Period) -> tuple[str, list[int]]:
+def _handoffs_where(d: Dialect, period: Period) -> tuple[str, list[int]]:
     m = d.mark
     where = " OR ".join(f"({c} >= {m} AND {c} < {m})" for c in DATED)
     return f"FROM handoffs WHERE {where}", [_us(period.start), _us(period.end)] * len(DATED)
@@ -250,7 +72,7 @@ def _handoffs_where(d: _Dialect, period: Period) -> tuple[str, list[int]]:
 def load_handoff_columns(conn: Connection, period: Period) -> HandoffColumns:
     """The handoff rows whose dating columns fall in the period (one OR query over their indexes), as
     columns."""
-    d = _Dialect(conn)
+    d = Dialect(conn)
     d.prepare()
     from_where, params = _handoffs_where(d, period)
     tests = (
@@ -261,23 +83,23 @@ def load_handoff_columns(conn: Connection, period: Period) -> HandoffColumns:
         d.contains("flags", '"hygiene:opportunity"'),
     )
     flags = " + ".join(f"(CASE WHEN {test} THEN {1 << k} ELSE 0 END)" for k, test in enumerate(tests))
-    _, read = _read(
+    _, read = read_columns(
         d,
         [
-            _Col("n", "n", "int"),
-            _Col("flags", f"{flags} + touches * {1 << _FLAG_BITS}", "int"),
-            *(_Col(t, t, "int", NONE_US) for t in _HANDOFF_TIMES),
-            _Col("amount", "amount", "float", 0.0),
-            _Col("won", "COALESCE(won_amount, amount)", "float", 0.0),
-            _Col("lead_id", "lead_id", "text"),
-            _Col("key_a", d.key(_KEY_A), "text"),
-            _Col("key_b", d.key(_KEY_B), "text"),
+            Col("n", "n", "int"),
+            Col("flags", f"{flags} + touches * {1 << _FLAG_BITS}", "int"),
+            *(Col(t, t, "int", NONE_US) for t in _HANDOFF_TIMES),
+            Col("amount", "amount", "float", 0.0),
+            Col("won", "COALESCE(won_amount, amount)", "float", 0.0),
+            Col("lead_id", "lead_id", "text"),
+            Col("key_a", d.key(_KEY_A), "text"),
+            Col("key_b", d.key(_KEY_B), "text"),
         ],
         from_where,
         params,
     )
-    codes = _split_key(read["key_a"], _KEY_A) or _string_columns(d, _KEY_A, from_where, params)
-    codes.update(_split_key(read["key_b"], _KEY_B) or _string_columns(d, _KEY_B, from_where, params))
+    codes = split_key(read["key_a"], _KEY_A) or string_columns(d, _KEY_A, from_where, params)
+    codes.update(split_key(read["key_b"], _KEY_B) or string_columns(d, _KEY_B, from_where, params))
     packed = read["flags"]
     flag = {name: (packed & (1 << k)) != 0 for k, name in enumerate(_FLAGS)}
     return HandoffColumns(
@@ -307,35 +129,35 @@ class _ClockRead:
 
 def _read_clocks(conn: Connection, period: Period) -> _ClockRead:
     """The first-contact and disposition clocks due in the period, without their handoff's columns."""
-    d = _Dialect(conn)
+    d = Dialect(conn)
     d.prepare()
     m = d.mark
     from_where = (
         f"FROM clocks WHERE kind IN ('first_contact', 'disposition') AND due_at >= {m} AND due_at < {m}"
     )
     params = [_us(period.start), _us(period.end)]
-    _, read = _read(
+    _, read = read_columns(
         d,
         [
-            _Col("first_contact", "CASE WHEN kind = 'first_contact' THEN 1 ELSE 0 END", "int"),
-            _Col("due_at", "due_at", "int"),
-            _Col("met_at", "met_at", "int", NONE_US),
-            _Col("cancelled_at", "cancelled_at", "int", NONE_US),
-            _Col("n", "n", "int"),
-            _Col("lead_id", "lead_id", "text"),
-            _Col("key", d.key(_KEY_CLOCK), "text"),
+            Col("first_contact", "CASE WHEN kind = 'first_contact' THEN 1 ELSE 0 END", "int"),
+            Col("due_at", "due_at", "int"),
+            Col("met_at", "met_at", "int", NONE_US),
+            Col("cancelled_at", "cancelled_at", "int", NONE_US),
+            Col("n", "n", "int"),
+            Col("lead_id", "lead_id", "text"),
+            Col("key", d.key(_KEY_CLOCK), "text"),
         ],
         from_where,
         params,
     )
-    codes = _split_key(read["key"], _KEY_CLOCK) or _string_columns(d, _KEY_CLOCK, from_where, params)
+    codes = split_key(read["key"], _KEY_CLOCK) or string_columns(d, _KEY_CLOCK, from_where, params)
     return _ClockRead(read["lead_id"], read, codes)
 
 
 def _join_clocks(conn: Connection, read: _ClockRead, h: HandoffColumns) -> ClockColumns:
     """Each clock with its handoff's source and campaign: from the period's handoff rows `h` (matched by lead
     and cycle), else read by lead; a clock without a handoff is left out (the inner join of `load_facts`)."""
-    d = _Dialect(conn)
+    d = Dialect(conn)
     n = read.columns["n"]
     leads = read.lead_id
     index = dict(zip(h.lead_id, range(len(h)), strict=True))
@@ -378,7 +200,7 @@ def _join_clocks(conn: Connection, read: _ClockRead, h: HandoffColumns) -> Clock
     )
 
 
-def _lead_list(d: _Dialect, leads: Sequence[str]) -> tuple[str, list[Any]]:
+def _lead_list(d: Dialect, leads: Sequence[str]) -> tuple[str, list[Any]]:
     """A FROM item `ids(lead_id)` holding these lead ids, and its parameters."""
     if d.name == "postgresql":
         return f"unnest(CAST({d.mark} AS TEXT[])) AS ids(lead_id)", [list(leads)]
@@ -386,7 +208,7 @@ def _lead_list(d: _Dialect, leads: Sequence[str]) -> tuple[str, list[Any]]:
 
 
 def _handoff_sources(
-    d: _Dialect, leads: Sequence[str]
+    d: Dialect, leads: Sequence[str]
 ) -> dict[tuple[str, int], tuple[str | None, str | None]]:
     """(source, campaign) of every handoff of these leads, by (lead, cycle)."""
     ids, params = _lead_list(d, leads)
@@ -425,7 +247,7 @@ def _read_activities(conn: Connection, leads: Sequence[str], until: datetime) ->
     """The `activity` events of these leads at or before `until` (each lead by the index on (lead_id, at)),
     but those a retract withdrew. An activity's asset and campaign are text when present (ingest checks
     them), so the database reads them out of the JSON."""
-    d = _Dialect(conn)
+    d = Dialect(conn)
     d.prepare()
     if not leads:
         return _activity_columns([], set())
@@ -434,7 +256,7 @@ def _read_activities(conn: Connection, leads: Sequence[str], until: datetime) ->
     return _activity_columns(rows, _retracted(d, ids, params))
 
 
-def _retracted(d: _Dialect, ids: str, params: list[Any]) -> set[int]:
+def _retracted(d: Dialect, ids: str, params: list[Any]) -> set[int]:
     """The sequence numbers of the events a stored retract of the leads `ids` withdraws (a stored retract
     always withdraws its event: ingest refuses one that cannot)."""
     target = d.json_text("r.data", "event_id")
@@ -452,7 +274,7 @@ def _retracted(d: _Dialect, ids: str, params: list[Any]) -> set[int]:
     return {int(r[0]) for r in d.run(sql, params)}
 
 
-def _activities_sql(d: _Dialect, ids: str, params: list[Any], until: datetime) -> tuple[str, list[Any]]:
+def _activities_sql(d: Dialect, ids: str, params: list[Any], until: datetime) -> tuple[str, list[Any]]:
     """The activities of the leads `ids` (a FROM item with a `lead_id` column) at or before `until`."""
     asset, campaign = d.json_text("data", "asset"), d.json_text("data", "campaign")
     if d.name == "postgresql":  # one index scan per lead; OFFSET 0 keeps the planner from a hash join
@@ -472,7 +294,7 @@ def _activities_sql(d: _Dialect, ids: str, params: list[Any], until: datetime) -
 def _read_period_activities(conn: Connection, period: Period, until: datetime) -> _Activities:
     """The activities of the leads whose handoffs have their opportunity or customer instant in the period
     (the leads attribution reads), at or before `until`, but those a retract withdrew."""
-    d = _Dialect(conn)
+    d = Dialect(conn)
     d.prepare()
     m = d.mark
     ids = (
