@@ -265,5 +265,5 @@ def test_every_column_a_metric_reads_is_watched_for_changes() -> None:
     from leadpact.services import period_reads as r
 
     flags = {"n", "kind", "disposition", "min_touch_met", "flags", "touches", "amount", "won_amount"}
-    assert {*r._HANDOFF_TIMES, *r._KEY_A, *r._KEY_B, *flags} <= set(store_packs.HANDOFF_READ)
+    assert {*r.HANDOFF_TIMES, *r._KEY_A, *r._KEY_B, *flags} <= set(store_packs.HANDOFF_READ)
     assert {*r._KEY_CLOCK, "n", "kind", "due_at", "met_at", "cancelled_at"} <= set(store_packs.CLOCK_READ)

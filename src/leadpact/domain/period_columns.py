@@ -48,6 +48,21 @@ DATED = (
     "customer_at",
 )
 
+#: the handoff instants a period's metrics read (the dating columns among them)
+HANDOFF_TIMES = (
+    "mql_at",
+    "first_touch_at",
+    "disposition_at",
+    "sql_at",
+    "opportunity_at",
+    "customer_at",
+    "rejected_at",
+    "disqualified_at",
+    "recycled_at",
+    "first_activity_at",
+    "lead_first_touch_at",
+)
+
 
 @dataclass(frozen=True)
 class PeriodColumns:

@@ -28,7 +28,7 @@ from leadpact.domain.metrics_vec import (
     period_lists,
     to_us,
 )
-from leadpact.domain.period_columns import DATED, PeriodColumns, canonical, restrict
+from leadpact.domain.period_columns import DATED, HANDOFF_TIMES, PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
 from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
 
@@ -38,19 +38,6 @@ from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_k
 #: (`_concurrent`: PostgreSQL); False reads them one after the other on one connection everywhere
 CONCURRENT_READS = True
 
-_HANDOFF_TIMES = (
-    "mql_at",
-    "first_touch_at",
-    "disposition_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-    "rejected_at",
-    "disqualified_at",
-    "recycled_at",
-    "first_activity_at",
-    "lead_first_touch_at",
-)
 # the handoff's string dimensions, read as two combined keys of few distinct values each
 _KEY_A = ("source", "campaign", "tier", "segment")
 _KEY_B = ("owner", "team", "outcome_reason")
@@ -88,7 +75,7 @@ def load_handoff_columns(conn: Connection, period: Period) -> HandoffColumns:
         [
             Col("n", "n", "int"),
             Col("flags", f"{flags} + touches * {1 << _FLAG_BITS}", "int"),
-            *(Col(t, t, "int", NONE_US) for t in _HANDOFF_TIMES),
+            *(Col(t, t, "int", NONE_US) for t in HANDOFF_TIMES),
             Col("amount", "amount", "float", 0.0),
             Col("won", "COALESCE(won_amount, amount)", "float", 0.0),
             Col("lead_id", "lead_id", "text"),
@@ -116,7 +103,7 @@ def load_handoff_columns(conn: Connection, period: Period) -> HandoffColumns:
         campaign=codes["campaign"],
         outcome_reason=codes["outcome_reason"],
         **flag,
-        **{t: read[t] for t in _HANDOFF_TIMES},
+        **{t: read[t] for t in HANDOFF_TIMES},
     )
 
 

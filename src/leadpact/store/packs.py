@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, RowMapping, func, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
-from leadpact.domain.period_columns import DATED
+from leadpact.domain.period_columns import DATED, HANDOFF_TIMES
 from leadpact.store.tables import clocks, handoffs, period_marks, period_packs
 
 DAY_US = 86_400_000_000
@@ -38,17 +38,7 @@ HANDOFF_READ = (
     "min_touch_met",
     "flags",
     "touches",
-    "mql_at",
-    "first_touch_at",
-    "disposition_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-    "rejected_at",
-    "disqualified_at",
-    "recycled_at",
-    "first_activity_at",
-    "lead_first_touch_at",
+    *HANDOFF_TIMES,
     "amount",
     "won_amount",
     "source",
@@ -60,9 +50,7 @@ HANDOFF_READ = (
     "outcome_reason",
 )
 CLOCK_READ = ("n", "kind", "due_at", "met_at", "cancelled_at", "tier", "segment", "owner", "team")
-_INSTANTS = frozenset(
-    {*DATED, "first_touch_at", "first_activity_at", "lead_first_touch_at", "due_at", "met_at", "cancelled_at"}
-)
+_INSTANTS = frozenset({*HANDOFF_TIMES, "due_at", "met_at", "cancelled_at"})
 
 Row = RowMapping | Mapping[str, Any]
 
