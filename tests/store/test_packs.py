@@ -267,3 +267,18 @@ def test_every_column_a_metric_reads_is_watched_for_changes() -> None:
     flags = {"n", "kind", "disposition", "min_touch_met", "flags", "touches", "amount", "won_amount"}
     assert {*r.HANDOFF_TIMES, *r._KEY_A, *r._KEY_B, *flags} <= set(store_packs.HANDOFF_READ)
     assert {*r._KEY_CLOCK, "n", "kind", "due_at", "met_at", "cancelled_at"} <= set(store_packs.CLOCK_READ)
+
+
+def test_the_worker_reads_stale_packs_again(engine: Engine, pact: Any) -> None:
+    run(engine, pact, month(pact))
+    both(engine, pact, "2026-03")
+    packs.flush()
+    assert packs.refresh_stale(engine) == 0  # nothing changed
+    run(engine, pact, [touch("C", "2026-03-17T09:00:00-04:00", id="C-t2")])  # C has no handoff
+    run(engine, pact, [touch("B", "2026-03-10T09:00:00-04:00", id="B-t2")])  # nor a metric of B's
+    assert packs.refresh_stale(engine) == 0
+    run(engine, pact, [ev("disposition", "B", "2026-03-10T10:00:00-04:00", id="B-d", outcome="accepted")])
+    assert packs.refresh_stale(engine) == 1
+    profile = profile_of(engine, pact, "2026-03")
+    assert profile.get("packs.used") == 1 and "packs.built" not in profile
+    assert both(engine, pact, "2026-03")["mql_count"] == 2

@@ -13,6 +13,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.services.metrics import params_of
+from leadpact.services.packs import refresh_stale
 from leadpact.services.routing import drain_queue
 from leadpact.services.signals import record_reason_signals
 from leadpact.services.worker import WorkerReport, deliver, record_due
@@ -34,6 +35,10 @@ def _sqlite_lock(url: str) -> IO[str] | None:
     return handle
 
 
+#: seconds between two refreshes of the stale month packs
+PACKS_EVERY = 5.0
+
+
 @app.command("worker")
 def worker_command(
     once: bool = typer.Option(False, "--once", help="One pass, then exit."),
@@ -48,7 +53,7 @@ def worker_command(
     total = WorkerReport()
     params = params_of(ctx.pact, ctx.rules)
     routing = ctx.routing
-    signals_at = 0.0
+    signals_at = packs_at = 0.0
     try:
         while True:
             report = record_due(
@@ -63,6 +68,9 @@ def worker_command(
                 signals_at = time.monotonic()
                 if signals and not as_json:
                     console.print(f"{signals} reason signal(s) recorded for marketing")
+            if once or time.monotonic() - packs_at >= PACKS_EVERY:  # keep read months ready
+                report.packs = refresh_stale(ctx.engine)
+                packs_at = time.monotonic()
             deliver(ctx.engine, now=now_utc(), report=report)
             for name, value in report.to_json().items():
                 if isinstance(value, int):

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns, to_us
 from leadpact.domain.period_columns import PeriodColumns, combine, restrict
-from leadpact.domain.periods import Period, months_in
+from leadpact.domain.periods import Period, months_in, parse_period
 from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
 from leadpact.store.db import BUSY_TIMEOUT_MS
@@ -97,6 +97,24 @@ def _month(engine: Engine, month: Period, profile: dict[str, float] | None) -> P
 #: saves run here, one at a time, after the caller has its columns (the interpreter waits for them at exit)
 _saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadpact-packs")
 _pending: list[Future[None]] = []
+
+
+def refresh_stale(engine: Engine) -> int:
+    """Read again every stored month pack that something changed since it was read (the worker does this,
+    so that the months someone reads stay ready while events arrive); how many were read again."""
+    with engine.connect() as conn:
+        stored = [(r["tz"], r["month"], r["format"], r["marks"]) for r in store_packs.pack_list(conn)]
+    refreshed = 0
+    for tz, label, fmt, marks in stored:
+        month = parse_period(label, tz)
+        with engine.connect() as conn:
+            now_marks = store_packs.marks(conn, to_us(month.start), to_us(month.end))
+        if fmt == FORMAT and int(marks) == now_marks:
+            continue
+        cols, _ = read_period(engine, month)
+        _write(engine, month, now_marks, cols)
+        refreshed += 1
+    return refreshed
 
 
 def _save(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:

@@ -39,6 +39,7 @@ class WorkerReport:
     dead: int = 0
     assigned: int = 0  # queued handoffs routed to a rep who became available
     reassigned: int = 0  # first-contact breaches handed to another rep (routing.reassign_on_breach)
+    packs: int = 0  # month packs read again because their month changed (services.packs.refresh_stale)
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
