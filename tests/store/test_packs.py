@@ -49,6 +49,9 @@ def both(engine: Engine, pact: Any, period: str, as_of: datetime = NOW) -> dict[
     cached = metrics(engine, pact, rules, period, as_of=as_of)
     fresh = metrics(engine, pact, rules, period, as_of=as_of, cache=False)
     assert cached == fresh, period
+    # revenue attribution splits what revenue counts: the won amounts of the period's customers
+    assert cached["revenue_attribution"]["total"] == pytest.approx(cached["revenue"]["total"])
+    assert cached["revenue_attribution"]["count"] == cached["customers"]
     p = parse_period(period, pact.timezone)
     assert same(packs.period_columns(engine, p), packs.period_columns(engine, p, cache=False)) == []
     return cached

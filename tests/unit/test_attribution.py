@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from leadpact.domain.attribution import (
     customer_instant,
     row_credit,
     split_exactly,
+    won_amount,
 )
 from leadpact.domain.metrics import HandoffFacts
 
@@ -118,6 +119,16 @@ def test_won_revenue_by_customer_instant_counts_activities_up_to_the_win() -> No
     assert view["last_touch"]["campaign"] == {"late": 36_000.0}  # day 7, before the win on day 8
     assert view["linear"]["campaign"] == {"spring-webinar": 18_000.0, "demo-ads": 9_000.0, "late": 9_000.0}
     assert set(view["assets"]) == {"/webinar/spring", "/demo", "/late"}
+
+
+def test_won_revenue_credits_the_won_amount() -> None:
+    """A deal opened at 36,000 and won at 40,000: revenue attribution credits 40,000, as revenue counts it."""
+    won = facts("A", source="webinar", opportunity_at=day(5), customer_at=day(8), amount=36_000.0)
+    won = replace(won, won_amount=40_000.0)
+    view = attribution([won], ACTIVITIES, AS_OF, instant=customer_instant, amount=won_amount)
+    assert view["total"] == 40_000.0 and view["last_touch"]["campaign"] == {"late": 40_000.0}
+    assert view["linear"]["campaign"] == {"spring-webinar": 20_000.0, "demo-ads": 10_000.0, "late": 10_000.0}
+    assert attribution([won], ACTIVITIES, AS_OF, instant=customer_instant)["total"] == 36_000.0
 
 
 def test_rows_after_as_of_and_missing_amounts() -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from leadpact.domain.attribution import Activity, attribution, customer_instant
+from leadpact.domain.attribution import Activity, attribution, customer_instant, won_amount
 from leadpact.domain.clocks import Clock
 from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
 from leadpact.domain.metrics import ClockFacts, HandoffFacts, MetricParams, Targets, period_metrics
@@ -256,8 +256,8 @@ def test_attribution_is_the_reference(
     )
     assert (
         same(
-            attribution(facts.won, acts, as_of, instant=customer_instant),
-            attribution_vec(h, lists.won, h.customer_at, columns, as_of),
+            attribution(facts.won, acts, as_of, instant=customer_instant, amount=won_amount),
+            attribution_vec(h, lists.won, h.customer_at, columns, as_of, h.won),
         )
         == []
     )

@@ -36,6 +36,7 @@ MODELS: tuple[Model, ...] = ("first_touch", "last_touch", "linear")
 DIMENSIONS: tuple[Dimension, ...] = ("campaign", "source")
 
 Instant = Callable[[HandoffFacts], datetime | None]
+Amount = Callable[[HandoffFacts], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,15 @@ def opportunity_instant(h: HandoffFacts) -> datetime | None:
 
 def customer_instant(h: HandoffFacts) -> datetime | None:
     return h.customer_at
+
+
+def opportunity_amount(h: HandoffFacts) -> float:
+    return float(h.amount or 0.0)
+
+
+def won_amount(h: HandoffFacts) -> float:
+    """What was won (the customer stage's amount when given, else the opportunity's): revenue's amount."""
+    return h.won
 
 
 def split_exactly(amount: float, weights: Mapping[str, int]) -> dict[str, float]:
@@ -116,10 +126,14 @@ def credit_weights(
 
 
 def row_credit(
-    lead: HandoffFacts, activities: Sequence[Activity], model: Model, dimension: Dimension
+    lead: HandoffFacts,
+    activities: Sequence[Activity],
+    model: Model,
+    dimension: Dimension,
+    amount: Amount = opportunity_amount,
 ) -> dict[str, float]:
     """One row's credit per key under a model; the values sum to the row's amount exactly."""
-    return split_exactly(float(lead.amount or 0.0), credit_weights(lead, activities, model, dimension))
+    return split_exactly(amount(lead), credit_weights(lead, activities, model, dimension))
 
 
 def _sorted(amounts: Mapping[str, list[float]]) -> dict[str, float]:
@@ -132,11 +146,12 @@ def attribution(
     activities: Mapping[str, Sequence[Activity]],
     as_of: datetime,
     instant: Instant = opportunity_instant,
+    amount: Amount = opportunity_amount,
 ) -> dict[str, Any]:
-    """The extra attribution views over the period's rows (opportunities by default; pass
-    ``instant=customer_instant`` and the customers for won revenue). A row counts once its instant is at
-    or before ``as_of``; ``activities`` maps a lead to its activities (any order, any instant: those after
-    the row's instant are left out here).
+    """The extra attribution views over the period's rows (opportunities and their amounts by default; pass
+    the customers, ``instant=customer_instant`` and ``amount=won_amount`` for won revenue). A row counts once
+    its instant is at or before ``as_of``; ``activities`` maps a lead to its activities (any order, any
+    instant: those after the row's instant are left out here).
 
     ``{"count", "total", "assets": {asset: {"count", "amount"}}, "first_touch" | "last_touch" | "linear":
     {"campaign": {key: amount}, "source": {key: amount}}}``, each mapping sorted by amount (largest first),
@@ -149,13 +164,13 @@ def attribution(
         (m, d): defaultdict(list) for m in MODELS for d in DIMENSIONS
     }
     for h, at in counted:
-        amount = float(h.amount or 0.0)
+        value = amount(h)
         before = activities_before(activities.get(h.lead_id, ()), at)
         for asset in {a.asset for a in before if a.asset}:
             asset_counts[asset] += 1
-            asset_amounts[asset].append(amount)
+            asset_amounts[asset].append(value)
         for (model, dimension), into in credits.items():
-            for key, part in row_credit(h, before, model, dimension).items():
+            for key, part in row_credit(h, before, model, dimension, amount).items():
                 into[key].append(part)
     assets = {
         asset: {"count": asset_counts[asset], "amount": math.fsum(asset_amounts[asset])}
@@ -163,7 +178,7 @@ def attribution(
     }
     out: dict[str, Any] = {
         "count": len(counted),
-        "total": math.fsum(float(h.amount or 0.0) for h, _ in counted),
+        "total": math.fsum(amount(h) for h, _ in counted),
         "assets": dict(sorted(assets.items(), key=lambda kv: (-kv[1]["amount"], -kv[1]["count"], kv[0]))),
     }
     for model in MODELS:

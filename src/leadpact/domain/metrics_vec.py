@@ -804,14 +804,20 @@ def _label_codes(codes: Codes, labels: dict[str, int]) -> I64:
 
 
 def attribution_vec(
-    h: HandoffColumns, rows: B, instant: I64, acts: ActivityColumns, as_of: datetime
+    h: HandoffColumns,
+    rows: B,
+    instant: I64,
+    acts: ActivityColumns,
+    as_of: datetime,
+    amounts: F64 | None = None,
 ) -> dict[str, Any]:
     """``attribution.attribution`` over the handoff rows in ``rows`` (in row order), each dated by
-    ``instant`` (``opportunity_at`` or ``customer_at``), with the leads' activities ``acts``."""
+    ``instant`` (``opportunity_at`` or ``customer_at``) and worth ``amounts`` (``h.amount`` unless given;
+    ``h.won`` for revenue), with the leads' activities ``acts``."""
     now = to_us(as_of)
     idx = np.flatnonzero(rows & (instant <= now))
     at = instant[idx]
-    amount = h.amount[idx]
+    amount = (h.amount if amounts is None else amounts)[idx]
     out: dict[str, Any] = {"count": int(idx.size), "total": math.fsum(amount.tolist())}
     # each counted row's activities at or before its instant: (row position, activity) pairs
     lead_index = {name: k for k, name in enumerate(acts.lead.names)}

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, or_, select
 
-from leadpact.domain.attribution import Activity, attribution, customer_instant
+from leadpact.domain.attribution import Activity, attribution, customer_instant, won_amount
 from leadpact.domain.calendar_vec import business_between_vec
 from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
 from leadpact.domain.metrics import (
@@ -244,7 +244,7 @@ def metrics_reference(
         as_of,
         body,
         attribution(facts.opportunities, activities, as_of),
-        attribution(facts.won, activities, as_of, instant=customer_instant),
+        attribution(facts.won, activities, as_of, instant=customer_instant, amount=won_amount),
         stage_times(facts.cohort, as_of),
         funnel_leak(facts.cohort, _plan_rates(pact), as_of),
     )
@@ -293,7 +293,7 @@ def metrics(
     leak_doc = funnel_leak_vec(h, lists.cohort, _plan_rates(pact), as_of)
     t2 = time.perf_counter()
     attribution_doc = attribution_vec(h, lists.opportunities, h.opportunity_at, acts, as_of)
-    revenue_doc = attribution_vec(h, lists.won, h.customer_at, acts, as_of)
+    revenue_doc = attribution_vec(h, lists.won, h.customer_at, acts, as_of, h.won)
     t3 = time.perf_counter()
     if profile is not None:
         profile.update(query=(t1 - t0) * 1000, compute=(t2 - t1) * 1000, attribution=(t3 - t2) * 1000)
