@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
@@ -97,6 +98,7 @@ def _month(engine: Engine, month: Period, profile: dict[str, float] | None) -> P
 #: saves run here, one at a time, after the caller has its columns (the interpreter waits for them at exit)
 _saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadpact-packs")
 _pending: list[Future[None]] = []
+_pending_lock = threading.Lock()
 
 
 def refresh_stale(engine: Engine) -> int:
@@ -119,15 +121,18 @@ def refresh_stale(engine: Engine) -> int:
 
 def _save(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
     """Store the pack in the background."""
-    _pending[:] = [f for f in _pending if not f.done()]
-    _pending.append(_saver.submit(_write, engine, month, marks, cols))
+    with _pending_lock:
+        _pending[:] = [f for f in _pending if not f.done()]
+        _pending.append(_saver.submit(_write, engine, month, marks, cols))
 
 
 def flush() -> None:
     """Wait for the packs being saved (before wiping a store, say)."""
-    for f in list(_pending):
+    with _pending_lock:
+        waiting = list(_pending)
+        _pending.clear()
+    for f in waiting:
         f.result()
-    _pending.clear()
 
 
 def _write(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
