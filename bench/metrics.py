@@ -15,11 +15,14 @@ bodies, so the event log has its real size and attribution reads real activities
 metrics never read it). Ingesting 10M events through the engine (replay, routing, clocks) would take many
 minutes and measure ingest, not metrics.
 
-Then it times `metrics(...)` for a mid-range month: cold (the first call on a fresh engine) and warm (the
-median of 5), per phase (query, compute, attribution) and per read (handoffs, clocks, activities), the rows
-read, and beside it a naive full-table GROUP BY of the same month's core counts. `--check` also computes the
-month with the reference implementation (row by row, `domain/metrics.py`) and prints whether the two
-documents agree. Figures only; nothing is asserted.
+Then it times `metrics(...)` for a mid-range month, its month pack dropped first (services/packs.py): the
+first call (it reads the tables and saves the pack), warm calls from the pack (median of 5), calls with
+`cache=False` (the tables every time), the call after a late event in the month (its pack is read again),
+a week inside the month, and its quarter (first, then from three packs); per phase (query, compute,
+attribution) and per read (pack, handoffs, clocks, activities), the rows used, and beside it a naive
+full-table GROUP BY of the same month's core counts. `--check` also computes the month with the reference
+implementation (row by row, `domain/metrics.py`) and prints whether the documents agree, and whether the
+document from the pack is exactly the one from the tables. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -831,7 +834,7 @@ def measure(url: str, period: str, as_of: datetime, runs: int, concurrent: bool)
     with engine.begin() as conn:
         store_packs.forget_packs(conn)
 
-    def timed(cache: bool = True) -> dict[str, float]:
+    def timed(cache: bool = True, period: str = period) -> dict[str, float]:
         profile: dict[str, float] = {}
         t = time.perf_counter()
         doc = metrics(engine, pact, rules, period, as_of=as_of, cache=cache, profile=profile)
@@ -852,8 +855,25 @@ def measure(url: str, period: str, as_of: datetime, runs: int, concurrent: bool)
     with engine.begin() as conn:
         store_packs.bump(conn, [us_of(datetime(y, m, 15, 12, tzinfo=zone)) // store_packs.DAY_US])
     late = timed()
+    packs.flush()
+    # other period forms from the packs: a week inside the month, and its quarter (two more months to read)
+    iso = datetime(y, m, 10).isocalendar()
+    week = f"{iso.year}-W{iso.week:02d}"
+    quarter = f"{y}-Q{(m - 1) // 3 + 1}"
+    week_warm = median([timed(period=week) for _ in range(runs)])
+    quarter_first = timed(period=quarter)
+    packs.flush()
+    quarter_warm = median([timed(period=quarter) for _ in range(runs)])
     engine.dispose()
-    return {"first": first, "warm": warm, "no cache": scratch, "late event": late}
+    return {
+        "first": first,
+        "warm": warm,
+        "no cache": scratch,
+        "late event": late,
+        "week": week_warm,
+        "quarter first": quarter_first,
+        "quarter": quarter_warm,
+    }
 
 
 def check(url: str, period: str, as_of: datetime) -> tuple[int, float, list[str]]:
@@ -914,7 +934,7 @@ def _table(results: dict[tuple[str, str], dict[str, Any]]) -> Table:
     for col in ("handoff rows", "clock rows", "activity rows"):
         table.add_column(col, justify="right")
     for (db, mode), r in results.items():
-        for run in ("first", "warm", "no cache", "late event"):
+        for run in ("first", "warm", "no cache", "late event", "week", "quarter first", "quarter"):
             p = r[run]
             table.add_row(
                 db,
@@ -924,6 +944,9 @@ def _table(results: dict[tuple[str, str], dict[str, Any]]) -> Table:
                     "warm": "warm, from the pack (median)",
                     "no cache": "cache=False (median)",
                     "late event": "after a late event",
+                    "week": "a week in it, from the pack (median)",
+                    "quarter first": "its quarter (2 more months read)",
+                    "quarter": "its quarter, from 3 packs (median)",
                 }[run],
                 _ms(p, "query"),
                 _ms(p, "compute"),
