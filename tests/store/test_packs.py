@@ -31,14 +31,19 @@ from leadpact.services.routing import set_owner
 from leadpact.store import packs as store_packs
 from leadpact.store.tables import metadata, period_marks, period_packs
 
-NOW = datetime(2026, 7, 1, tzinfo=UTC)
+NOW = datetime(2026, 7, 1, tzinfo=UTC)  # metrics as of
+RECEIVED = datetime(2026, 4, 20, tzinfo=UTC)  # ingest's now: changes from Feb 17th on are logged lead by lead
 PERIODS = ("2026-02", "2026-03", "2026-04", "2026-W11", "2026-W14", "2026-Q1", "2026-03-10..2026-04-20")
 
 
 def run(engine: Engine, pact: Any, events: list[dict[str, Any]], strict: bool = True) -> None:
     text = "".join(json.dumps(e) + "\n" for e in events)
     report = ingest(
-        engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x.jsonl"), now=NOW
+        engine,
+        rules_from_pact(pact),
+        vocabulary(pact),
+        read_events(io.StringIO(text), "x.jsonl"),
+        now=RECEIVED,
     )
     assert report.refused == 0 or not strict, report.results[:3]
 
@@ -107,8 +112,8 @@ def test_a_pack_is_used_until_something_in_its_month_changes(engine: Engine, pac
             activity("D", "2026-03-20T09:30:00-04:00", "demo_request", id="D-a1"),
         ],
     )
-    profile = profile_of(engine, pact, "2026-03")
-    assert profile.get("packs.built") == 1 and "packs.used" not in profile
+    profile = profile_of(engine, pact, "2026-03")  # D's rows are read, the rest comes from the pack
+    assert profile.get("packs.patched") == 1 and "packs.used" not in profile
     assert both(engine, pact, "2026-03")["mql_count"] == 3
 
 
@@ -175,7 +180,9 @@ def test_an_owner_set_by_routing_reaches_the_pack(engine: Engine, pact: Any) -> 
     run(engine, pact, month(pact))
     assert both(engine, pact, "2026-03")["by_rep"].get("zoe") is None
     with engine.begin() as conn:
-        set_owner(conn, SimpleNamespace(reps={}), "B", 1, Decision("zoe", "na", None, "manual", "test"))
+        set_owner(
+            conn, SimpleNamespace(reps={}), "B", 1, Decision("zoe", "na", None, "manual", "test"), now=NOW
+        )
     m = both(engine, pact, "2026-03")
     assert m["by_rep"]["zoe"]["mql_count"] == 1
 
@@ -250,17 +257,34 @@ def test_changed_days_names_the_days_of_what_changed() -> None:
     new = {**old, "touches": 2, "sql_at": t + day}
     clock = {"lead_id": "A", **dict.fromkeys(store_packs.CLOCK_READ), "n": 1, "kind": "first_contact"}
     clock["due_at"] = t + 40 * day
-    same_rows = store_packs.changed_days([old], [old], [clock], [clock], {})
-    assert same_rows == set()
+    assert store_packs.changed_days([old], [old], [clock], [clock], {}) == {}
+    d = t // day
     assert store_packs.changed_days([old], [new], [clock], [clock], {}) == {
-        t // day,
-        t // day + 1,
-        t // day + 3,
-        t // day + 40,
+        d: {"A"},
+        d + 1: {"A"},
+        d + 3: {"A"},
+        d + 40: {"A"},
     }
     # an activity counts for the opportunity instants at or after it
-    assert store_packs.changed_days([old], [old], [], [], {"A": t + day}) == {t // day + 3}
-    assert store_packs.changed_days([old], [old], [], [], {"A": t + 4 * day}) == set()
+    assert store_packs.changed_days([old], [old], [], [], {"A": t + day}) == {d + 3: {"A"}}
+    assert store_packs.changed_days([old], [old], [], [], {"A": t + 4 * day}) == {}
+
+
+def test_many_changed_leads_or_a_pruned_log_read_the_month_whole(
+    engine: Engine, pact: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(engine, pact, month(pact))
+    both(engine, pact, "2026-03")
+    late = [ev("disposition", "B", "2026-03-10T10:00:00-04:00", id="B-d", outcome="accepted")]
+    monkeypatch.setattr(store_packs, "LOG_LEADS", 0)  # every change is logged as "every lead"
+    run(engine, pact, late)
+    assert profile_of(engine, pact, "2026-03").get("packs.built") == 1
+    monkeypatch.undo()
+    run(engine, pact, [ev("stage", "B", "2026-03-12T10:00:00-04:00", id="B-s", stage="sql")])
+    with engine.begin() as conn:  # the log of those days is forgotten
+        assert store_packs.prune_changes(conn, RECEIVED, keep_days=0) > 0
+    assert profile_of(engine, pact, "2026-03").get("packs.built") == 1
+    assert both(engine, pact, "2026-03")["mql_to_sql"] == 1.0  # A and B both reached SQL
 
 
 def test_every_column_a_metric_reads_is_watched_for_changes() -> None:

@@ -24,6 +24,7 @@ Pure: numpy only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -199,6 +200,24 @@ def combine(parts: Sequence[PeriodColumns]) -> PeriodColumns:
             np.concatenate([p.activity_seq for p in parts]),
         )
     )
+
+
+def patch(pc: PeriodColumns, leads: AbstractSet[str], fresh: PeriodColumns) -> PeriodColumns:
+    """These columns with the rows of `leads` replaced by `fresh` (those leads' rows read again)."""
+    h, c, a = pc.handoffs, pc.clocks, pc.activities
+    keep_h = np.asarray([lead not in leads for lead in h.lead_id], dtype=bool)
+    keep_c = np.asarray([lead not in leads for lead in c.lead_id], dtype=bool)
+    names = np.asarray([name not in leads for name in a.lead.names] + [True], dtype=bool)
+    keep_a = names[a.lead.codes]
+
+    def at(mask: B) -> I64:
+        out: I64 = np.flatnonzero(mask).astype(np.int64)
+        return out
+
+    kept = PeriodColumns(
+        take(h, at(keep_h)), take(c, at(keep_c)), take(a, at(keep_a)), pc.activity_seq[keep_a]
+    )
+    return combine([kept, fresh])
 
 
 def same(a: PeriodColumns, b: PeriodColumns) -> list[str]:

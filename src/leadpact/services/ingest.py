@@ -240,9 +240,8 @@ def _apply_batch(
     store_events.insert_events(conn, event_rows)
     old_handoffs = store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
     old_clocks = store_clocks.replace_clocks(conn, replaced, clock_rows)
-    store_packs.bump(
-        conn, store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
-    )
+    changes = store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
+    store_packs.bump(conn, changes, from_us(received_us))
     report.leads_touched += len(replaced)
 
 

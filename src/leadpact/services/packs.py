@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns, to_us
-from leadpact.domain.period_columns import PeriodColumns, combine, restrict
+from leadpact.domain.period_columns import PeriodColumns, combine, patch, restrict
 from leadpact.domain.periods import Period, months_in, parse_period
 from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
@@ -40,7 +40,10 @@ log = logging.getLogger(__name__)
 WAIT_MS = 250
 
 #: bump when what a pack holds, or how it is read, changes: packs of another format are read again
-FORMAT = 2
+FORMAT = 3
+
+#: a stale pack whose month changed for at most this many leads re-reads only theirs
+PATCH_LEADS = 2000
 
 _PARTS = (("handoffs", HandoffColumns), ("clocks", ClockColumns), ("activities", ActivityColumns))
 
@@ -78,21 +81,43 @@ def _count(profile: dict[str, float] | None, key: str) -> None:
 
 
 def _month(engine: Engine, month: Period, profile: dict[str, float] | None) -> PeriodColumns:
+    cols, how = month_columns(engine, month, profile)
+    _count(profile, f"packs.{how}")
+    return cols
+
+
+def month_columns(
+    engine: Engine, month: Period, profile: dict[str, float] | None = None
+) -> tuple[PeriodColumns, str]:
+    """A month's columns and how they were had: `used` (its pack, unchanged), `patched` (its pack, the
+    leads that changed since read again), or `built` (the month read whole). A patched or built pack is
+    saved in the background."""
     start, end = to_us(month.start), to_us(month.end)
     with engine.connect() as conn:
-        marks = store_packs.marks(conn, start, end)  # before the rows (see store.packs)
+        gens = store_packs.marks(conn, start, end)  # before anything else (see store.packs)
         row = store_packs.get_pack(conn, month.tz, month.label)
-    if row is not None and row["format"] == FORMAT and int(row["marks"]) == marks:
-        t = time.perf_counter()
-        cols = decode(bytes(row["payload"]))
-        _count(profile, "packs.used")
+        current = row is not None and row["format"] == FORMAT
+        then = store_packs.gens_of(row) if row is not None and current else None
+        changed = None if then is None or then == gens else store_packs.changed_leads(conn, then, gens)
+    t = time.perf_counter()
+    if then is not None and then == gens:
+        cols = decode(bytes(row["payload"]))  # type: ignore[index]
         _note(profile, {"pack": (time.perf_counter() - t) * 1000})
-        return cols
+        return cols, "used"
+    if changed is not None and len(changed) <= PATCH_LEADS:
+        old = decode(bytes(row["payload"]))  # type: ignore[index]
+        _note(profile, {"pack": (time.perf_counter() - t) * 1000})
+        fresh, took = read_period(engine, month, sorted(changed))
+        _note(profile, took)
+        t = time.perf_counter()
+        cols = patch(old, changed, fresh)
+        _note(profile, {"patch": (time.perf_counter() - t) * 1000})
+        _save(engine, month, gens, cols)
+        return cols, "patched"
     cols, took = read_period(engine, month)
     _note(profile, took)
-    _count(profile, "packs.built")
-    _save(engine, month, marks, cols)
-    return cols
+    _save(engine, month, gens, cols)
+    return cols, "built"
 
 
 #: saves run here, one at a time, after the caller has its columns (the interpreter waits for them at exit)
@@ -102,24 +127,19 @@ _pending_lock = threading.Lock()
 
 
 def refresh_stale(engine: Engine) -> int:
-    """Read again every stored month pack that something changed since it was read (the worker does this,
-    so that the months someone reads stay ready while events arrive); how many were read again."""
+    """Bring every stored month pack up to date (patched, or read whole), so that the months someone reads
+    stay ready while events arrive (the worker does this); how many changed."""
     with engine.connect() as conn:
-        stored = [(r["tz"], r["month"], r["format"], r["marks"]) for r in store_packs.pack_list(conn)]
+        stored = [(r["tz"], r["month"]) for r in store_packs.pack_list(conn)]
     refreshed = 0
-    for tz, label, fmt, marks in stored:
-        month = parse_period(label, tz)
-        with engine.connect() as conn:
-            now_marks = store_packs.marks(conn, to_us(month.start), to_us(month.end))
-        if fmt == FORMAT and int(marks) == now_marks:
-            continue
-        cols, _ = read_period(engine, month)
-        _write(engine, month, now_marks, cols)
-        refreshed += 1
+    for tz, label in stored:
+        _, how = month_columns(engine, parse_period(label, tz))
+        refreshed += how in ("patched", "built")
+    flush()
     return refreshed
 
 
-def _save(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
+def _save(engine: Engine, month: Period, marks: dict[int, int], cols: PeriodColumns) -> None:
     """Store the pack in the background."""
     with _pending_lock:
         _pending[:] = [f for f in _pending if not f.done()]
@@ -135,7 +155,7 @@ def flush() -> None:
         f.result()
 
 
-def _write(engine: Engine, month: Period, marks: int, cols: PeriodColumns) -> None:
+def _write(engine: Engine, month: Period, marks: dict[int, int], cols: PeriodColumns) -> None:
     """Store the pack unless the database cannot take it at once (busy writing, read-only): a cache, the
     next call reads the month again. The marks were read before the rows, so a pack saved late is only ever
     stale-looking, never stale."""

@@ -50,18 +50,31 @@ def _us(at: datetime) -> int:
     return to_us(at)
 
 
-def _handoffs_where(d: Dialect, period: Period) -> tuple[str, list[int]]:
+def _of_leads(
+    d: Dialect, where: str, params: list[Any], leads: Sequence[str] | None
+) -> tuple[str, list[Any]]:
+    """`where`, for these leads only when given."""
+    if leads is None:
+        return where, params
+    ids, ids_params = _lead_list(d, leads)
+    return f"lead_id IN (SELECT lead_id FROM {ids}) AND ({where})", [*ids_params, *params]
+
+
+def _handoffs_where(d: Dialect, period: Period, leads: Sequence[str] | None) -> tuple[str, list[Any]]:
     m = d.mark
     where = " OR ".join(f"({c} >= {m} AND {c} < {m})" for c in DATED)
-    return f"FROM handoffs WHERE {where}", [_us(period.start), _us(period.end)] * len(DATED)
+    where, params = _of_leads(d, where, [_us(period.start), _us(period.end)] * len(DATED), leads)
+    return f"FROM handoffs WHERE {where}", params
 
 
-def load_handoff_columns(conn: Connection, period: Period) -> HandoffColumns:
-    """The handoff rows whose dating columns fall in the period (one OR query over their indexes), as
-    columns."""
+def load_handoff_columns(
+    conn: Connection, period: Period, leads: Sequence[str] | None = None
+) -> HandoffColumns:
+    """The handoff rows whose dating columns fall in the period (one OR query over their indexes), of these
+    leads only when given, as columns."""
     d = Dialect(conn)
     d.prepare()
-    from_where, params = _handoffs_where(d, period)
+    from_where, params = _handoffs_where(d, period, leads)
     tests = (
         "kind = 'mql'",
         "disposition = 'accepted'",
@@ -114,15 +127,19 @@ class _ClockRead:
     codes: dict[str, Codes]
 
 
-def _read_clocks(conn: Connection, period: Period) -> _ClockRead:
-    """The first-contact and disposition clocks due in the period, without their handoff's columns."""
+def _read_clocks(conn: Connection, period: Period, leads: Sequence[str] | None = None) -> _ClockRead:
+    """The first-contact and disposition clocks due in the period (of these leads only when given), without
+    their handoff's columns."""
     d = Dialect(conn)
     d.prepare()
     m = d.mark
-    from_where = (
-        f"FROM clocks WHERE kind IN ('first_contact', 'disposition') AND due_at >= {m} AND due_at < {m}"
+    where, params = _of_leads(
+        d,
+        f"kind IN ('first_contact', 'disposition') AND due_at >= {m} AND due_at < {m}",
+        [_us(period.start), _us(period.end)],
+        leads,
     )
-    params = [_us(period.start), _us(period.end)]
+    from_where = f"FROM clocks WHERE {where}"
     _, read = read_columns(
         d,
         [
@@ -300,10 +317,13 @@ def _concurrent(engine: Engine) -> bool:
     return CONCURRENT_READS and engine.dialect.name == "postgresql" and isinstance(engine.pool, QueuePool)
 
 
-def read_period(engine: Engine, period: Period) -> tuple[PeriodColumns, dict[str, float]]:
-    """The period's rows (:mod:`leadpact.domain.period_columns`) as columns in canonical order, with the
-    milliseconds each read took. On PostgreSQL the three reads run on three connections at once
-    (`_concurrent`), else one after the other on one connection; each is one statement."""
+def read_period(
+    engine: Engine, period: Period, leads: Sequence[str] | None = None
+) -> tuple[PeriodColumns, dict[str, float]]:
+    """The period's rows (:mod:`leadpact.domain.period_columns`) as columns in canonical order, of these
+    leads only when given, with the milliseconds each read took. On PostgreSQL the three reads of a whole
+    period run on three connections at once (`_concurrent`), else one after the other on one connection;
+    each is one statement."""
     took: dict[str, float] = {}
 
     def timed(name: str, read: Any, conn: Connection, *args: Any) -> Any:
@@ -317,7 +337,7 @@ def read_period(engine: Engine, period: Period) -> tuple[PeriodColumns, dict[str
             return timed(name, read, conn, *args)
 
     start, end = _us(period.start), _us(period.end)
-    if _concurrent(engine):
+    if leads is None and _concurrent(engine):
         with ThreadPoolExecutor(max_workers=2) as pool:
             clocks_job = pool.submit(on_own_connection, "clocks", _read_clocks, period)
             acts_job = pool.submit(
@@ -329,8 +349,8 @@ def read_period(engine: Engine, period: Period) -> tuple[PeriodColumns, dict[str
                 c = _join_clocks(conn, clock_read, h)
     else:
         with engine.connect() as conn:
-            h = timed("handoffs", load_handoff_columns, conn, period)
-            clock_read = timed("clocks", _read_clocks, conn, period)
+            h = timed("handoffs", load_handoff_columns, conn, period, leads)
+            clock_read = timed("clocks", _read_clocks, conn, period, leads)
             lists = period_lists(h, start, end)
             leads = sorted({h.lead_id[i] for i in np.flatnonzero(lists.opportunities | lists.won).tolist()})
             acts = timed("activities", _read_activities, conn, leads, period.end)

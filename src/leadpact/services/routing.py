@@ -265,11 +265,13 @@ def assign_handoffs(
             p.owner = p.handoffs[-1].owner
 
 
-def set_owner(conn: Connection, rules: RoutingRules, lead_id: str, n: int, decision: Decision) -> None:
+def set_owner(
+    conn: Connection, rules: RoutingRules, lead_id: str, n: int, decision: Decision, *, now: datetime
+) -> None:
     """Give a stored handoff and its clocks the decided rep (and the rep's team)."""
     rep = rules.reps.get(decision.rep) if decision.rep is not None else None
     team = rep.team if rep is not None else decision.team
-    days = store_packs.owner_days(conn, lead_id, n)
+    changes = store_packs.owner_changes(conn, lead_id, n)
     conn.execute(
         update(handoffs)
         .where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
@@ -280,7 +282,7 @@ def set_owner(conn: Connection, rules: RoutingRules, lead_id: str, n: int, decis
         .where(clocks.c.lead_id == lead_id, clocks.c.n == n)
         .values(owner=decision.rep, team=team)
     )
-    store_packs.bump(conn, days)  # the metrics of the months it is dated in read its owner
+    store_packs.bump(conn, changes, now)  # the metrics of the months it is dated in read its owner
 
 
 def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
@@ -297,7 +299,7 @@ def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
             if decision.rep is None:
                 continue
             router.record(view, row["n"], row["mql_at"], decision, now)
-            set_owner(conn, rules, row["lead_id"], row["n"], decision)
+            set_owner(conn, rules, row["lead_id"], row["n"], decision, now=now)
             assigned += 1
         router.save()
     return assigned
@@ -326,5 +328,5 @@ def reassign_on_breach(
     moved = dataclasses.replace(decision, kind="reassign", reason=reason)  # type: ignore[arg-type]
     router.record(view, n, h["mql_at"], moved, now)
     router.save()
-    set_owner(conn, rules, lead_id, n, decision)
+    set_owner(conn, rules, lead_id, n, decision, now=now)
     return decision.rep

@@ -17,8 +17,9 @@ opportunity or customer instant (attribution).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,9 +27,13 @@ from sqlalchemy import BigInteger, Connection, RowMapping, func, select, type_co
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.period_columns import DATED, HANDOFF_TIMES
-from leadpact.store.tables import clocks, handoffs, period_marks, period_packs
+from leadpact.store.tables import clocks, handoffs, period_changes, period_marks, period_packs
+from leadpact.store.types import to_us
 
 DAY_US = 86_400_000_000
+LOG_LEADS = 500  # leads logged one by one for a day in one write; more are logged as EVERY
+LOG_DAYS = 62  # days before now whose changes are logged lead by lead; older ones as EVERY
+EVERY = "*"  # in the change log: every lead of the day may have changed
 
 #: what a metric reads of a handoff and of a clock: a change to any of these changes a pack
 HANDOFF_READ = (
@@ -84,20 +89,21 @@ def changed_days(
     old_clocks: Iterable[Row],
     new_clocks: Iterable[Row],
     activity_since: Mapping[str, int],
-) -> set[int]:
-    """The UTC days whose marks a replay's writes must bump.
+) -> dict[int, set[str]]:
+    """The UTC days whose marks a replay's writes must bump, each with the leads that changed on it.
 
     A lead whose handoffs or clocks now read differently: every dating instant and clock due time, before
     and after. A lead with a new (or withdrawn) activity: its opportunity and customer instants at or after
     `activity_since[lead]` (µs; attribution counts activities at or before those instants)."""
     old_h, new_h = _by_lead(old_handoffs, HANDOFF_READ), _by_lead(new_handoffs, HANDOFF_READ)
     old_c, new_c = _by_lead(old_clocks, CLOCK_READ), _by_lead(new_clocks, CLOCK_READ)
-    days: set[int] = set()
+    out: dict[int, set[str]] = defaultdict(set)
     h_dated = [HANDOFF_READ.index(n) for n in DATED]
     attributed = [HANDOFF_READ.index("opportunity_at"), HANDOFF_READ.index("customer_at")]
     due = CLOCK_READ.index("due_at")
     for lead in {*old_h, *new_h, *old_c, *new_c}:
         hs = [*old_h.get(lead, {}).values(), *new_h.get(lead, {}).values()]
+        days: set[int] = set()
         if old_h.get(lead, {}) != new_h.get(lead, {}) or old_c.get(lead, {}) != new_c.get(lead, {}):
             days |= days_of(row[i] for row in hs for i in h_dated)
             cs = [*old_c.get(lead, {}).values(), *new_c.get(lead, {}).values()]
@@ -107,25 +113,65 @@ def changed_days(
             days |= days_of(
                 row[i] for row in hs for i in attributed if row[i] is not None and row[i] >= since
             )
-    return days
+        for day in days:
+            out[day].add(lead)
+    return dict(out)
 
 
-def bump(conn: Connection, days: Iterable[int]) -> None:
-    """Bump the marks of these UTC days (in the caller's transaction, in day order)."""
-    ordered = sorted(set(days))
+def bump(conn: Connection, changes: Mapping[int, Collection[str]], now: datetime) -> None:
+    """Bump the marks of these UTC days and log which leads changed on each (in the caller's transaction,
+    in day order). A day more than `LOG_DAYS` before `now`, or with more than `LOG_LEADS` leads, is logged
+    as `EVERY` lead (a pack of its month is then read whole again): the log stays small, and the months
+    that change most, the recent ones, are patched."""
+    recent = (to_us(now) // DAY_US) - LOG_DAYS
+    ordered = sorted(changes)
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    log: list[dict[str, Any]] = []
     for i in range(0, len(ordered), 5000):
         stmt = dialect.insert(period_marks).values([{"day": d, "gen": 1} for d in ordered[i : i + 5000]])
-        conn.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={"gen": period_marks.c.gen + 1}))
+        stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"gen": period_marks.c.gen + 1})
+        for day, gen in conn.execute(stmt.returning(period_marks.c.day, period_marks.c.gen)):
+            leads = changes[day]
+            for lead in sorted(leads) if len(leads) <= LOG_LEADS and day >= recent else [EVERY]:
+                log.append({"day": day, "gen": gen, "lead_id": lead})
+    if log:
+        conn.execute(period_changes.insert(), log)
 
 
-def marks(conn: Connection, start_us: int, end_us: int) -> int:
-    """The sum of the marks of the UTC days overlapping [start, end)."""
+def marks(conn: Connection, start_us: int, end_us: int) -> dict[int, int]:
+    """The marks of the UTC days overlapping [start, end) that have one."""
     d = period_marks.c.day
-    query = select(func.coalesce(func.sum(period_marks.c.gen), 0)).where(
-        d >= start_us // DAY_US, d <= (end_us - 1) // DAY_US
-    )
-    return int(conn.execute(query).scalar_one())
+    query = select(d, period_marks.c.gen).where(d >= start_us // DAY_US, d <= (end_us - 1) // DAY_US)
+    return {int(day): int(gen) for day, gen in conn.execute(query)}
+
+
+def changed_leads(conn: Connection, then: Mapping[int, int], now: Mapping[int, int]) -> set[str] | None:
+    """The leads that changed on these days between two readings of their marks; None when that cannot be
+    told (a change logged for every lead, or a log pruned since)."""
+    moved = {day: (then.get(day, 0), gen) for day, gen in now.items() if gen != then.get(day, 0)}
+    if any(before > after for before, after in moved.values()) or set(then) - set(now):
+        return None  # marks only grow: the store was reset
+    c = period_changes.c
+    leads: set[str] = set()
+    for day, (before, after) in moved.items():
+        seen: set[int] = set()
+        query = select(c.gen, c.lead_id).where(c.day == day, c.gen > before, c.gen <= after)
+        for gen, lead in conn.execute(query):
+            if lead == EVERY:
+                return None
+            seen.add(int(gen))
+            leads.add(lead)
+        if len(seen) != after - before:
+            return None
+    return leads
+
+
+def prune_changes(conn: Connection, now: datetime, keep_days: int = LOG_DAYS) -> int:
+    """Forget the change log of the days more than `keep_days` before `now`: packs of those months are read
+    whole when they change again. How many rows went."""
+    c = period_changes.c
+    oldest = to_us(now) // DAY_US - keep_days
+    return int(conn.execute(period_changes.delete().where(c.day < oldest)).rowcount or 0)
 
 
 def get_pack(conn: Connection, tz: str, month: str) -> Row | None:
@@ -135,13 +181,18 @@ def get_pack(conn: Connection, tz: str, month: str) -> Row | None:
         raw: Any = conn.connection.driver_connection
         with raw.cursor(binary=True) as cursor:
             cursor.execute(
-                "SELECT format, marks, payload FROM period_packs WHERE tz = %s AND month = %s", (tz, month)
+                "SELECT format, gens, payload FROM period_packs WHERE tz = %s AND month = %s", (tz, month)
             )
             found = cursor.fetchone()
-        return None if found is None else dict(zip(("format", "marks", "payload"), found, strict=True))
+        return None if found is None else dict(zip(("format", "gens", "payload"), found, strict=True))
     p = period_packs.c
-    query = select(p.format, p.marks, p.payload).where(p.tz == tz, p.month == month)
+    query = select(p.format, p.gens, p.payload).where(p.tz == tz, p.month == month)
     return conn.execute(query).mappings().first()
+
+
+def gens_of(row: Row) -> dict[int, int]:
+    """A pack's day marks as they were when it was read."""
+    return {int(day): int(gen) for day, gen in json.loads(row["gens"] or "{}").items()}
 
 
 def put_pack(
@@ -149,13 +200,20 @@ def put_pack(
     tz: str,
     month: str,
     fmt: int,
-    marks_sum: int,
+    gens: Mapping[int, int],
     built_at: datetime,
     rows: int,
     payload: bytes,
 ) -> None:
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    values = {"format": fmt, "marks": marks_sum, "built_at": built_at, "rows": rows, "payload": payload}
+    values = {
+        "format": fmt,
+        "marks": sum(gens.values()),
+        "gens": json.dumps({str(day): gen for day, gen in sorted(gens.items())}),
+        "built_at": built_at,
+        "rows": rows,
+        "payload": payload,
+    }
     stmt = dialect.insert(period_packs).values(tz=tz, month=month, **values)
     conn.execute(stmt.on_conflict_do_update(index_elements=["tz", "month"], set_=values))
 
@@ -168,12 +226,12 @@ def forget_packs(conn: Connection) -> int:
 def pack_list(conn: Connection) -> list[Row]:
     p = period_packs.c
     query = select(
-        p.tz, p.month, p.format, p.marks, p.built_at, p.rows, func.length(p.payload).label("bytes")
+        p.tz, p.month, p.format, p.marks, p.gens, p.built_at, p.rows, func.length(p.payload).label("bytes")
     )
     return list(conn.execute(query.order_by(p.tz, p.month)).mappings())
 
 
-def owner_days(conn: Connection, lead_id: str, n: int) -> set[int]:
+def owner_changes(conn: Connection, lead_id: str, n: int) -> dict[int, set[str]]:
     """The days a handoff's and its clocks' instants fall on (what an owner change touches)."""
     h, c = handoffs.c, clocks.c
     row = conn.execute(
@@ -181,4 +239,4 @@ def owner_days(conn: Connection, lead_id: str, n: int) -> set[int]:
     ).first()
     days = days_of(row or ())
     due = conn.execute(select(type_coerce(c.due_at, BigInteger)).where(c.lead_id == lead_id, c.n == n))
-    return days | days_of(r[0] for r in due)
+    return {day: {lead_id} for day in days | days_of(r[0] for r in due)}

@@ -260,7 +260,18 @@ period_packs = Table(
     Column("month", String(7), primary_key=True),  # YYYY-MM, local to tz
     Column("format", Integer, nullable=False),  # the layout and reading rules it was built with
     Column("marks", BigInteger, nullable=False),  # the sum of the month's day marks when it was read
+    Column("gens", Text),  # JSON {day: mark} of the month's days when it was read
     Column("built_at", Instant, nullable=False),
     Column("rows", Integer, nullable=False),  # handoffs + clocks + activities held
     Column("payload", LargeBinary, nullable=False),
+)
+
+# Which leads changed on a day at each of its marks (a lead of "*": too many to list, read the month whole):
+# a stale pack re-reads only those leads' rows.
+period_changes = Table(
+    "period_changes",
+    metadata,
+    Column("day", BigInteger, primary_key=True, autoincrement=False),
+    Column("gen", BigInteger, primary_key=True, autoincrement=False),
+    Column("lead_id", String(200), primary_key=True),
 )
