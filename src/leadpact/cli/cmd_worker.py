@@ -13,7 +13,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.services.metrics import params_of
-from leadpact.services.packs import refresh_stale
+from leadpact.services.packs import prune_log, refresh_stale
 from leadpact.services.routing import drain_queue
 from leadpact.services.signals import record_reason_signals
 from leadpact.services.worker import WorkerReport, deliver, record_due
@@ -66,6 +66,7 @@ def worker_command(
                     ctx.engine, pact=ctx.pact, params=params, now=now_utc(), roster=ctx.roster
                 )
                 signals_at = time.monotonic()
+                prune_log(ctx.engine, now=now_utc())
                 if signals and not as_json:
                     console.print(f"{signals} reason signal(s) recorded for marketing")
             if once or time.monotonic() - packs_at >= PACKS_EVERY:  # keep read months ready

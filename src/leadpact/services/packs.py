@@ -139,6 +139,12 @@ def refresh_stale(engine: Engine) -> int:
     return refreshed
 
 
+def prune_log(engine: Engine, *, now: datetime) -> int:
+    """Forget the change log of days too old to be logged lead by lead any more (`store.packs.LOG_DAYS`)."""
+    with engine.begin() as conn:
+        return store_packs.prune_changes(conn, now)
+
+
 def _save(engine: Engine, month: Period, marks: dict[int, int], cols: PeriodColumns) -> None:
     """Store the pack in the background."""
     with _pending_lock:
