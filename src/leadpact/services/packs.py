@@ -3,9 +3,11 @@ packs instead of the tables (issue 7: a month of a 1M-lead company in well under
 
 `period_columns(engine, period)` answers any period from the packs of the local months it touches
 (`domain.period_columns.combine` and `restrict`). A pack is used while the marks of the days its month
-overlaps are what they were when it was read (`store.packs`); otherwise, or when it is missing or of another
-`FORMAT`, the month is read again from the tables and the pack replaced. Saving a pack is best effort: a
-database busy with a writer, or read-only, only costs the next call the same read.
+overlaps are what they were when it was read (`store.packs`). When they moved and the change log names the
+leads that changed, only those leads' rows are read again and patched in (`domain.period_columns.patch`);
+otherwise, or when the pack is missing or of another `FORMAT`, the month is read whole. The new pack is
+saved in the background, best effort: a database busy with a writer, or read-only, only costs the next call
+the same work. The worker keeps the stored packs up to date (`refresh_stale`).
 
 With `cache=False` the period is read from the tables directly and no pack is read or written; both ways give
 the same columns (a property test holds them to it).

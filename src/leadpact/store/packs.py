@@ -1,14 +1,20 @@
-"""Day marks and month packs (the tables' side of `services.packs`).
+"""Day marks, their change log, and month packs (the tables' side of `services.packs`).
 
 A month pack holds a month's metric rows as columns. It stays valid while nothing it holds changes, which the
 **day marks** tell: one counter per UTC day, bumped in the same transaction as any write that changes a row a
 metric reads, for each day one of that row's dating instants falls on (before and after the change). A pack
-records the sum of the marks of the days its month overlaps at the moment it was read; it is valid while
-that sum is unchanged (marks only grow, so an equal sum means no mark moved).
+records the marks of the days its month overlaps at the moment it was read; it is valid while they are
+unchanged (marks only grow).
 
-The marks are read *before* the rows: a write that commits in between makes the stored sum stale, never the
-rows older than the sum. Writers bump their marks last, just before they commit, so the rows of a day are
-locked only briefly.
+Each bump also **logs** which leads changed on that day at that mark (`period_changes`), so a stale pack can
+re-read just those leads' rows. The log is complete for a day when it holds every mark between two readings;
+a day too old (`LOG_DAYS`) or a write with too many leads on one day (`LOG_LEADS`) is logged as `EVERY` lead,
+and a pruned log shows as missing marks: either way the month is read whole.
+
+The marks are read *before* the rows and the log: a write that commits in between makes the stored marks
+stale, never the rows older than the marks. On one day, marks commit in order (a bump holds the day's row
+until its transaction ends), so the log up to a mark one has read is all there. Writers bump their marks
+last, just before they commit, so a day's row is locked only briefly.
 
 Which writes change what a metric reads (`changed_days`): a handoff or clock of a lead written with other
 values (ingest's replay, `routing.set_owner`), and a new or withdrawn activity at or before a lead's
