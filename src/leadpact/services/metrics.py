@@ -40,7 +40,7 @@ from leadpact.domain.metrics_vec import (
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
 from leadpact.domain.timeutil import iso_utc
-from leadpact.services.packs import period_columns
+from leadpact.services import packs
 from leadpact.store.clocks import clock_from_row
 from leadpact.store.tables import clocks, events, handoffs
 
@@ -270,7 +270,8 @@ def metrics(
     t0 = time.perf_counter()
     period = parse_period(period_text, pact.timezone)
     calendar = rules.calendar()
-    cols = period_columns(engine, period, cache=cache, profile=profile)
+    saves: list[packs.Save] = []  # saved once the document is computed
+    cols = packs.period_columns(engine, period, cache=cache, profile=profile, saves=saves)
     h, c, acts = cols.handoffs, cols.clocks, cols.activities
     t1 = time.perf_counter()
 
@@ -300,4 +301,5 @@ def metrics(
         profile["rows.handoffs"] = len(h)
         profile["rows.clocks"] = len(c)
         profile["rows.activities"] = len(acts.at)
+    packs.save(saves)
     return _document(period, as_of, body, attribution_doc, revenue_doc, stage_doc, leak_doc)

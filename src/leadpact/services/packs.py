@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,19 +50,37 @@ PATCH_LEADS = 2000
 _PARTS = (("handoffs", HandoffColumns), ("clocks", ClockColumns), ("activities", ActivityColumns))
 
 
+@dataclass(frozen=True)
+class Save:
+    """A pack to store: a month's columns as read with the marks `gens`."""
+
+    engine: Engine
+    month: Period
+    gens: dict[int, int]
+    cols: PeriodColumns
+
+
 def period_columns(
-    engine: Engine, period: Period, *, cache: bool = True, profile: dict[str, float] | None = None
+    engine: Engine,
+    period: Period,
+    *,
+    cache: bool = True,
+    profile: dict[str, float] | None = None,
+    saves: list[Save] | None = None,
 ) -> PeriodColumns:
     """The rows the period's metrics read (`domain.period_columns`), from the month packs (or, without
-    `cache`, from the tables). `profile` receives `packs.used` and `packs.built` (how many months came from
-    a valid pack and how many were read again) and the milliseconds of each table read (`read.*`)."""
+    `cache`, from the tables). `profile` receives `packs.used`, `packs.patched` and `packs.built` (how each
+    month was had, see `month_columns`) and the milliseconds of each read (`read.*`). The packs to save are
+    saved in the background at once, or, given `saves`, put there for the caller to pass to `save` when it is
+    done computing (so that the saving does not compete with it)."""
     if not cache:
         cols, took = read_period(engine, period)
         _note(profile, took)
         return cols
     parts = []
     for month in months_in(period):
-        got = _month(engine, month, profile)
+        got, how = month_columns(engine, month, profile, saves)
+        _count(profile, f"packs.{how}")
         parts.append(got)
     cols = combine(parts)
     months = months_in(period)
@@ -82,18 +100,15 @@ def _count(profile: dict[str, float] | None, key: str) -> None:
         profile[key] = profile.get(key, 0) + 1
 
 
-def _month(engine: Engine, month: Period, profile: dict[str, float] | None) -> PeriodColumns:
-    cols, how = month_columns(engine, month, profile)
-    _count(profile, f"packs.{how}")
-    return cols
-
-
 def month_columns(
-    engine: Engine, month: Period, profile: dict[str, float] | None = None
+    engine: Engine,
+    month: Period,
+    profile: dict[str, float] | None = None,
+    saves: list[Save] | None = None,
 ) -> tuple[PeriodColumns, str]:
     """A month's columns and how they were had: `used` (its pack, unchanged), `patched` (its pack, the
     leads that changed since read again), or `built` (the month read whole). A patched or built pack is
-    saved in the background."""
+    saved in the background (or put in `saves`, see `period_columns`)."""
     start, end = to_us(month.start), to_us(month.end)
     with engine.connect() as conn:
         gens = store_packs.marks(conn, start, end)  # before anything else (see store.packs)
@@ -114,11 +129,11 @@ def month_columns(
         t = time.perf_counter()
         cols = patch(old, changed, fresh)
         _note(profile, {"patch": (time.perf_counter() - t) * 1000})
-        _save(engine, month, gens, cols)
+        _to_save(saves, Save(engine, month, gens, cols))
         return cols, "patched"
     cols, took = read_period(engine, month)
     _note(profile, took)
-    _save(engine, month, gens, cols)
+    _to_save(saves, Save(engine, month, gens, cols))
     return cols, "built"
 
 
@@ -147,11 +162,19 @@ def prune_log(engine: Engine, *, now: datetime) -> int:
         return store_packs.prune_changes(conn, now)
 
 
-def _save(engine: Engine, month: Period, marks: dict[int, int], cols: PeriodColumns) -> None:
-    """Store the pack in the background."""
+def _to_save(saves: list[Save] | None, pack: Save) -> None:
+    if saves is None:
+        save([pack])
+    else:
+        saves.append(pack)
+
+
+def save(saves: list[Save]) -> None:
+    """Store these packs in the background, one at a time (the interpreter waits for them at exit)."""
     with _pending_lock:
         _pending[:] = [f for f in _pending if not f.done()]
-        _pending.append(_saver.submit(_write, engine, month, marks, cols))
+        for s in saves:
+            _pending.append(_saver.submit(_write, s.engine, s.month, s.gens, s.cols))
 
 
 def flush() -> None:
