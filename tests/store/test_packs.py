@@ -312,3 +312,37 @@ def test_the_worker_reads_stale_packs_again(engine: Engine, pact: Any) -> None:
     profile = profile_of(engine, pact, "2026-03")
     assert profile.get("packs.used") == 1 and "packs.built" not in profile
     assert both(engine, pact, "2026-03")["mql_count"] == 2
+
+
+def test_packs_read_while_events_arrive_are_never_stale(engine: Engine, pact: Any) -> None:
+    """Reads race with ingest calls (another thread, its own connections): whatever the interleaving, once
+    the writes are done the packs say what the tables say."""
+    import threading
+
+    events = list(generate(30, 11, start=date(2026, 2, 2), months=3))
+    events.sort(key=lambda e: datetime.fromisoformat(e["at"]))
+    batches = [events[k::6] for k in range(6)]  # every call touches every month
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        rules = rules_from_pact(pact)
+        try:
+            while not done.is_set():
+                for period in ("2026-03", "2026-04"):
+                    metrics(engine, pact, rules, period, as_of=NOW)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for batch in batches:
+            run(engine, pact, batch, strict=False)
+    finally:
+        done.set()
+        thread.join()
+    assert errors == []
+    packs.flush()
+    for period in ("2026-02", "2026-03", "2026-04", "2026-Q1"):
+        both(engine, pact, period)
