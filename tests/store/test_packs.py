@@ -346,3 +346,15 @@ def test_packs_read_while_events_arrive_are_never_stale(engine: Engine, pact: An
     packs.flush()
     for period in ("2026-02", "2026-03", "2026-04", "2026-Q1"):
         both(engine, pact, period)
+
+
+def test_a_save_that_lost_a_race_leaves_the_newer_pack(engine: Engine) -> None:
+    """Two processes may save the same month; the pack read with the later marks stays."""
+    with engine.begin() as conn:
+        store_packs.put_pack(conn, "UTC", "2026-03", packs.FORMAT, {1: 2, 2: 3}, NOW, 1, b"newer")
+        store_packs.put_pack(conn, "UTC", "2026-03", packs.FORMAT, {1: 2, 2: 1}, NOW, 1, b"older")
+        assert store_packs.get_pack(conn, "UTC", "2026-03")["payload"] == b"newer"  # type: ignore[index]
+        store_packs.put_pack(conn, "UTC", "2026-03", packs.FORMAT, {1: 2, 2: 4}, NOW, 1, b"newest")
+        assert store_packs.get_pack(conn, "UTC", "2026-03")["payload"] == b"newest"  # type: ignore[index]
+        store_packs.put_pack(conn, "UTC", "2026-03", packs.FORMAT + 1, {}, NOW, 1, b"other format")
+        assert store_packs.get_pack(conn, "UTC", "2026-03")["payload"] == b"other format"  # type: ignore[index]

@@ -144,14 +144,20 @@ _pending_lock = threading.Lock()
 
 
 def refresh_stale(engine: Engine) -> int:
-    """Bring every stored month pack up to date (patched, or read whole), so that the months someone reads
-    stay ready while events arrive (the worker does this); how many changed."""
+    """Bring every stored month pack that something changed since it was read up to date (patched, or read
+    whole), so that the months someone reads stay ready while events arrive (the worker does this); how
+    many were."""
     with engine.connect() as conn:
-        stored = [(r["tz"], r["month"]) for r in store_packs.pack_list(conn)]
+        heads = store_packs.pack_heads(conn)
     refreshed = 0
-    for tz, label in stored:
-        _, how = month_columns(engine, parse_period(label, tz))
-        refreshed += how in ("patched", "built")
+    for head in heads:
+        month = parse_period(head["month"], head["tz"])
+        with engine.connect() as conn:
+            gens = store_packs.marks(conn, to_us(month.start), to_us(month.end))
+        if head["format"] == FORMAT and store_packs.gens_of(head) == gens:
+            continue  # up to date: not even its payload is read
+        month_columns(engine, month)
+        refreshed += 1
     flush()
     return refreshed
 

@@ -221,12 +221,21 @@ def put_pack(
         "payload": payload,
     }
     stmt = dialect.insert(period_packs).values(tz=tz, month=month, **values)
-    conn.execute(stmt.on_conflict_do_update(index_elements=["tz", "month"], set_=values))
+    stored = period_packs.c
+    newer = (stored.format != stmt.excluded.format) | (stored.marks <= stmt.excluded.marks)
+    # a save that lost a race to a newer one (another process) leaves it: marks only grow
+    conn.execute(stmt.on_conflict_do_update(index_elements=["tz", "month"], set_=values, where=newer))
 
 
 def forget_packs(conn: Connection) -> int:
     """Drop every pack (they are rebuilt when next read); how many there were."""
     return int(conn.execute(period_packs.delete()).rowcount or 0)
+
+
+def pack_heads(conn: Connection) -> list[Row]:
+    """Every stored pack's time zone, month, format and marks (no payload)."""
+    p = period_packs.c
+    return list(conn.execute(select(p.tz, p.month, p.format, p.gens).order_by(p.tz, p.month)).mappings())
 
 
 def pack_list(conn: Connection) -> list[Row]:
