@@ -77,13 +77,13 @@ def period_columns(
         cols, took = read_period(engine, period)
         _note(profile, took)
         return cols
+    months = months_in(period)
     parts = []
-    for month in months_in(period):
+    for month in months:
         got, how = month_columns(engine, month, profile, saves)
         _count(profile, f"packs.{how}")
         parts.append(got)
     cols = combine(parts)
-    months = months_in(period)
     if (period.start, period.end) != (months[0].start, months[-1].end):
         cols = restrict(cols, to_us(period.start), to_us(period.end))
     return cols
@@ -110,19 +110,21 @@ def month_columns(
     leads that changed since read again), or `built` (the month read whole). A patched or built pack is
     saved in the background (or put in `saves`, see `period_columns`)."""
     start, end = to_us(month.start), to_us(month.end)
+    then: dict[int, int] | None = None  # the marks the stored pack was read with
+    payload = b""
     with engine.connect() as conn:
         gens = store_packs.marks(conn, start, end)  # before anything else (see store.packs)
         row = store_packs.get_pack(conn, month.tz, month.label)
-        current = row is not None and row["format"] == FORMAT
-        then = store_packs.gens_of(row) if row is not None and current else None
+        if row is not None and row["format"] == FORMAT:
+            then, payload = store_packs.gens_of(row), bytes(row["payload"])
         changed = None if then is None or then == gens else store_packs.changed_leads(conn, then, gens)
     t = time.perf_counter()
-    if then is not None and then == gens:
-        cols = decode(bytes(row["payload"]))  # type: ignore[index]
+    if then == gens:
+        cols = decode(payload)
         _note(profile, {"pack": (time.perf_counter() - t) * 1000})
         return cols, "used"
     if changed is not None and len(changed) <= PATCH_LEADS:
-        old = decode(bytes(row["payload"]))  # type: ignore[index]
+        old = decode(payload)
         _note(profile, {"pack": (time.perf_counter() - t) * 1000})
         fresh, took = read_period(engine, month, sorted(changed))
         _note(profile, took)
