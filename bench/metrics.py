@@ -57,6 +57,7 @@ from leadpact.pact import Pact
 from leadpact.services.metrics import metrics
 from leadpact.store.db import open_store
 from leadpact.store.events import bulk_insert
+from leadpact.store.tables import clocks, events, handoffs
 
 PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 console = Console()
@@ -413,69 +414,10 @@ def _floats(values: npt.NDArray[np.float64]) -> list[float | None]:
     return out
 
 
-HANDOFF_COLUMNS = (
-    "lead_id",
-    "n",
-    "kind",
-    "start_at",
-    "mql_at",
-    "trigger_event",
-    "tier",
-    "segment",
-    "source",
-    "campaign",
-    "fit",
-    "engagement",
-    "owner",
-    "first_touch_at",
-    "first_touch_rep",
-    "touches",
-    "channels",
-    "disposition",
-    "disposition_at",
-    "disposition_reason",
-    "disposition_by",
-    "sal_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-    "closed_lost_at",
-    "rejected_at",
-    "disqualified_at",
-    "recycled_at",
-    "outcome_reason",
-    "outcome_touches",
-    "outcome_channels",
-    "min_touch_met",
-    "amount",
-    "opportunity_id",
-    "close_date",
-    "ended_at",
-    "flags",
-    "packet",
-    "won_amount",
-    "first_activity_at",
-    "lead_first_touch_at",
-    "team",
-)
-CLOCK_COLUMNS = (
-    "lead_id",
-    "n",
-    "kind",
-    "started_at",
-    "due_at",
-    "business",
-    "rule",
-    "met_at",
-    "cancelled_at",
-    "warn_times",
-    "next_at",
-    "owner",
-    "team",
-    "tier",
-    "segment",
-)
-EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
+# the rows are built in the tables' column order (events: all but the sequence the database assigns)
+HANDOFF_COLUMNS = tuple(c.name for c in handoffs.columns)
+CLOCK_COLUMNS = tuple(c.name for c in clocks.columns)
+EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name != "seq")
 CAMPAIGNS = tuple(f"{SOURCES[k // 8]}-{k % 8 + 1:02d}" for k in range(len(SOURCES) * 8))
 
 

@@ -125,24 +125,12 @@ def _signature(pact: Pact, side: str) -> str:
 
 
 def _waterfall_line(pact: Pact) -> str | None:
-    """The seed's revenue waterfall sentence, when the planning module is there."""
+    """The seed's revenue waterfall sentence (None when the targets cannot make one)."""
+    from leadpact.cli.cmd_plan import sentence
+    from leadpact.services.metrics import plan_of
+
     try:
-        from leadpact.cli.cmd_plan import sentence
-        from leadpact.domain.planning import PlanInputs, waterfall
-    except ImportError:
-        return None
-    targets = pact.targets
-    try:
-        inputs = PlanInputs.of(
-            revenue=targets.revenue.new_arr,
-            marketing_share=targets.revenue.marketing_share,
-            close=targets.rates.close,
-            avg_deal=targets.rates.avg_deal,
-            sql_to_opp=targets.rates.sql_to_opp,
-            mql_to_sql=targets.rates.mql_to_sql,
-            per=targets.revenue.per,
-        )
-        return sentence(waterfall(inputs))
+        return sentence(plan_of(pact))
     except (ValueError, TypeError, ZeroDivisionError):
         return None
 

@@ -48,6 +48,7 @@ from leadpact.domain.planning import (
 )
 from leadpact.domain.timeutil import iso_utc
 from leadpact.pact import Pact, PactError, load_pact
+from leadpact.services.metrics import metrics, plan_inputs
 
 #: flag -> the waterfall input it replaces
 FLAG_RATES = {
@@ -117,14 +118,10 @@ def plan_command(
     }
     origins = {name: "pact" for name in ("revenue", "per", *FLAG_RATES.values())}
     try:
-        inputs = PlanInputs.of(
-            revenue=_number("--revenue", revenue) if revenue is not None else targets.revenue.new_arr,
-            marketing_share=targets.revenue.marketing_share,
-            close=targets.rates.close,
-            avg_deal=targets.rates.avg_deal,
-            sql_to_opp=targets.rates.sql_to_opp,
-            mql_to_sql=targets.rates.mql_to_sql,
-            per=per.value if per is not None else str(targets.revenue.per),
+        inputs = plan_inputs(
+            loaded,
+            revenue=_number("--revenue", revenue) if revenue is not None else None,
+            per=per.value if per is not None else None,
         )
     except ValueError as exc:
         fail(f"the pact's targets: {exc}", 1)
@@ -262,7 +259,6 @@ def _history_rates(
     with no data, or one the waterfall cannot take (a rate of 0), keeps the pact's value, and ``kept`` says
     why."""
     from leadpact.cli.context import as_of_or_now, open_context
-    from leadpact.services.metrics import metrics
 
     url = db_url(db, pact_path(pact_option))
     local = url.removeprefix("sqlite:///")

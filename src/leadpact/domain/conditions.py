@@ -9,7 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
+
+
+class ConditionLike(Protocol):
+    """A `{field, op, value}` condition as the pact's models hold it (fit rules add points)."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def op(self) -> str: ...
+    @property
+    def value(self) -> Any: ...
+
 
 OPS = ("eq", "ne", "in", "not_in", "between", ">=", "<=", ">", "<", "exists", "email_domain_in", "matches")
 

@@ -30,9 +30,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from leadpact.domain.conditions import (
+    ConditionLike,
     _domain,
     _missing,
     _norm,
@@ -65,17 +66,6 @@ ACCOUNT_OWNER = "account_owner"
 HIGH = "high"
 Kind = Literal["account_owner", "round_robin", "after_hours", "queue"]
 Test = Callable[[Mapping[str, Any], str | None], bool]
-
-
-class ConditionLike(Protocol):
-    @property
-    def field(self) -> str: ...
-
-    @property
-    def op(self) -> str: ...
-
-    @property
-    def value(self) -> Any: ...
 
 
 # -- compiled conditions -----------------------------------------------------------------------------------

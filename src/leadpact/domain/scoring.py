@@ -12,19 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from leadpact.domain.conditions import describe_condition, evaluate_condition, field_value
+from leadpact.domain.conditions import ConditionLike, describe_condition, evaluate_condition, field_value
 
 TIERS = ("high", "medium", "low")
 _DAY = 86400.0
 
 
-class FitRuleLike(Protocol):
-    @property
-    def field(self) -> str: ...
-    @property
-    def op(self) -> str: ...
-    @property
-    def value(self) -> Any: ...
+class FitRuleLike(ConditionLike, Protocol):
     @property
     def points(self) -> float: ...
 

@@ -20,12 +20,13 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from leadpact.domain.conditions import (
+    ConditionLike,
     _domain,
     _missing,
     _norm,
@@ -62,15 +63,6 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-
-
-class ConditionLike(Protocol):
-    @property
-    def field(self) -> str: ...
-    @property
-    def op(self) -> str: ...
-    @property
-    def value(self) -> Any: ...
 
 
 # --- factorising ----------------------------------------------------------------------------------------

@@ -121,35 +121,20 @@ def _deduplicate(conn: Connection, report: IngestReport) -> None:
             first[event_id] = digest
             continue
         drop.append(line)
-        if digest == first[event_id]:
-            report.add(Result(line, event_id, DUPLICATE))
-        else:
-            report.add(
-                Result(
-                    line,
-                    event_id,
-                    REFUSED,
-                    "id",
-                    f"conflict: id {event_id!r} appears earlier in this call with other content",
-                )
-            )
+        report.add(_repeat(line, event_id, digest == first[event_id], "appears earlier in this call"))
     store_events.unstage_lines(conn, drop)
     drop = []
     for line, event_id, staged_hash, stored_hash in store_events.stage_known_ids(conn):
         drop.append(line)
-        if staged_hash == stored_hash:
-            report.add(Result(line, event_id, DUPLICATE))
-        else:
-            report.add(
-                Result(
-                    line,
-                    event_id,
-                    REFUSED,
-                    "id",
-                    f"conflict: id {event_id!r} is already stored with other content",
-                )
-            )
+        report.add(_repeat(line, event_id, staged_hash == stored_hash, "is already stored"))
     store_events.unstage_lines(conn, drop)
+
+
+def _repeat(line: int, event_id: str, same: bool, where: str) -> Result:
+    """An id seen before: a duplicate when its content is the same, else a conflict."""
+    if same:
+        return Result(line, event_id, DUPLICATE)
+    return Result(line, event_id, REFUSED, "id", f"conflict: id {event_id!r} {where} with other content")
 
 
 def _apply_batch(

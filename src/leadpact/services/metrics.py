@@ -47,20 +47,24 @@ from leadpact.store.tables import clocks, events, handoffs
 _FACT_COLUMNS = [f.name for f in fields(HandoffFacts)]
 
 
+def plan_inputs(pact: Any, *, revenue: Any = None, per: str | None = None) -> PlanInputs:
+    """The waterfall's inputs from the pact's targets (revenue and period overridable); ValueError names a
+    bad one."""
+    t = pact.targets
+    return PlanInputs.of(
+        revenue=t.revenue.new_arr if revenue is None else revenue,
+        marketing_share=t.revenue.marketing_share,
+        close=t.rates.close,
+        avg_deal=t.rates.avg_deal,
+        sql_to_opp=t.rates.sql_to_opp,
+        mql_to_sql=t.rates.mql_to_sql,
+        per=str(t.revenue.per) if per is None else per,
+    )
+
+
 def plan_of(pact: Any) -> Any:
     """The pact's revenue waterfall (DESIGN.md §5)."""
-    t = pact.targets
-    return waterfall(
-        PlanInputs.of(
-            revenue=t.revenue.new_arr,
-            marketing_share=t.revenue.marketing_share,
-            close=t.rates.close,
-            avg_deal=t.rates.avg_deal,
-            sql_to_opp=t.rates.sql_to_opp,
-            mql_to_sql=t.rates.mql_to_sql,
-            per=str(t.revenue.per),
-        )
-    )
+    return waterfall(plan_inputs(pact))
 
 
 def params_of(pact: Any, rules: Any) -> MetricParams:

@@ -102,44 +102,43 @@ def list_violation_views(
                 "recorded_at": _iso(row["recorded_at"]) if row is not None else None,
             }
         )
+
+    def flagged_view(h: Any, kind: str, at: Any, what: str) -> None:
+        """A flag on a handoff, as a violation of sales', when it was raised in [start, end)."""
+        if at is not None and (start is None or at >= start) and (end is None or at < end):
+            out.append(
+                {
+                    "kind": kind,
+                    "lead_id": h["lead_id"],
+                    "handoff": h["n"],
+                    "at": _iso(at),
+                    "owed_by": "sales",
+                    "owner": h["owner"],
+                    "team": None,
+                    "recorded_at": None,
+                    "what": what,
+                }
+            )
+
     for h in flagged:
         flags = json.loads(h["flags"])
         if "min_touches_short" in flags:
-            at = h["disqualified_at"] or h["recycled_at"]
-            if at is not None and (start is None or at >= start) and (end is None or at < end):
-                out.append(
-                    {
-                        "kind": "min_touches",
-                        "lead_id": h["lead_id"],
-                        "handoff": h["n"],
-                        "at": _iso(at),
-                        "owed_by": "sales",
-                        "owner": h["owner"],
-                        "team": None,
-                        "recorded_at": None,
-                        "what": f"{h['owner'] or 'sales'} closed {h['lead_id']} "
-                        f"({h['outcome_reason']}) after "
-                        f"{h['outcome_touches']} touches on {h['outcome_channels']} channels",
-                    }
-                )
+            flagged_view(
+                h,
+                "min_touches",
+                h["disqualified_at"] or h["recycled_at"],
+                f"{h['owner'] or 'sales'} closed {h['lead_id']} ({h['outcome_reason']}) after "
+                f"{h['outcome_touches']} touches on {h['outcome_channels']} channels",
+            )
         for flag in flags:
             if flag.startswith("hygiene:"):
                 stage = flag.split(":", 1)[1]
-                at = h["sql_at"] if stage == "sql" else h["opportunity_at"]
-                if at is not None and (start is None or at >= start) and (end is None or at < end):
-                    out.append(
-                        {
-                            "kind": "hygiene",
-                            "lead_id": h["lead_id"],
-                            "handoff": h["n"],
-                            "at": _iso(at),
-                            "owed_by": "sales",
-                            "owner": h["owner"],
-                            "team": None,
-                            "recorded_at": None,
-                            "what": f"{h['lead_id']} reached {stage} without the data the pact requires",
-                        }
-                    )
+                flagged_view(
+                    h,
+                    "hygiene",
+                    h["sql_at"] if stage == "sql" else h["opportunity_at"],
+                    f"{h['lead_id']} reached {stage} without the data the pact requires",
+                )
     for r in others:
         if (start is None or r["at"] >= start) and (end is None or r["at"] < end):
             out.append(

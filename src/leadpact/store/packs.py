@@ -29,7 +29,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, RowMapping, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, RowMapping, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.period_columns import DATED, HANDOFF_TIMES
@@ -236,14 +236,6 @@ def pack_heads(conn: Connection) -> list[Row]:
     """Every stored pack's time zone, month, format and marks (no payload)."""
     p = period_packs.c
     return list(conn.execute(select(p.tz, p.month, p.format, p.gens).order_by(p.tz, p.month)).mappings())
-
-
-def pack_list(conn: Connection) -> list[Row]:
-    p = period_packs.c
-    query = select(
-        p.tz, p.month, p.format, p.marks, p.gens, p.built_at, p.rows, func.length(p.payload).label("bytes")
-    )
-    return list(conn.execute(query.order_by(p.tz, p.month)).mappings())
 
 
 def owner_changes(conn: Connection, lead_id: str, n: int) -> dict[int, set[str]]:
