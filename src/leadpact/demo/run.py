@@ -11,18 +11,10 @@ from leadpact.demo.businesstime import BusinessTime
 from leadpact.demo.company import ENTERPRISE_TEAM, REPS, SMB_TEAM, CompanyProfile, LeadDraft, Rep
 from leadpact.demo.gate import FIT_SENIOR, FIT_TARGET_FUNCTIONS
 from leadpact.demo.names import weighted
+from leadpact.domain.events import TYPE_RANK
 
 HOUR = 3600
 DAY = 86400
-RANK = {
-    "lead.created": 0,
-    "lead.updated": 1,
-    "activity": 2,
-    "assignment": 3,
-    "touch": 4,
-    "disposition": 5,
-    "stage": 6,
-}
 EXEMPT = ("competitor", "invalid_contact", "duplicate_or_customer")
 
 
@@ -78,7 +70,7 @@ class LeadRun:
 
     def add(self, ts: int, type_: str, data: dict[str, Any]) -> int:
         ts = self.claim(ts)
-        self.items.append((ts, RANK[type_], type_, data))
+        self.items.append((ts, TYPE_RANK[type_], type_, data))
         return ts
 
 
