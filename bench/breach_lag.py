@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from common import fresh, pg_database
 
 WORKER = """
 import sys, time
@@ -30,16 +29,7 @@ while time.time() < stop:
 
 
 def _fresh_db() -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(PG)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "leadpact_lag" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "leadpact_lag"'))
-    admin.dispose()
-    return base.set(database="leadpact_lag").render_as_string(hide_password=False)
+    return fresh(pg_database("leadpact_lag"))
 
 
 def seed(url: str, clocks: int, start: datetime, spread: float) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from common import fresh, pg_database
 
 
 def _events_file(events: int, folder: Path) -> Path:
@@ -41,21 +40,7 @@ def _events_file(events: int, folder: Path) -> Path:
 
 
 def _fresh_url(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        db = folder / "bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        return f"sqlite:///{db}"
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(PG)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "leadpact_bench" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "leadpact_bench"'))
-    admin.dispose()
-    return base.set(database="leadpact_bench").render_as_string(hide_password=False)
+    return fresh(f"sqlite:///{folder / 'bench.db'}" if kind == "sqlite" else pg_database("leadpact_bench"))
 
 
 def measure_ingest(path: Path, url: str, routed: bool = False) -> dict[str, float]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import tempfile
 import time
@@ -45,10 +44,10 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+from common import fresh, pg_database
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
 from leadpact.domain.calendar_vec import add_business_days_vec, add_business_vec
 from leadpact.domain.events import TYPE_RANK
@@ -59,7 +58,6 @@ from leadpact.store.db import open_store
 from leadpact.store.events import bulk_insert
 from leadpact.store.tables import clocks, events, handoffs
 
-PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 console = Console()
 I64 = npt.NDArray[np.int64]
 NA = np.int64(-1)  # a missing instant while synthesising (every real one is after 1970)
@@ -674,25 +672,7 @@ def sqlite_url(leads: int, months: int, seed: int) -> str:
 
 
 def pg_url(leads: int, months: int, seed: int) -> str:
-    return (
-        make_url(PG)
-        .set(database=f"leadpact_bench_metrics_{leads}_{months}_{seed}")
-        .render_as_string(hide_password=False)
-    )
-
-
-def fresh(url: str) -> None:
-    if url.startswith("sqlite"):
-        db = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        return
-    target = make_url(url)
-    admin = create_engine(make_url(PG), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    return pg_database(f"leadpact_bench_metrics_{leads}_{months}_{seed}")
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-PG = os.environ.get("LEADPACT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from common import fresh, pg_database
+
 KINDS = [
     "page_view",
     "pricing_page_view",
@@ -30,20 +30,9 @@ KINDS = [
 
 
 def _url(kind: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists("/tmp/leadpact-rescore.db" + suffix):
-                os.remove("/tmp/leadpact-rescore.db" + suffix)
-        return "sqlite:////tmp/leadpact-rescore.db"
-    base = make_url(PG)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "leadpact_rescore" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "leadpact_rescore"'))
-    return base.set(database="leadpact_rescore").render_as_string(hide_password=False)
+    return fresh(
+        "sqlite:////tmp/leadpact-rescore.db" if kind == "sqlite" else pg_database("leadpact_rescore")
+    )
 
 
 def build(url: str, leads: int, now: datetime) -> None:
