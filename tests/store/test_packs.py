@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import json
 import random
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,8 +20,8 @@ from sqlalchemy import Engine, select
 
 from builders import activity, created, ev, touch
 from leadpact.demo.generator import generate
-from leadpact.domain.metrics_vec import to_us
-from leadpact.domain.period_columns import same
+from leadpact.domain.metrics_vec import Codes, to_us
+from leadpact.domain.period_columns import PeriodColumns
 from leadpact.domain.periods import parse_period
 from leadpact.domain.routing import Decision
 from leadpact.domain.rules import rules_from_pact
@@ -34,6 +36,26 @@ from leadpact.store.tables import metadata, period_marks, period_packs
 NOW = datetime(2026, 7, 1, tzinfo=UTC)  # metrics as of
 RECEIVED = datetime(2026, 4, 20, tzinfo=UTC)  # ingest's now: changes from Feb 17th on are logged lead by lead
 PERIODS = ("2026-02", "2026-03", "2026-04", "2026-W11", "2026-W14", "2026-Q1", "2026-03-10..2026-04-20")
+
+
+def same(a: PeriodColumns, b: PeriodColumns) -> list[str]:
+    """Where two column sets differ (values, not how strings are coded): the names of the columns."""
+    out: list[str] = []
+    for part in ("handoffs", "clocks", "activities"):
+        x, y = getattr(a, part), getattr(b, part)
+        for f in fields(x):
+            u, v = getattr(x, f.name), getattr(y, f.name)
+            if isinstance(u, Codes):
+                equal = [u.value(i) for i in range(u.codes.size)] == [v.value(i) for i in range(v.codes.size)]
+            elif isinstance(u, np.ndarray):
+                equal = u.shape == v.shape and bool(np.array_equal(u, v))
+            else:
+                equal = list(u) == list(v)
+            if not equal:
+                out.append(f"{part}.{f.name}")
+    if not np.array_equal(a.activity_seq, b.activity_seq):
+        out.append("activity_seq")
+    return out
 
 
 def run(engine: Engine, pact: Any, events: list[dict[str, Any]], strict: bool = True) -> None:

@@ -218,23 +218,3 @@ def patch(pc: PeriodColumns, leads: AbstractSet[str], fresh: PeriodColumns) -> P
         take(h, at(keep_h)), take(c, at(keep_c)), take(a, at(keep_a)), pc.activity_seq[keep_a]
     )
     return combine([kept, fresh])
-
-
-def same(a: PeriodColumns, b: PeriodColumns) -> list[str]:
-    """Where two column sets differ (values, not how strings are coded): the names of the columns."""
-    out: list[str] = []
-    for part in ("handoffs", "clocks", "activities"):
-        x, y = getattr(a, part), getattr(b, part)
-        for f in fields(x):
-            u, v = getattr(x, f.name), getattr(y, f.name)
-            if isinstance(u, Codes):
-                equal = [u.value(i) for i in range(u.codes.size)] == [v.value(i) for i in range(v.codes.size)]
-            elif isinstance(u, np.ndarray):
-                equal = u.shape == v.shape and bool(np.array_equal(u, v))
-            else:
-                equal = list(u) == list(v)
-            if not equal:
-                out.append(f"{part}.{f.name}")
-    if not np.array_equal(a.activity_seq, b.activity_seq):
-        out.append("activity_seq")
-    return out
