@@ -47,13 +47,13 @@ def measure_ingest(path: Path, url: str, routed: bool = False) -> dict[str, floa
     """Through the engine; with `routed`, under the demo company's roster with routing on."""
     import yaml
 
-    from leadpact.cli.context import rules_for
     from leadpact.demo.generator import DEMO_ROSTER_YAML
     from leadpact.domain.routing import RoutingRules
     from leadpact.importers.readers import read_events
     from leadpact.pact import Pact
     from leadpact.roster import parse_roster
     from leadpact.services.ingest import ingest, vocabulary
+    from leadpact.services.workspace import rules_for
     from leadpact.store.db import open_store
 
     pact = Pact()

@@ -51,7 +51,7 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
             now = now_utc()
             return ingest(
                 ctx.engine,
-                ctx.versions(now, record=True),
+                ctx.versions,
                 ctx.vocab,
                 read_events(stream, name),
                 now=now,

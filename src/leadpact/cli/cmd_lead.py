@@ -11,7 +11,7 @@ from rich.table import Table
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
-from leadpact.cli.context import as_of_or_now, now_utc, open_context
+from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.services.leads import lead_view
 
 
@@ -100,7 +100,7 @@ def lead_command(
     """Show one lead as of now (or --as-of)."""
     ctx = open_context(pact, db)
     when = as_of_or_now(as_of)
-    view = lead_view(ctx.engine, ctx.versions(now_utc(), record=False), lead_id, as_of=when)
+    view = lead_view(ctx.engine, ctx.versions, lead_id, as_of=when)
     if view is None:
         fail(f"no lead {lead_id!r}: no event names it")
     if as_json:

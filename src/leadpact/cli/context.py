@@ -1,101 +1,69 @@
-"""Loading what a command works on: the pact, the roster beside it, the store."""
+"""Loading what a command works on (`services.workspace`), and saying so when something is off."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine
-
-from leadpact.cli.common import db_url, err_console, fail, pact_path, roster_path
-from leadpact.domain.events import Vocabulary
-from leadpact.domain.rules import Rules, Versions, rules_from_pact
+from leadpact.cli.common import db_url, err_console, fail, pact_path
 from leadpact.domain.timeutil import parse_instant
+from leadpact.pact import PactIssue
+from leadpact.services.workspace import Workspace
+
+Context = Workspace
 
 
-@dataclass
-class Context:
-    pact_file: Path
-    pact: Any
-    roster: Any | None
-    engine: Engine
-    rules: Rules
-    vocab: Vocabulary
-    url: str
-
-    @property
-    def routing(self) -> Any | None:
-        """The roster's routing (None without a team.yaml: handoffs are owned by whoever works them)."""
-        if self.roster is None:
-            return None
-        from leadpact.domain.routing import RoutingRules
-
-        return RoutingRules.from_roster(self.roster, self.rules.calendars)
-
-    def versions(self, now: datetime, *, record: bool) -> Versions:
-        """The pact versions in force over time; `record` makes this pact the one in force from `now` on."""
-        from leadpact.services.versions import load_versions, record_version
-
-        if record:
-            record_version(self.engine, self.pact, now)
-        return load_versions(self.engine, self.pact, lambda p: rules_for(p, self.roster), now=now)
+def _print_issues(issues: list[PactIssue]) -> None:
+    for issue in issues:
+        err_console.print(f"  {issue.located()}", highlight=False, markup=False)
 
 
-def load_pact_or_exit(path: Path) -> Any:
-    from leadpact.pact import PactError, load_pact
-
-    if not path.exists():
-        fail(f"no pact at {path} (run `leadpact init`, or pass --pact / set LEADPACT_PACT)")
-    try:
-        return load_pact(path)
-    except PactError as exc:
-        for issue in exc.errors:
-            err_console.print(f"  {issue}", highlight=False, markup=False)
-        fail(f"{path} is not a valid pact ({len(exc.errors)} error(s)); `leadpact check` explains")
-
-
-def load_roster_or_exit(path: Path, pact: Any) -> Any | None:
+def open_context(pact_option: Path | None, db_option: str | None, *, quiet_notice: bool = False) -> Workspace:
+    """The workspace of the command's pact and store; exits with every problem when a file is invalid."""
     from leadpact.pact import PactError
-    from leadpact.roster import load_roster
-
-    if not path.exists():
-        return None
-    try:
-        return load_roster(path, pact)
-    except PactError as exc:
-        for issue in exc.errors:
-            err_console.print(f"  {issue}", highlight=False, markup=False)
-        fail(f"{path} is not a valid roster ({len(exc.errors)} error(s)); `leadpact check` explains")
-
-
-def open_context(pact_option: Path | None, db_option: str | None) -> Context:
-    from leadpact.services.ingest import vocabulary
-    from leadpact.store.db import open_store
+    from leadpact.services.workspace import StoreUnavailable, open_workspace
 
     path = pact_path(pact_option)
-    pact = load_pact_or_exit(path)
-    roster = load_roster_or_exit(roster_path(path), pact)
+    if not path.exists():
+        fail(f"no pact at {path} (run `leadpact init`, or pass --pact / set LEADPACT_PACT)")
     url = db_url(db_option, path)
     try:
-        engine = open_store(url)
-    except Exception as exc:  # a wrong URL or a server that does not answer: say which, briefly
-        fail(f"cannot open the store at {url}: {str(exc).splitlines()[0]}")
-    rules = rules_for(pact, roster)
-    return Context(path, pact, roster, engine, rules, vocabulary(pact), url)
+        ws = open_workspace(path, url, now=now_utc())
+    except PactError as exc:
+        _print_issues(exc.issues)
+        files = sorted({issue.source for issue in exc.issues}) or [str(path)]
+        fail(f"{' and '.join(files)}: {len(exc.issues)} error(s); `leadpact check` explains")
+    except StoreUnavailable as exc:
+        fail(str(exc))
+    if not quiet_notice:
+        notice_if_differs(ws)
+    return ws
 
 
-def rules_for(pact: Any, roster: Any | None) -> Rules:
-    """The engine's rules: the pact, with what the roster tells (known reps, their teams, team calendars)."""
-    if roster is None:
-        return rules_from_pact(pact)
-    return rules_from_pact(
-        pact,
-        known_reps=frozenset(rep.id for rep in roster.reps),
-        rep_teams={rep.id: rep.team for rep in roster.reps},
-        team_calendars={name: team.calendar for name, team in roster.teams.items()},
-    )
+def notice_if_differs(ws: Workspace) -> None:
+    """Every command that finds the pact file changed says so; the version in force stays (DESIGN.md §10)."""
+    if ws.apply_pending:
+        err_console.print(
+            f"[yellow]note:[/yellow] applying pact version {ws.pact.version} was interrupted; "
+            "`leadpact pact apply` finishes it",
+            highlight=False,
+        )
+    if ws.file_differs:
+        since = ws.in_force.effective_at
+        when = "" if since is None else f" since {local_time(since, ws.pact.timezone)}"
+        err_console.print(
+            f"[yellow]note:[/yellow] {ws.pact_file} (version {ws.file_pact.version}) differs from the "
+            f"version in force ({ws.pact.version}{when}); it changes nothing until `leadpact pact apply` "
+            "puts it in force (`leadpact rescore` shows what it would do)",
+            highlight=False,
+        )
+
+
+def local_time(value: datetime, zone: str) -> str:
+    """An instant as people read it: in the pact's time zone, with the zone's abbreviation."""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def now_utc() -> datetime:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from leadpact.domain import gate
 from leadpact.domain.events import Event
 from leadpact.domain.lifecycle import (
     DISPOSITION_TARGET,
@@ -196,12 +197,12 @@ class _Replay:
         p, rules = self.p, self.rules
         at = event.at
         if p.stage == "raw":
-            seg = rules.segment(rules.segment_for(p.fields))
             fit = self.fit()
-            if fit < seg.fit_min:
+            fit_min, engagement_min = gate.thresholds(rules, p.fields)
+            if fit < fit_min:
                 return
             engagement = self.engagement(at)
-            if engagement < seg.engagement_min:
+            if engagement < engagement_min:
                 return
             self.open_handoff(event, fit, engagement, cycle_from=None)
         elif p.stage == "recycled" and rules.rehandoff is not None:
@@ -211,9 +212,8 @@ class _Replay:
                 return
             if at - recycled_at > timedelta(days=rules.rehandoff.within_days) or at < recycled_at:
                 return
-            seg = rules.segment(rules.segment_for(p.fields))
             fit = self.fit()
-            if fit < seg.fit_min:
+            if fit < gate.thresholds(rules, p.fields)[0]:
                 return
             engagement = self.engagement(at)
             listed = event.type == "activity" and event.data.get("kind") in rules.rehandoff.or_kinds
@@ -257,10 +257,20 @@ class _Replay:
         handler(event)
 
     def rescore(self, at: datetime, version: str) -> None:
-        """A new pact version comes into force: the gate is checked again at that instant."""
+        """A new pact version comes into force: the gate is checked again at that instant. A handed-off lead
+        that the old pact's gate holds and the new one's does not stays handed off, flagged."""
+        p, old = self.p, self.rules
         self.rules = self.versions.at(at)
-        before = len(self.p.handoffs)
-        self.check_gate(Event(f"pact:{version}", "lead.updated", self.p.lead_id, at, {}))
+        current = p.current
+        if p.stage in gate.HANDED_OFF and current is not None and current.kind == "mql":
+            fit_old, fit_new = fit_only(old.fit, p.fields), self.fit()
+            engagement_old = engagement_only(old.engagement, old.half_life_days, p.activities, at)
+            if gate.passes(old, p.fields, fit_old, engagement_old) and not gate.passes(
+                self.rules, p.fields, fit_new, self.engagement(at)
+            ):
+                _flag(current.flags, gate.below_gate_flag(version))
+        before = len(p.handoffs)
+        self.check_gate(Event(f"pact:{version}", "lead.updated", p.lead_id, at, {}))
         self.p.rescores.append(
             Rescore(at, version, self.fit(), self.engagement(at), len(self.p.handoffs) > before)
         )

@@ -2,55 +2,60 @@
 
 One call is applied as a whole in (at, type rank, id) order (DESIGN.md §2). The call is staged in a
 temporary table and read back lead by lead, so memory stays flat whatever its size; each batch of leads is
-replayed from its whole stored timeline plus its new events, and its events and projections are written
-in one transaction (the whole call is one transaction with `atomic`).
+replayed from its whole stored timeline plus its new events (`services.project`), and its events and
+projections are written in one transaction (the whole call is one transaction with `atomic`).
+
+Any number of calls may run at once on one store (`store.txn`): each batch locks its leads before it reads
+them, checks its events against the store again under that lock, and is run again when it collides with
+another writer, so every call ends with its own summary and every event is stored once. A call cut off by
+a lost connection raises `IngestInterrupted` with what it had stored: running it again completes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
-from leadpact.domain.clocks import clocks_for, next_alert_at
-from leadpact.domain.duplicates import PeopleIndex, Person, duplicate_flag
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
-from leadpact.domain.packet import handoff_packet
-from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.importers.readers import Unreadable
-from leadpact.services.routing import assign_handoffs
-from leadpact.store import clocks as store_clocks
+from leadpact.roster import Roster
+from leadpact.services.project import (
+    DUPLICATE,
+    REFUSED,
+    STORED,
+    WAITING,
+    Outcome,
+    Result,
+    Setup,
+    project_leads,
+)
 from leadpact.store import events as store_events
-from leadpact.store import leads as store_leads
-from leadpact.store import packs as store_packs
-from leadpact.store.types import from_us, to_us
+from leadpact.store import txn
+from leadpact.store.types import to_us
 
-STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
+__all__ = [
+    "DUPLICATE",
+    "REFUSED",
+    "STORED",
+    "WAITING",
+    "IngestInterrupted",
+    "IngestReport",
+    "Result",
+    "ingest",
+    "reproject",
+    "vocabulary",
+]
+
 STAGE_BATCH = 5000
 LEAD_BATCH = 2000
 ANALYZE_EVERY = 20_000  # leads applied between statistics refreshes on PostgreSQL
-
-
-@dataclass
-class Result:
-    line: int
-    id: str | None
-    status: str
-    field: str | None = None
-    reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"line": self.line, "id": self.id, "status": self.status}
-        if self.field is not None:
-            out["field"] = self.field
-        if self.reason is not None:
-            out["reason"] = self.reason
-        return out
 
 
 @dataclass
@@ -64,6 +69,12 @@ class IngestReport:
         self.results.append(result)
         self.summary[result.status] += 1
 
+    def merge(self, outcome: Outcome) -> None:
+        for result in outcome.results:
+            self.add(result)
+        self.summary[STORED] += outcome.stored
+        self.leads_touched += outcome.leads
+
     @property
     def refused(self) -> int:
         return self.summary[REFUSED]
@@ -76,7 +87,23 @@ class IngestReport:
         return out
 
 
+class IngestInterrupted(Exception):
+    """The store went away mid-call; `report` holds what was stored before (re-running completes it)."""
+
+    def __init__(self, report: IngestReport, cause: BaseException) -> None:
+        super().__init__(str(cause).splitlines()[0] if str(cause) else type(cause).__name__)
+        self.report = report
+
+
 Progress = Callable[[str, int], None]
+
+
+def vocabulary(pact: Any) -> Vocabulary:
+    return Vocabulary(
+        activity_kinds=frozenset(pact.activity_kinds),
+        sources=frozenset(pact.sources),
+        reasons=frozenset(pact.reasons),
+    )
 
 
 def _stage(
@@ -85,8 +112,7 @@ def _stage(
     vocab: Vocabulary,
     report: IngestReport,
     progress: Progress | None,
-) -> int:
-    staged = 0
+) -> None:
     batch: list[tuple[Any, ...]] = []
     for line, raw in lines:
         if progress is not None:
@@ -106,28 +132,8 @@ def _stage(
         batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
         if len(batch) >= STAGE_BATCH:
             store_events.stage_rows(conn, batch)
-            staged += len(batch)
             batch = []
     store_events.stage_rows(conn, batch)
-    return staged + len(batch)
-
-
-def _deduplicate(conn: Connection, report: IngestReport) -> None:
-    """Same id twice in the call or already stored: same content is a duplicate, other content a conflict."""
-    drop: list[int] = []
-    first: dict[str, str] = {}
-    for line, event_id, digest in store_events.stage_repeated_ids(conn):
-        if event_id not in first:
-            first[event_id] = digest
-            continue
-        drop.append(line)
-        report.add(_repeat(line, event_id, digest == first[event_id], "appears earlier in this call"))
-    store_events.unstage_lines(conn, drop)
-    drop = []
-    for line, event_id, staged_hash, stored_hash in store_events.stage_known_ids(conn):
-        drop.append(line)
-        report.add(_repeat(line, event_id, staged_hash == stored_hash, "is already stored"))
-    store_events.unstage_lines(conn, drop)
 
 
 def _repeat(line: int, event_id: str, same: bool, where: str) -> Result:
@@ -137,149 +143,48 @@ def _repeat(line: int, event_id: str, same: bool, where: str) -> Result:
     return Result(line, event_id, REFUSED, "id", f"conflict: id {event_id!r} {where} with other content")
 
 
-def _apply_batch(
-    conn: Connection,
-    lead_ids: list[str],
-    versions: Versions,
-    report: IngestReport,
-    received_us: int,
-    on_projection: Callable[[Connection, Projection], None] | None,
-    routing: RoutingRules | None = None,
-    roster: Any | None = None,
-) -> None:
-    rules = versions.latest
+def _drop_repeats_in_call(conn: Connection, report: IngestReport) -> None:
+    """The same id twice in the call: the first (in event order) stays, the others are repeats."""
+    drop: list[int] = []
+    first: dict[str, str] = {}
+    for line, event_id, digest in store_events.stage_repeated_ids(conn):
+        if event_id not in first:
+            first[event_id] = digest
+            continue
+        drop.append(line)
+        report.add(_repeat(line, event_id, digest == first[event_id], "appears earlier in this call"))
+    store_events.unstage_lines(conn, drop)
+
+
+def _drop_known(conn: Connection, lead_ids: Sequence[str], out: Outcome) -> None:
+    """Staged events of these leads whose id the store holds (checked under the leads' lock)."""
+    drop: list[int] = []
+    for line, event_id, staged_hash, stored_hash in store_events.stage_known_ids(conn, lead_ids):
+        drop.append(line)
+        out.add(_repeat(line, event_id, staged_hash == stored_hash, "is already stored"))
+    store_events.unstage_lines(conn, drop)
+
+
+def _batch(conn: Connection, lead_ids: list[str], setup: Setup, received_us: int) -> Outcome:
+    """One batch of leads inside the caller's write transaction."""
+    txn.lock_leads(conn, lead_ids)
+    out = Outcome()
+    _drop_known(conn, lead_ids, out)
     staged = store_events.staged_for(conn, lead_ids)
-    stored = store_events.stored_for(conn, lead_ids)
-    erased = store_leads.erased_among(conn, lead_ids)
-    recorded = store_clocks.recorded_levels(conn, lead_ids)
-    clock_rows: list[dict[str, Any]] = []
-    event_rows: list[tuple[Any, ...]] = []
-    lead_rows: list[dict[str, Any]] = []
-    handoff_rows: list[dict[str, Any]] = []
-    replaced: list[str] = []
-    projections: list[Projection] = []
-    activity_since: dict[str, int] = {}  # lead -> earliest new or withdrawn activity (µs), for the packs
-    for lead_id in lead_ids:
-        new = staged.get(lead_id, [])
-        if lead_id in erased:
-            for item in new:
-                report.add(
-                    Result(
-                        item.line,
-                        item.event.id,
-                        REFUSED,
-                        "lead_id",
-                        f"lead {lead_id} was erased on {erased[lead_id].date().isoformat()}",
-                    )
-                )
-            continue
-        new_ids = frozenset(item.event.id for item in new)
-        projection = replay(
-            lead_id, [*stored.get(lead_id, []), *(item.event for item in new)], versions, new_ids=new_ids
-        )
-        for item in new:
-            refusal = projection.refused.get(item.event.id)
-            if refusal is not None:
-                report.add(Result(item.line, item.event.id, REFUSED, refusal[0], refusal[1]))
-                continue
-            event_rows.append(store_events.event_row(item, received_us))
-            if item.event.type in ("activity", "retract"):
-                at = 0 if item.event.type == "retract" else to_us(item.event.at)
-                activity_since[lead_id] = min(at, activity_since.get(lead_id, at))
-            if projection.exists:
-                report.summary[STORED] += 1
-            else:
-                report.add(
-                    Result(
-                        item.line, item.event.id, WAITING, None, f"waits for the lead.created of {lead_id}"
-                    )
-                )
-        if projection.exists:
-            projections.append(projection)
-    _flag_duplicates(conn, projections)
-    if routing is not None:
-        assign_handoffs(conn, routing, projections, from_us(received_us), roster)
-    for projection in projections:
-        lead_id = projection.lead_id
-        replaced.append(lead_id)
-        lead_rows.append(store_leads.lead_row(projection))
-        first_activity = min((a.at for a in projection.activities), default=None)
-        first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
-        for handoff in projection.handoffs:
-            in_force = versions.at(
-                handoff.start_at
-            )  # a handoff keeps the clocks of the pact it was made under
-            handoff_rows.append(
-                store_leads.handoff_row(
-                    lead_id,
-                    handoff,
-                    handoff_packet(projection, handoff, rules),
-                    first_activity_at=first_activity,
-                    first_touch_at=first_touch,
-                    team=rules.team_of(handoff.owner),
-                )
-            )
-            clock_rows.extend(_clock_rows(lead_id, handoff, in_force, recorded))
-        if on_projection is not None:
-            on_projection(conn, projection)
-    store_events.insert_events(conn, event_rows)
-    old_handoffs = store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
-    old_clocks = store_clocks.replace_clocks(conn, replaced, clock_rows)
-    changes = store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
-    store_packs.bump(conn, changes, from_us(received_us))
-    report.leads_touched += len(replaced)
+    done = project_leads(conn, lead_ids, staged, setup, received_us)
+    out.results.extend(done.results)
+    out.stored, out.leads = done.stored, done.leads
+    return out
 
 
-def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
-    """Flag each lead that duplicates an earlier one (same email, or same person at the same account)."""
-    people = {
-        p.lead_id: Person.of(p.lead_id, p.created_at, p.fields)
-        for p in projections
-        if p.created_at is not None
-    }
-    if not people:
-        return
-    stored = store_leads.people_matching(
-        conn,
-        [x.email for x in people.values() if x.email],
-        [x.account_id for x in people.values() if x.account_id],
-    )
-    everyone = PeopleIndex({**{x.lead_id: x for x in stored}, **people}.values())
-    by_id = {p.lead_id: p for p in projections}
-    for person in people.values():
-        original = everyone.duplicate_of(person)
-        if original is not None:
-            flags = by_id[person.lead_id].flags
-            if duplicate_flag(original) not in flags:
-                flags.append(duplicate_flag(original))
-    newcomers = PeopleIndex(people.values())
-    for other in stored:  # an older lead arriving after its duplicate: flag the newer
-        if other.lead_id in people:
-            continue
-        original = newcomers.duplicate_of(other)
-        if original is not None:
-            store_leads.add_lead_flag(conn, other.lead_id, duplicate_flag(original))
+def _committed_batch(conn: Connection, lead_ids: list[str], setup: Setup, received_us: int) -> Outcome:
+    def work() -> Outcome:
+        txn.begin_write(conn)
+        out = _batch(conn, lead_ids, setup, received_us)
+        conn.commit()
+        return out
 
-
-def _clock_rows(
-    lead_id: str, handoff: Handoff, rules: Rules, recorded: dict[store_clocks.ClockKey, set[str]]
-) -> list[dict[str, Any]]:
-    team = rules.team_of(handoff.owner)
-    rows = []
-    for clock in clocks_for(handoff, rules.segment(handoff.segment), rules.calendar(team)):
-        done = recorded.get((lead_id, clock.handoff, clock.kind), set())
-        rows.append(
-            store_clocks.clock_row(
-                lead_id,
-                clock,
-                next_alert_at(clock, done),
-                owner=handoff.owner,
-                team=team,
-                tier=handoff.tier,
-                segment=handoff.segment,
-            )
-        )
-    return rows
+    return txn.retrying(conn, work)
 
 
 def ingest(
@@ -291,60 +196,88 @@ def ingest(
     now: datetime,
     atomic: bool = False,
     progress: Progress | None = None,
-    on_projection: Callable[[Connection, Projection], None] | None = None,
     routing: RoutingRules | None = None,
-    roster: Any | None = None,
+    roster: Roster | None = None,
 ) -> IngestReport:
     """Store the good events of one call once; report every one that was not simply stored.
 
     With `atomic`, a single refusal rolls the whole call back and nothing is stored. Given pact `Versions`,
-    each event is judged by the pact in force at its instant.
-    """
-    versions = rules if isinstance(rules, Versions) else Versions.single(rules)
+    each event is judged by the pact in force at its instant. With `routing`, every handoff made is routed
+    in its batch's transaction."""
+    setup = Setup(rules if isinstance(rules, Versions) else Versions.single(rules), routing, roster)
     report = IngestReport()
     received_us = to_us(now)
     with engine.connect() as conn:
-        store_events.create_stage(conn)
         try:
+            store_events.create_stage(conn)
             _stage(conn, lines, vocab, report, progress)
             store_events.index_stage(conn)
-            _deduplicate(conn, report)
-            if not atomic:
-                conn.commit()
-            since_analyze = 0
-            for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
-                since_analyze += len(lead_ids)
-                if since_analyze >= ANALYZE_EVERY:
-                    store_events.analyze_growing(conn)  # keep plans right as the tables grow in one call
-                    since_analyze = 0
-                _apply_batch(conn, lead_ids, versions, report, received_us, on_projection, routing, roster)
-                if not atomic:
-                    conn.commit()
-                if progress is not None:
-                    progress("leads", len(lead_ids))
-            if atomic and report.refused:
-                conn.rollback()
-                report.rolled_back = True
-                report.summary[STORED] = 0
-                report.summary[WAITING] = 0
-                report.results = [r for r in report.results if r.status != WAITING]
+            _drop_repeats_in_call(conn, report)
+            conn.commit()  # the stage is this connection's own: nothing is visible to anyone yet
+            if atomic:
+                _apply_atomic(conn, setup, received_us, report, progress)
             else:
-                conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+                _apply_batches(conn, setup, received_us, report, progress)
+        except DBAPIError as exc:
+            if not txn.lost_connection(exc):
+                raise
+            raise IngestInterrupted(report, exc) from exc
         finally:
-            store_events.drop_stage(conn)
-            conn.commit()
+            _drop_stage(conn)
     return report
 
 
-def vocabulary(pact: Any) -> Vocabulary:
-    return Vocabulary(
-        activity_kinds=frozenset(pact.activity_kinds),
-        sources=frozenset(pact.sources),
-        reasons=frozenset(pact.reasons),
-    )
+def _apply_batches(
+    conn: Connection, setup: Setup, received_us: int, report: IngestReport, progress: Progress | None
+) -> None:
+    since_analyze = 0
+    for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
+        since_analyze += len(lead_ids)
+        if since_analyze >= ANALYZE_EVERY:
+            store_events.analyze_growing(conn)  # keep plans right as the tables grow in one call
+            conn.commit()
+            since_analyze = 0
+        report.merge(_committed_batch(conn, lead_ids, setup, received_us))
+        if progress is not None:
+            progress("leads", len(lead_ids))
+
+
+def _apply_atomic(
+    conn: Connection, setup: Setup, received_us: int, report: IngestReport, progress: Progress | None
+) -> None:
+    """The whole call in one transaction, run again whole when it collides with another writer."""
+    outcomes: list[Outcome] = []
+
+    def work() -> None:
+        outcomes.clear()
+        txn.begin_write(conn)
+        for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
+            outcomes.append(_batch(conn, lead_ids, setup, received_us))
+            if progress is not None:
+                progress("leads", len(lead_ids))
+        if report.refused or any(r.status == REFUSED for o in outcomes for r in o.results):
+            conn.rollback()
+        else:
+            conn.commit()
+
+    txn.retrying(conn, work)
+    for outcome in outcomes:
+        report.merge(outcome)
+    if report.refused:
+        report.rolled_back = True
+        report.summary[STORED] = 0
+        report.summary[WAITING] = 0
+        report.leads_touched = 0
+        report.results = [r for r in report.results if r.status != WAITING]
+
+
+def _drop_stage(conn: Connection) -> None:
+    try:
+        conn.rollback()
+        store_events.drop_stage(conn)
+        conn.commit()
+    except DBAPIError:  # the connection is gone, and its temporary table with it
+        pass
 
 
 def reproject(
@@ -354,17 +287,25 @@ def reproject(
     *,
     now: datetime,
     routing: RoutingRules | None = None,
+    roster: Roster | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Replay stored leads again (no new events) and write their projections and clocks; returns how many."""
-    report = IngestReport()
+    """Replay stored leads again (no new events) and write their projections, clocks and routing; returns how
+    many. Each batch is its own transaction, run again when it collides with another writer."""
+    setup = Setup(versions, routing, roster)
+    touched = 0
     with engine.connect() as conn:
-        store_events.create_stage(conn)
-        conn.commit()
-        try:
-            for part in store_events.chunks(sorted(lead_ids), LEAD_BATCH):
-                _apply_batch(conn, list(part), versions, report, to_us(now), None, routing)
+        for part in store_events.chunks(sorted(set(lead_ids)), LEAD_BATCH):
+            ids = list(part)
+
+            def work(ids: list[str] = ids) -> int:
+                txn.begin_write(conn)
+                txn.lock_leads(conn, ids)
+                done = project_leads(conn, ids, {}, setup, to_us(now))
                 conn.commit()
-        finally:
-            store_events.drop_stage(conn)
-            conn.commit()
-    return report.leads_touched
+                return done.leads
+
+            touched += txn.retrying(conn, work)
+            if progress is not None:
+                progress(len(ids))
+    return touched

@@ -1,31 +1,36 @@
-"""What a scoring change does to open leads, and applying it.
+"""What a pact change does to open leads (`rescore`), and putting it in force (`apply_pact`).
 
 A changed pact comes into force as a new version at the instant it is applied: earlier handoffs stay as the
-pact in force made them; at that instant every open lead's gate is checked again under the new rules. The
-dry run scores every open lead at `now` under the new pact in batches (vectorised) and reports who would
-newly cross the gate and which handed-off leads would fall short of it; `apply` records the version and
-re-projects the leads it hands off (with their clocks, starting at that instant).
+pact in force made them; at that instant every open lead's gate is checked again (`domain.gate`). The dry
+run scores every open lead at `now` under both pacts in batches (vectorised) and reports who would newly
+cross the gate and which handed-off leads would fall short of it; `apply_pact` records the version, then
+re-projects exactly those leads — each newly crossing one handed off at that instant, routed and clocked in
+its batch's transaction, each falling-short one flagged — and marks the version applied. An apply cut off
+midway is finished by the next one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from leadpact.domain.rules import Rules, Versions
-from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns, segment_vec
+from leadpact.domain import gate
+from leadpact.domain.rules import Rules
+from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns
+from leadpact.services.ingest import reproject
+from leadpact.services.versions import mark_applied, record_next
+from leadpact.services.workspace import Workspace, rules_for
 from leadpact.store.events import activity_columns
-from leadpact.store.tables import leads
+from leadpact.store.leads import lead_page
 from leadpact.store.types import to_us
 
 OPEN_STAGES = ("raw", "mql", "sal", "sql", "opportunity", "recycled", "closed_lost")
-HANDED_OFF = ("mql", "sal")
 BATCH = 5000
 
 
@@ -33,44 +38,28 @@ BATCH = 5000
 class RescoreReport:
     version_from: str | None
     version_to: str
+    at: datetime | None = None  # the instant the leads were scored at
     scanned: int = 0
     newly_cross: list[str] = field(default_factory=list)
     fall_short: list[str] = field(default_factory=list)
     fit_changed: int = 0
     applied: int = 0
+    resumed: bool = False  # an interrupted apply was finished
 
     def to_json(self, sample: int = 20) -> dict[str, Any]:
         return {
             "version_from": self.version_from,
             "version_to": self.version_to,
+            "at": None if self.at is None else self.at.isoformat().replace("+00:00", "Z"),
             "scanned": self.scanned,
             "newly_cross": len(self.newly_cross),
             "fall_short": len(self.fall_short),
             "fit_changed": self.fit_changed,
             "applied": self.applied,
+            "resumed": self.resumed,
             "newly_cross_sample": self.newly_cross[:sample],
             "fall_short_sample": self.fall_short[:sample],
         }
-
-
-def _open_batches(engine: Engine, fields: tuple[str, ...]) -> Any:
-    last = ""
-    while True:
-        with engine.connect() as conn:
-            # By primary key only: a stage filter here makes the database sort the open leads every batch.
-            page = conn.execute(
-                select(leads.c.lead_id, leads.c.stage, leads.c.fields, leads.c.fit, leads.c.erased_at)
-                .where(leads.c.lead_id > last)
-                .order_by(leads.c.lead_id)
-                .limit(BATCH)
-            ).all()
-            if not page:
-                return
-            rows = [r for r in page if r.stage in OPEN_STAGES and r.erased_at is None]
-            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id, fields) if rows else []
-        if rows:
-            yield rows, activities
-        last = page[-1].lead_id
 
 
 def activity_fields(*rules: Rules) -> tuple[str, ...]:
@@ -85,9 +74,20 @@ def activity_fields(*rules: Rules) -> tuple[str, ...]:
     return ("kind", *sorted(used))
 
 
-def _needs(rules: Rules, columns: dict[str, Any]) -> bool:
-    """Whether a segment condition reads a field the fit columns do not hold."""
-    return any(when is not None and when.field not in columns for _name, when in rules.segments)
+def _open_batches(
+    engine: Engine, fields: tuple[str, ...]
+) -> Iterator[tuple[list[Any], list[tuple[Any, ...]]]]:
+    last = ""
+    while True:
+        with engine.connect() as conn:
+            page = lead_page(conn, after=last, limit=BATCH)
+            if not page:
+                return
+            rows = [r for r in page if r.stage in OPEN_STAGES and r.erased_at is None]
+            activities = activity_columns(conn, rows[0].lead_id, rows[-1].lead_id, fields) if rows else []
+        if rows:
+            yield rows, activities
+        last = page[-1].lead_id
 
 
 @dataclass
@@ -113,9 +113,11 @@ class _Batch:
             named={name: np.asarray(columns_of[2 + i], dtype=object) for i, name in enumerate(filters)},
         )
 
-    def score(self, rules: Rules, now: datetime) -> tuple[Any, Any, Any]:
-        columns = lead_columns(self.fields, [rule.field for rule in rules.fit])
-        fit = fit_vec(rules.fit, columns, len(self.rows))
+    def score(self, rules: Rules, at: datetime) -> tuple[Any, Any]:
+        """(fit, passes the gate) per lead under these rules at this instant."""
+        n = len(self.rows)
+        columns = lead_columns(self.fields, gate.gate_fields(rules))
+        fit = fit_vec(rules.fit, columns, n)
         engagement = engagement_vec(
             rules.engagement,
             rules.half_life_days,
@@ -125,51 +127,96 @@ class _Batch:
             asset=self.named.get("asset"),
             campaign=self.named.get("campaign"),
             channel=self.named.get("channel"),
-            as_of_us=to_us(now),
-            n_leads=len(self.rows),
+            as_of_us=to_us(at),
+            n_leads=n,
         )
-        if _needs(rules, columns):
-            wanted = [*(r.field for r in rules.fit), *(w.field for _n, w in rules.segments if w is not None)]
-            columns = lead_columns(self.fields, wanted)
-        segment = segment_vec(rules.segments, columns, len(self.rows))
-        names = [name for name, _when in rules.segments]
-        fit_mins = np.array([rules.segment(n).fit_min for n in names] + [rules.segment(None).fit_min])
-        engagement_mins = np.array(
-            [rules.segment(n).engagement_min for n in names] + [rules.segment(None).engagement_min]
-        )
-        fit_min, engagement_min = fit_mins[segment], engagement_mins[segment]  # -1: the pact's own
-        return fit, engagement, (fit >= fit_min) & (engagement >= engagement_min)
+        return fit, gate.passes_vec(rules, columns, n, fit, engagement)
 
 
 def rescore(
     engine: Engine,
-    versions: Versions,
-    current_version: str,
+    current: Rules,
+    proposed: Rules,
     *,
-    now: datetime,
+    at: datetime,
+    version_from: str | None,
+    version_to: str,
     progress: Callable[[int], None] | None = None,
 ) -> RescoreReport:
-    """The dry run: score every open lead at `now` under the newest version of `versions`."""
-    items = versions.items
-    before = items[-2][1] if len(items) > 1 else None
-    report = RescoreReport(before if items[-1][1] == current_version else items[-1][1], current_version)
-    rules = versions.latest
-    previous = versions.items[-2][2] if len(versions.items) > 1 else rules
-    fields = activity_fields(rules, previous)
+    """The dry run: every open lead scored at `at` under the pact in force and under the proposed one."""
+    report = RescoreReport(version_from, version_to, at)
+    fields = activity_fields(proposed, current)
     for rows, activities in _open_batches(engine, fields):
         batch = _Batch.of(rows, activities, fields)
-        fit, _engagement, gate = batch.score(rules, now)
-        old_fit, _old_engagement, old_gate = (
-            (fit, _engagement, gate) if previous is rules else batch.score(previous, now)
-        )
+        fit, passes = batch.score(proposed, at)
+        old_fit, old_passes = (fit, passes) if proposed is current else batch.score(current, at)
         for i, row in enumerate(rows):
             if abs(float(fit[i]) - float(old_fit[i])) > 1e-9:
                 report.fit_changed += 1
-            if row.stage == "raw" and gate[i] and not old_gate[i]:
+            if row.stage == "raw" and passes[i] and not old_passes[i]:
                 report.newly_cross.append(row.lead_id)  # qualifies by the change, not by a new event
-            elif row.stage in HANDED_OFF and old_gate[i] and not gate[i]:
+            elif row.stage in gate.HANDED_OFF and old_passes[i] and not passes[i]:
                 report.fall_short.append(row.lead_id)  # would not qualify today under the new pact
         report.scanned += len(rows)
         if progress is not None:
             progress(len(rows))
     return report
+
+
+def preview(ws: Workspace, *, now: datetime, progress: Callable[[int], None] | None = None) -> RescoreReport:
+    """What putting the pact file in force now would do (nothing is written)."""
+    return rescore(
+        ws.engine,
+        ws.rules,
+        rules_for(ws.file_pact, ws.roster),
+        at=now,
+        version_from=ws.pact.version,
+        version_to=ws.file_pact.version,
+        progress=progress,
+    )
+
+
+def _finish(ws: Workspace, *, now: datetime, progress: Callable[[int], None] | None) -> RescoreReport:
+    """Re-project the leads the newest version's change touches, at its instant, and mark it applied."""
+    newest = ws.in_force
+    assert newest.effective_at is not None
+    before = ws.recorded[-2]
+    report = rescore(
+        ws.engine,
+        rules_for(before.pact, ws.roster),
+        ws.rules,
+        at=newest.effective_at,
+        version_from=before.version,
+        version_to=newest.version,
+        progress=progress,
+    )
+    report.applied = reproject(
+        ws.engine,
+        ws.versions,
+        [*report.newly_cross, *report.fall_short],
+        now=newest.effective_at,
+        routing=ws.routing,
+        roster=ws.roster,
+    )
+    mark_applied(ws.engine, newest.seq, now)
+    ws.refresh(now)
+    return report
+
+
+def apply_pact(
+    ws: Workspace, *, now: datetime, progress: Callable[[int], None] | None = None
+) -> RescoreReport:
+    """Put the pact file in force from `now` (DESIGN.md §10), or finish an apply that was cut off. When the
+    file already is the version in force, nothing changes (`applied` 0, `version_from` == `version_to`)."""
+    if ws.apply_pending:
+        report = _finish(ws, now=now, progress=progress)
+        report.resumed = True
+        if not ws.file_differs:
+            return report
+    if not ws.file_differs:
+        return RescoreReport(ws.pact.version, ws.pact.version, now)
+    record_next(ws.engine, ws.file_pact, now)  # None: another process recorded it first; finish it alike
+    ws.refresh(now)
+    if not ws.apply_pending:  # another process finished it meanwhile
+        return RescoreReport(ws.recorded[-2].version, ws.pact.version, now)
+    return _finish(ws, now=now, progress=progress)

@@ -20,6 +20,7 @@ from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
 from leadpact.store import packs as store_packs
 from leadpact.store import routing as store_routing
+from leadpact.store import txn
 from leadpact.store.clocks import insert_ignore
 from leadpact.store.tables import clocks, handoffs, violations
 
@@ -288,7 +289,13 @@ def set_owner(
 def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
     """Route the handoffs waiting in the queue now that someone may be available; returns how many."""
     assigned = 0
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        waiting = store_routing.queued(conn)
+        conn.rollback()
+        if not waiting:
+            return 0
+        txn.begin_write(conn)
+        txn.lock_leads(conn, sorted({row["lead_id"] for row in waiting}))  # leads first, then routing
         router = Router(conn, rules, now)
         for row in store_routing.queued(conn):
             found = stored_view(conn, row["lead_id"], row["n"])
@@ -302,6 +309,7 @@ def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
             set_owner(conn, rules, row["lead_id"], row["n"], decision, now=now)
             assigned += 1
         router.save()
+        conn.commit()
     return assigned
 
 
@@ -316,6 +324,7 @@ def reassign_on_breach(
     if found is None or found[1]["first_touch_at"] is not None:
         return None
     view, h = found
+    txn.lock_leads(conn, [lead_id])  # leads before routing, as every writer takes them
     current = h["owner"]
     reps = dict(rules.reps)
     if current in reps:

@@ -7,10 +7,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a statement waits for another connection's write lock
+MIGRATION_LOCK = (0x6C70, 2)  # PostgreSQL advisory lock (class, id) held while migrating
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -36,10 +37,37 @@ def alembic_config() -> Config:
     return config
 
 
+def _head(config: Config) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _current(conn: Any) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if found is None else str(found)
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (`alembic upgrade head`)."""
+    """Bring the schema to the newest migration (`alembic upgrade head`). Several processes opening a new
+    store at once migrate it once: the first holds the store's write lock (SQLite) or a migration lock
+    (PostgreSQL) while the others wait, then find it done."""
     config = alembic_config()
+    head = _head(config)
+    with engine.connect() as conn:
+        if _current(conn) == head:
+            return
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": MIGRATION_LOCK[0], "b": MIGRATION_LOCK[1]}
+            )
+        if _current(conn) == head:
+            return
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

@@ -40,16 +40,25 @@ def drop_stage(conn: Connection) -> None:
 
 
 def bulk_insert(
-    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """executemany straight on the driver (no per-row statement compilation), in the caller's transaction."""
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    skip_existing: str | None = None,
+) -> int:
+    """executemany straight on the driver (no per-row statement compilation), in the caller's transaction;
+    how many rows went in. `skip_existing` names a unique column: rows whose key exists are skipped."""
     if not rows:
-        return
+        return 0
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    if skip_existing is not None:
+        sql += f" ON CONFLICT ({skip_existing}) DO NOTHING"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, rows)
+        return len(rows) if skip_existing is None else int(cursor.rowcount)
     finally:
         cursor.close()
 
@@ -96,14 +105,21 @@ def stage_repeated_ids(conn: Connection) -> list[tuple[int, str, str]]:
     return [(int(r[0]), str(r[1]), str(r[2])) for r in result]
 
 
-def stage_known_ids(conn: Connection) -> list[tuple[int, str, str, str]]:
-    """(line, id, staged hash, stored hash) for staged ids the event log already holds."""
-    result = conn.execute(
-        text(
-            f"SELECT s.line, s.id, s.hash, e.hash FROM {STAGE} s JOIN events e ON e.id = s.id ORDER BY s.line"
+def stage_known_ids(conn: Connection, lead_ids: Sequence[str]) -> list[tuple[int, str, str, str]]:
+    """(line, id, staged hash, stored hash) for the staged events of these leads whose id the event log
+    already holds."""
+    out: list[tuple[int, str, str, str]] = []
+    for part in chunks(lead_ids):
+        clause, params = _in_clause(conn, part)
+        result = conn.execute(
+            text(
+                f"SELECT s.line, s.id, s.hash, e.hash FROM {STAGE} s JOIN events e ON e.id = s.id "
+                f"WHERE s.lead_id IN ({clause}) ORDER BY s.line"
+            ),
+            params,
         )
-    )
-    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in result]
+        out.extend((int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in result)
+    return out
 
 
 def unstage_lines(conn: Connection, lines: Iterable[int]) -> None:
@@ -189,9 +205,10 @@ def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
     )
 
 
-def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Rows in EVENT_COLUMNS order."""
-    bulk_insert(conn, "events", EVENT_COLUMNS, rows)
+def insert_new_events(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    """Rows in EVENT_COLUMNS order; an id already stored (by another process meanwhile) is skipped. How many
+    went in."""
+    return bulk_insert(conn, "events", EVENT_COLUMNS, rows, skip_existing="id")
 
 
 def lead_events(conn: Connection, lead_id: str) -> list[Event]:

@@ -140,6 +140,19 @@ def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetim
     return out
 
 
+def lead_page(conn: Connection, *, after: str, limit: int) -> list[Any]:
+    """The next `limit` leads after `after` by id, with what scoring them needs. By primary key only: a
+    stage filter here makes the database sort the open leads every page."""
+    return list(
+        conn.execute(
+            select(leads.c.lead_id, leads.c.stage, leads.c.fields, leads.c.fit, leads.c.erased_at)
+            .where(leads.c.lead_id > after)
+            .order_by(leads.c.lead_id)
+            .limit(limit)
+        ).all()
+    )
+
+
 def get_lead(conn: Connection, lead_id: str) -> RowMapping | None:
     return conn.execute(select(leads).where(leads.c.lead_id == lead_id)).mappings().first()
 

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.store.events import chunks
 from leadpact.store.tables import assignments, handoffs, routing_ledger
+from leadpact.store.txn import lock_routing
 
 OPEN_STAGES = ("mql", "sal", "sql", "opportunity")
 
@@ -28,16 +30,20 @@ def latest_assignments(conn: Connection, lead_ids: Sequence[str]) -> dict[tuple[
 
 
 def load_ledger(conn: Connection, *, lock: bool) -> dict[str, float]:
+    """The fair-share credits; with `lock`, routing is held for this transaction (`store.txn.lock_routing`)
+    so concurrent writers route one after the other."""
+    if lock:
+        lock_routing(conn)
     query = select(routing_ledger.c.rep, routing_ledger.c.credit)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()  # concurrent ingests route one after the other
     return {rep: float(credit) for rep, credit in conn.execute(query)}
 
 
 def save_ledger(conn: Connection, before: dict[str, float], after: dict[str, float]) -> None:
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
     for rep, credit in after.items():
         if rep not in before:
-            conn.execute(insert(routing_ledger).values(rep=rep, credit=credit))
+            stmt = dialect.insert(routing_ledger).values(rep=rep, credit=credit)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["rep"], set_={"credit": credit}))
         elif credit != before[rep]:
             conn.execute(update(routing_ledger).where(routing_ledger.c.rep == rep).values(credit=credit))
 

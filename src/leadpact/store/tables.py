@@ -209,6 +209,7 @@ pact_versions = Table(
     Column("effective_at", Instant),
     Column("pact", Text, nullable=False),
     Column("recorded_at", Instant, nullable=False),
+    Column("applied_at", Instant),  # NULL while `pact apply` re-projects the leads the change touches
 )
 
 # Every routing decision (and every manual or on-breach reassignment); the newest row of a handoff holds.

@@ -1,0 +1,68 @@
+"""The MQL gate (DESIGN.md §3): a lead's segment decides its thresholds; fit and engagement must both reach
+them. One rule, read per lead by the replay (`passes`) and per batch of leads by the rescore (`passes_vec`);
+a property test holds the two equal.
+
+A pact change re-checks the gate of every open lead at the instant it comes into force: a raw lead that
+passes is handed off then; a handed-off lead that passed under the old pact and fails under the new one
+stays handed off and is flagged (`below_gate_flag`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from leadpact.domain.rules import Rules
+from leadpact.domain.scoring_vec import Column, LeadBatch, segment_vec
+
+Bools = npt.NDArray[np.bool_]
+F64 = npt.NDArray[np.float64]
+
+#: stages of a lead handed off and not yet worked past acceptance: the ones a stricter gate flags
+HANDED_OFF = ("mql", "sal")
+
+
+def thresholds(rules: Rules, fields: Mapping[str, Any]) -> tuple[float, float]:
+    """(fit, engagement) minimums of the lead's segment."""
+    seg = rules.segment(rules.segment_for(fields))
+    return seg.fit_min, seg.engagement_min
+
+
+def passes(rules: Rules, fields: Mapping[str, Any], fit: float, engagement: float) -> bool:
+    fit_min, engagement_min = thresholds(rules, fields)
+    return fit >= fit_min and engagement >= engagement_min
+
+
+def thresholds_vec(rules: Rules, columns: Mapping[str, Column] | LeadBatch, n: int) -> tuple[F64, F64]:
+    """Per lead, `thresholds`: the segment chosen by `segment_vec`, -1 meaning the pact's own values."""
+    names = [name for name, _when in rules.segments]
+    index = segment_vec(rules.segments, columns, n)
+    fit_mins = np.array([rules.segment(name).fit_min for name in names] + [rules.segment(None).fit_min])
+    engagement_mins = np.array(
+        [rules.segment(name).engagement_min for name in names] + [rules.segment(None).engagement_min]
+    )
+    return fit_mins[index], engagement_mins[index]
+
+
+def passes_vec(
+    rules: Rules, columns: Mapping[str, Column] | LeadBatch, n: int, fit: F64, engagement: F64
+) -> Bools:
+    fit_min, engagement_min = thresholds_vec(rules, columns, n)
+    result: Bools = (fit >= fit_min) & (engagement >= engagement_min)
+    return result
+
+
+def gate_fields(rules: Rules) -> list[str]:
+    """The lead fields the gate reads: the fit rules' and the segment conditions'."""
+    return [
+        *(rule.field for rule in rules.fit),
+        *(when.field for _n, when in rules.segments if when is not None),
+    ]
+
+
+def below_gate_flag(version: str) -> str:
+    """The flag on a handoff that version `version` of the pact would not have handed off."""
+    return f"below_gate:{version}"

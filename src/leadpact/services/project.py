@@ -1,0 +1,212 @@
+"""Replay a batch of leads and write what they derive, in the caller's transaction: their events, lead and
+handoff rows, clocks, routing decisions and the day marks of the months whose metrics they change.
+
+Every handoff the engine makes passes through here — by ingest, by a late event, by `pact apply` — so
+every one is routed in the transaction that makes it and has its stored clocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from leadpact.domain.clocks import clocks_for, next_alert_at
+from leadpact.domain.duplicates import PeopleIndex, Person, duplicate_flag
+from leadpact.domain.packet import handoff_packet
+from leadpact.domain.projection import Handoff, Projection, replay
+from leadpact.domain.routing import RoutingRules
+from leadpact.domain.rules import Rules, Versions
+from leadpact.roster import Roster
+from leadpact.services.routing import assign_handoffs
+from leadpact.store import clocks as store_clocks
+from leadpact.store import events as store_events
+from leadpact.store import leads as store_leads
+from leadpact.store import packs as store_packs
+from leadpact.store.txn import Raced
+from leadpact.store.types import from_us, to_us
+
+STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
+
+
+@dataclass
+class Result:
+    line: int
+    id: str | None
+    status: str
+    field: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": self.line, "id": self.id, "status": self.status}
+        if self.field is not None:
+            out["field"] = self.field
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass
+class Outcome:
+    """What one batch did: the results of its events that were not simply stored, and its counts."""
+
+    results: list[Result] = field(default_factory=list)
+    stored: int = 0
+    leads: int = 0
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What projecting needs besides the events: the pact versions, and routing (None: no roster)."""
+
+    versions: Versions
+    routing: RoutingRules | None = None
+    roster: Roster | None = None
+
+
+def project_leads(
+    conn: Connection,
+    lead_ids: Sequence[str],
+    staged: dict[str, list[store_events.Staged]],
+    setup: Setup,
+    received_us: int,
+) -> Outcome:
+    """Replay these leads with their staged events (none: just replay), store the events the replay takes,
+    and swap their derived rows. Raises `Raced` when another process stored one of the events meanwhile."""
+    out = Outcome()
+    versions = setup.versions
+    rules = versions.latest
+    stored = store_events.stored_for(conn, lead_ids)
+    erased = store_leads.erased_among(conn, lead_ids)
+    recorded = store_clocks.recorded_levels(conn, lead_ids)
+    clock_rows: list[dict[str, Any]] = []
+    event_rows: list[tuple[Any, ...]] = []
+    lead_rows: list[dict[str, Any]] = []
+    handoff_rows: list[dict[str, Any]] = []
+    replaced: list[str] = []
+    projections: list[Projection] = []
+    activity_since: dict[str, int] = {}  # lead -> earliest new or withdrawn activity (µs), for the packs
+    for lead_id in lead_ids:
+        new = staged.get(lead_id, [])
+        if lead_id in erased:
+            day = erased[lead_id].date().isoformat()
+            for item in new:
+                out.add(
+                    Result(
+                        item.line, item.event.id, REFUSED, "lead_id", f"lead {lead_id} was erased on {day}"
+                    )
+                )
+            continue
+        projection = replay(
+            lead_id,
+            [*stored.get(lead_id, []), *(item.event for item in new)],
+            versions,
+            new_ids=frozenset(item.event.id for item in new),
+        )
+        for item in new:
+            refusal = projection.refused.get(item.event.id)
+            if refusal is not None:
+                out.add(Result(item.line, item.event.id, REFUSED, refusal[0], refusal[1]))
+                continue
+            event_rows.append(store_events.event_row(item, received_us))
+            if item.event.type in ("activity", "retract"):
+                at = 0 if item.event.type == "retract" else to_us(item.event.at)
+                activity_since[lead_id] = min(at, activity_since.get(lead_id, at))
+            if projection.exists:
+                out.stored += 1
+            else:
+                out.add(
+                    Result(
+                        item.line, item.event.id, WAITING, None, f"waits for the lead.created of {lead_id}"
+                    )
+                )
+        if projection.exists:
+            projections.append(projection)
+    _flag_duplicates(conn, projections)
+    if setup.routing is not None:
+        assign_handoffs(conn, setup.routing, projections, from_us(received_us), setup.roster)
+    for projection in projections:
+        replaced.append(projection.lead_id)
+        lead_rows.append(store_leads.lead_row(projection))
+        first_activity = min((a.at for a in projection.activities), default=None)
+        first_touch = min((t.at for t in projection.touches if not t.automated), default=None)
+        for handoff in projection.handoffs:
+            in_force = versions.at(
+                handoff.start_at
+            )  # a handoff keeps the clocks of the pact it was made under
+            handoff_rows.append(
+                store_leads.handoff_row(
+                    projection.lead_id,
+                    handoff,
+                    handoff_packet(projection, handoff, rules),
+                    first_activity_at=first_activity,
+                    first_touch_at=first_touch,
+                    team=rules.team_of(handoff.owner),
+                )
+            )
+            clock_rows.extend(_clock_rows(projection.lead_id, handoff, in_force, recorded))
+    if store_events.insert_new_events(conn, event_rows) < len(event_rows):
+        raise Raced("another process stored one of these events meanwhile")
+    old_handoffs = store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
+    old_clocks = store_clocks.replace_clocks(conn, replaced, clock_rows)
+    changes = store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
+    store_packs.bump(conn, changes, from_us(received_us))
+    out.leads = len(replaced)
+    return out
+
+
+def _flag_duplicates(conn: Connection, projections: list[Projection]) -> None:
+    """Flag each lead that duplicates an earlier one (same email, or same person at the same account)."""
+    people = {
+        p.lead_id: Person.of(p.lead_id, p.created_at, p.fields)
+        for p in projections
+        if p.created_at is not None
+    }
+    if not people:
+        return
+    stored = store_leads.people_matching(
+        conn,
+        [x.email for x in people.values() if x.email],
+        [x.account_id for x in people.values() if x.account_id],
+    )
+    everyone = PeopleIndex({**{x.lead_id: x for x in stored}, **people}.values())
+    by_id = {p.lead_id: p for p in projections}
+    for person in people.values():
+        original = everyone.duplicate_of(person)
+        if original is not None:
+            flags = by_id[person.lead_id].flags
+            if duplicate_flag(original) not in flags:
+                flags.append(duplicate_flag(original))
+    newcomers = PeopleIndex(people.values())
+    for other in stored:  # an older lead arriving after its duplicate: flag the newer
+        if other.lead_id in people:
+            continue
+        original = newcomers.duplicate_of(other)
+        if original is not None:
+            store_leads.add_lead_flag(conn, other.lead_id, duplicate_flag(original))
+
+
+def _clock_rows(
+    lead_id: str, handoff: Handoff, rules: Rules, recorded: dict[store_clocks.ClockKey, set[str]]
+) -> list[dict[str, Any]]:
+    team = rules.team_of(handoff.owner)
+    rows = []
+    for clock in clocks_for(handoff, rules.segment(handoff.segment), rules.calendar(team)):
+        done = recorded.get((lead_id, clock.handoff, clock.kind), set())
+        rows.append(
+            store_clocks.clock_row(
+                lead_id,
+                clock,
+                next_alert_at(clock, done),
+                owner=handoff.owner,
+                team=team,
+                tier=handoff.tier,
+                segment=handoff.segment,
+            )
+        )
+    return rows

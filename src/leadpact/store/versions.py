@@ -1,0 +1,60 @@
+"""Queries on `pact_versions`: which pact judges events from when on. Flush, never commit.
+
+Versions are numbered by `seq` in the order they came into force; a writer names the `seq` it means to
+take, so two processes recording at once cannot both succeed (the loser's insert does nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from leadpact.store.tables import pact_versions
+
+
+def all_versions(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(select(pact_versions).order_by(pact_versions.c.seq)).mappings())
+
+
+def insert_version(
+    conn: Connection,
+    *,
+    seq: int,
+    version: str,
+    effective_at: datetime | None,
+    pact_json: str,
+    now: datetime,
+    applied: bool,
+) -> bool:
+    """Record a version as number `seq`; False when another process took that number first."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = (
+        dialect.insert(pact_versions)
+        .values(
+            seq=seq,
+            version=version,
+            effective_at=effective_at,
+            pact=pact_json,
+            recorded_at=now,
+            applied_at=now if applied else None,
+        )
+        .on_conflict_do_nothing()
+        .returning(pact_versions.c.seq)
+    )
+    inserted = conn.execute(stmt).first() is not None
+    if inserted and conn.dialect.name == "postgresql":
+        # explicit numbers leave the serial behind; keep it past them for any plain insert
+        conn.execute(
+            select(func.setval(func.pg_get_serial_sequence("pact_versions", "seq"), seq, True))
+        )
+    return inserted
+
+
+def mark_applied(conn: Connection, seq: int, now: datetime) -> None:
+    conn.execute(
+        update(pact_versions)
+        .where(pact_versions.c.seq == seq, pact_versions.c.applied_at.is_(None))
+        .values(applied_at=now)
+    )
