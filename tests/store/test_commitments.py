@@ -155,7 +155,6 @@ def _params(share: float = 0.2, minimum: int = 10) -> MetricParams:
         reasons={"a": "do a", "b": "do b"},
         reason_alert_share=share,
         min_rejections=minimum,
-        exempt_reasons=frozenset(),
         marketing_sources=frozenset(),
         business_minutes=lambda a, b: [],
     )

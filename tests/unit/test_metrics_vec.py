@@ -129,7 +129,6 @@ def params_and_targets(draw: Any) -> tuple[MetricParams, Targets]:
         reasons={"competitor": "exclude competitors", "wrong_job_function": "adjust persona targeting"},
         reason_alert_share=draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])),
         min_rejections=draw(st.integers(0, 3)),
-        exempt_reasons=frozenset({"competitor"}),
         marketing_sources=frozenset({"webinar", "content"}),
         business_minutes=_scalar_business,
     )
@@ -264,7 +263,7 @@ def test_attribution_is_the_reference(
 
 
 def test_an_empty_period_gives_the_reference_nulls() -> None:
-    params = MetricParams({}, 0.3, 3, frozenset(), frozenset(), _scalar_business)
+    params = MetricParams({}, 0.3, 3, frozenset(), _scalar_business)
     targets = Targets(356.0, 0.5, {"webinar": 1.0})
     reference = period_metrics(period_facts(START, END, [], [], []), params, END, targets)
     got = period_metrics_vec(

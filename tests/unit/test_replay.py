@@ -218,7 +218,7 @@ def test_min_touches_guard_refuses_in_enforcing_and_flags_in_monitoring(pact: An
     p = run(enforcing_pact, rules_from_pact(enforcing_pact), *timeline)
     assert p.refused["d"] == (
         "data.outcome",
-        "3 of 8 touches on 1 of 2 channels in 14 days: 5 more needed and 1 more channel",
+        "3 of 8 touches on 1 of 2 channels in 14 days: 5 more touches and 1 more channel needed",
     )
     exempt = [
         *timeline[:-1],

@@ -73,7 +73,9 @@ def violations_command(
         except ValueError as exc:
             fail(f"--period: {exc}", 2)
         start, end = p.start, p.end
-    views = list_violation_views(ctx.engine, now=now, start=start, end=end)
+    views = list_violation_views(
+        ctx.engine, now=now, versions=ctx.versions, timezone=ctx.pact.timezone, start=start, end=end
+    )
     if as_json:
         print_json({"period": period, "as_of": now, "violations": views})
         return

@@ -152,7 +152,9 @@ def demo_command(
     report = run_ingest(ctx, str(events), atomic=False, quiet=as_json)
     from leadpact.services.worker import record_due
 
-    worker = record_due(ctx.engine, now=now, mode=ctx.pact.mode, roster=ctx.roster)
+    worker = record_due(
+        ctx.engine, now=now, mode=ctx.pact.mode, roster=ctx.roster, timezone=ctx.pact.timezone
+    )
     from leadpact.store.leads import counts
 
     with ctx.engine.connect() as conn:

@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, print_json
-from leadpact.cli.context import local_time, now_utc, open_context
+from leadpact.cli.context import now_utc, open_context
+from leadpact.domain.timeutil import local_text
 from leadpact.services.rescore import RescoreReport, apply_pact, preview
 from leadpact.services.workspace import Workspace
 
@@ -55,7 +56,7 @@ def _apply(ws: Workspace, now: datetime, as_json: bool) -> None:
         console.print(f"nothing to apply: {ws.pact_file} is the version in force ({report.version_to})")
         return
     _show_preview(report)
-    when = local_time(report.at or now, ws.pact.timezone)
+    when = local_text(report.at or now, ws.pact.timezone)
     console.print(
         f"[green]{'finished applying' if report.resumed else 'applied'}[/green]: version {report.version_to} "
         f"in force from {when}; {len(report.newly_cross):,} leads handed off and routed, "

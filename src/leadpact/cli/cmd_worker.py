@@ -57,7 +57,12 @@ def worker_command(
     try:
         while True:
             report = record_due(
-                ctx.engine, now=now_utc(), mode=ctx.pact.mode, roster=ctx.roster, routing=routing
+                ctx.engine,
+                now=now_utc(),
+                mode=ctx.pact.mode,
+                roster=ctx.roster,
+                routing=routing,
+                timezone=ctx.pact.timezone,
             )
             if routing is not None:
                 report.assigned = drain_queue(ctx.engine, routing, now=now_utc())

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leadpact.cli.common import db_url, err_console, fail, pact_path
-from leadpact.domain.timeutil import parse_instant
+from leadpact.domain.timeutil import local_text, parse_instant
 from leadpact.pact import PactIssue
 from leadpact.services.workspace import Workspace
 
@@ -50,20 +50,13 @@ def notice_if_differs(ws: Workspace) -> None:
         )
     if ws.file_differs:
         since = ws.in_force.effective_at
-        when = "" if since is None else f" since {local_time(since, ws.pact.timezone)}"
+        when = "" if since is None else f" since {local_text(since, ws.pact.timezone)}"
         err_console.print(
             f"[yellow]note:[/yellow] {ws.pact_file} (version {ws.file_pact.version}) differs from the "
             f"version in force ({ws.pact.version}{when}); it changes nothing until `leadpact pact apply` "
             "puts it in force (`leadpact rescore` shows what it would do)",
             highlight=False,
         )
-
-
-def local_time(value: datetime, zone: str) -> str:
-    """An instant as people read it: in the pact's time zone, with the zone's abbreviation."""
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def now_utc() -> datetime:

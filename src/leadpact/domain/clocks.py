@@ -4,7 +4,9 @@
   cancelled only by a rejection, disqualification or recycle before any touch and before due.
 - disposition: from the first touch (or the handoff, per the pact); met by the first disposition.
 - touches: from the handoff, due after `within_days`; met when the minimum touches and channels are
-  reached; cancelled when the handoff reaches SQL or is rejected first.
+  reached; cancelled when the handoff is accepted, reaches SQL or is rejected first. Its breach only warns
+  the rep: the minimum is owed before a disqualification or recycle (`domain.touches`), and only such a
+  close short of it is a violation (`min_touches`).
 
 A clock past due and not met is breached as of that instant, whether or not a worker has recorded it; a
 touch stamped before the due time meets the clock even if it arrives after the breach was recorded.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from leadpact.domain import touches
 from leadpact.domain.durations import Duration
 from leadpact.domain.projection import Handoff
 from leadpact.domain.rules import SegmentRules
@@ -97,24 +100,6 @@ def warning_times(
     return tuple((f, start + (due - start) * f) for f in fractions)
 
 
-def _touches_met(handoff: Handoff, seg: SegmentRules) -> datetime | None:
-    """The instant the counted touches first reach the minimum touches and channels."""
-    rule = seg.touches
-    if rule.min <= 0 and rule.channels_min <= 0:
-        return handoff.start_at
-    limit = handoff.start_at + timedelta(days=rule.within_days)
-    count = 0
-    channels: set[str] = set()
-    for touch in sorted(handoff.cycle_touches, key=lambda t: (t.at, t.id)):
-        if not touch.counts or touch.at > limit:
-            continue
-        count += 1
-        channels.add(touch.channel)
-        if count >= rule.min and len(channels) >= rule.channels_min:
-            return touch.at
-    return None
-
-
 def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[Clock]:
     """The clocks of one MQL handoff (a sales-sourced cycle accepted from raw has none)."""
     if handoff.kind != "mql" or handoff.mql_at is None or handoff.tier is None:
@@ -164,8 +149,8 @@ def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[C
 
     t_rule = seg.touches
     t_due = start + timedelta(days=t_rule.within_days)
-    met_touch = _touches_met(handoff, seg)
-    stops = [t for t in (handoff.sql_at, handoff.rejected_at) if t is not None]
+    met_touch = touches.met_at(handoff.cycle_touches, handoff.start_at, t_rule)
+    stops = [t for t in (handoff.sal_at, handoff.sql_at, handoff.rejected_at) if t is not None]
     stop = min(stops) if stops else None
     t_cancel = (
         stop if stop is not None and stop <= t_due and (met_touch is None or stop < met_touch) else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 STAGES = (
     "raw",
     "mql",
@@ -53,30 +51,6 @@ def transition_error(current: str, target: str, *, sales_source: bool, source: s
         return f"the lead is {current}, a final stage: {current} -> {target} is not allowed"
     options = ", ".join(sorted(allowed)) or "nothing (it waits for a re-handoff)"
     return f"{current} -> {target} is not allowed (from {current}: {options})"
-
-
-@dataclass(frozen=True, slots=True)
-class TouchCount:
-    touches: int
-    channels: int
-
-    def short_of(self, minimum: int, channels_min: int) -> bool:
-        return self.touches < minimum or self.channels < channels_min
-
-
-def touch_shortfall(count: TouchCount, minimum: int, channels_min: int, within_days: float) -> str:
-    """ "3 of 8 touches on 1 of 2 channels in 14 days: 5 more needed"."""
-    days = int(within_days) if float(within_days).is_integer() else within_days
-    needs = []
-    if count.touches < minimum:
-        needs.append(f"{minimum - count.touches} more needed")
-    if count.channels < channels_min:
-        more = channels_min - count.channels
-        needs.append(f"{more} more channel{'s' if more > 1 else ''}")
-    return (
-        f"{count.touches} of {minimum} touches on {count.channels} of {channels_min} channels "
-        f"in {days} days: {' and '.join(needs)}"
-    )
 
 
 def missing_hygiene(required: tuple[str, ...], data: dict[str, object]) -> list[str]:

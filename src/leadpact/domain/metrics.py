@@ -112,7 +112,6 @@ class MetricParams:
     reasons: Mapping[str, str]  # code -> action
     reason_alert_share: float
     min_rejections: int
-    exempt_reasons: frozenset[str]
     marketing_sources: frozenset[str]
     business_minutes: Callable[[Sequence[datetime], Sequence[datetime]], Sequence[float]]
 
@@ -222,7 +221,7 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         h
         for h in p.closed
         if (_in(h.disqualified_at, start, end, as_of) or _in(h.recycled_at, start, end, as_of))
-        and h.outcome_reason not in params.exempt_reasons
+        and h.min_touch_met is not None  # owed: the replay judged the segment's exemptions
     ]
     sqls = [h for h in p.sqls if _in(h.sql_at, start, end, as_of)]
     opps = [h for h in p.opportunities if _in(h.opportunity_at, start, end, as_of)]

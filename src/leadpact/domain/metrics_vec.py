@@ -109,6 +109,7 @@ class HandoffColumns:
     touches: I64
     accepted: B  # disposition == "accepted"
     min_touch_met: B  # truthy
+    min_touch_owed: B  # min_touch_met is not None: a close that owed the minimum touches
     amount: F64  # amount or 0.0
     won: F64  # HandoffFacts.won
     incomplete_sql: B
@@ -144,6 +145,9 @@ class HandoffColumns:
             touches=np.fromiter((h.touches for h in rows), dtype=np.int64, count=len(rows)),
             accepted=np.fromiter((h.disposition == "accepted" for h in rows), dtype=bool, count=len(rows)),
             min_touch_met=np.fromiter((bool(h.min_touch_met) for h in rows), dtype=bool, count=len(rows)),
+            min_touch_owed=np.fromiter(
+                (h.min_touch_met is not None for h in rows), dtype=bool, count=len(rows)
+            ),
             amount=np.fromiter((float(h.amount or 0.0) for h in rows), dtype=np.float64, count=len(rows)),
             won=np.fromiter((h.won for h in rows), dtype=np.float64, count=len(rows)),
             incomplete_sql=np.fromiter((h.incomplete("sql") for h in rows), dtype=bool, count=len(rows)),
@@ -442,8 +446,7 @@ def _facts(
     minutes = (ends - starts) / 1e6 / 60
     business = np.asarray(business_minutes(starts, ends), dtype=np.float64) if spans.size else minutes[:0]
     disqualified, recycled = within(h.disqualified_at), within(h.recycled_at)
-    exempt = h.outcome_reason.where_names(lambda r: r in params.exempt_reasons)
-    closed = lists.closed & (disqualified | recycled) & ~exempt
+    closed = lists.closed & (disqualified | recycled) & h.min_touch_owed
     sqls = lists.sqls & within(h.sql_at)
     opps = lists.opportunities & within(h.opportunity_at)
     won = lists.won & within(h.customer_at)

@@ -14,33 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadpact.domain import gate
+from leadpact.domain import touches as touch_rule
 from leadpact.domain.events import Event
-from leadpact.domain.lifecycle import (
-    DISPOSITION_TARGET,
-    TouchCount,
-    missing_hygiene,
-    touch_shortfall,
-    transition_error,
-)
+from leadpact.domain.lifecycle import DISPOSITION_TARGET, missing_hygiene, transition_error
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import Activity, engagement_only, fit_only, intent_tier
+from leadpact.domain.touches import Touch, TouchCount
 
 APPLIED, WAITING, RETRACTED, IGNORED = "applied", "waiting", "retracted", "ignored"
-
-
-@dataclass(slots=True)
-class Touch:
-    id: str
-    at: datetime
-    rep: str
-    channel: str
-    outcome: str | None
-    automated: bool
-
-    @property
-    def counts(self) -> bool:
-        """Counted toward the minimum: a human touch that reached someone's inbox or phone."""
-        return not self.automated and self.outcome != "bounced"
 
 
 @dataclass(slots=True)
@@ -360,10 +341,8 @@ class _Replay:
             current.owner, current.owner_kind = rep, "assignment"
 
     def counted(self, handoff: Handoff, until: datetime) -> TouchCount:
-        window = self.rules.segment(handoff.segment).touches.within_days
-        limit = handoff.start_at + timedelta(days=window)
-        touches = [t for t in handoff.cycle_touches if t.counts and t.at <= until and t.at <= limit]
-        return TouchCount(len(touches), len({t.channel for t in touches}))
+        rule = self.rules.segment(handoff.segment).touches
+        return touch_rule.count(handoff.cycle_touches, handoff.start_at, rule, until)
 
     def on_disposition(self, event: Event) -> None:
         p, rules = self.p, self.rules
@@ -396,19 +375,15 @@ class _Replay:
             )
         handoff = p.handoffs[-1]
         count: TouchCount | None = None
-        if outcome in ("disqualified", "recycled") and handoff.kind == "mql":
-            touch_rule = rules.segment(handoff.segment).touches
+        rule = rules.segment(handoff.segment).touches
+        if handoff.kind == "mql" and touch_rule.owed(rule, outcome, reason):
             count = self.counted(handoff, event.at)
-            if reason not in touch_rule.exempt_reasons and count.short_of(
-                touch_rule.min, touch_rule.channels_min
-            ):
-                message = touch_shortfall(
-                    count, touch_rule.min, touch_rule.channels_min, touch_rule.within_days
-                )
+            if count.short_of(rule):
+                message = touch_rule.shortfall(count, rule)
                 if not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
                     return
                 handoff.min_touch_met = False
-            elif reason not in touch_rule.exempt_reasons:
+            else:
                 handoff.min_touch_met = True
         self.flag_rep(event.data.get("by"))
         if handoff.disposition is None:

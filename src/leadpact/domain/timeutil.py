@@ -23,3 +23,10 @@ def as_utc(value: datetime) -> datetime:
 def iso_utc(value: datetime) -> str:
     text = as_utc(value).isoformat()
     return text.replace("+00:00", "Z")
+
+
+def local_text(value: datetime, zone: str) -> str:
+    """An instant as people read it: in a time zone (the pact's), with the zone's abbreviation."""
+    from zoneinfo import ZoneInfo
+
+    return as_utc(value).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")

@@ -80,7 +80,6 @@ def params_of(pact: Any, rules: Any) -> MetricParams:
         reasons=dict(pact.reasons),
         reason_alert_share=float(pact.feedback.reason_alert_share),
         min_rejections=int(pact.feedback.min_rejections),
-        exempt_reasons=frozenset(pact.touches.exempt_reasons),
         marketing_sources=frozenset(pact.marketing_sources),
         business_minutes=business_minutes,
     )

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 WAIT_MS = 250
 
 #: bump when what a pack holds, or how it is read, changes: packs of another format are read again
-FORMAT = 3
+FORMAT = 4
 
 #: a stale pack whose month changed for at most this many leads re-reads only theirs
 PATCH_LEADS = 2000

@@ -42,7 +42,7 @@ CONCURRENT_READS = True
 _KEY_A = ("source", "campaign", "tier", "segment")
 _KEY_B = ("owner", "team", "outcome_reason")
 _KEY_CLOCK = ("tier", "segment", "owner", "team")
-_FLAGS = ("mql", "accepted", "min_touch_met", "incomplete_sql", "incomplete_opportunity")
+_FLAGS = ("mql", "accepted", "min_touch_met", "incomplete_sql", "incomplete_opportunity", "min_touch_owed")
 _FLAG_BITS = 8  # the flags, then `touches` above them in the same integer
 
 
@@ -81,6 +81,7 @@ def load_handoff_columns(
         "min_touch_met",
         d.contains("flags", '"hygiene:sql"'),
         d.contains("flags", '"hygiene:opportunity"'),
+        "min_touch_met IS NOT NULL",
     )
     flags = " + ".join(f"(CASE WHEN {test} THEN {1 << k} ELSE 0 END)" for k, test in enumerate(tests))
     _, read = read_columns(

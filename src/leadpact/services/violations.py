@@ -9,9 +9,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from leadpact.domain import touches
 from leadpact.domain.clocks import BREACHED
-from leadpact.domain.timeutil import iso_utc
-from leadpact.services.worker import WHAT
+from leadpact.domain.clocks import KINDS as CLOCK_KINDS
+from leadpact.domain.owed import clock_missed, touches_short, violates
+from leadpact.domain.rules import Versions
+from leadpact.domain.timeutil import iso_utc, parse_instant
 from leadpact.store import clocks as store_clocks
 from leadpact.store.tables import handoffs, violations
 
@@ -58,8 +61,18 @@ def list_clock_views(
 
 
 def list_violation_views(
-    engine: Engine, *, now: datetime, start: datetime | None = None, end: datetime | None = None
+    engine: Engine,
+    *,
+    now: datetime,
+    versions: Versions | None = None,
+    timezone: str = "UTC",
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> list[dict[str, Any]]:
+    """Who owes what in [start, end): breached first-contact and disposition clocks (a touches clock's breach
+    only warns the rep), closes short of the minimum touches (with the shortfall under the segment's rule in
+    force then, given `versions`), incomplete stage data, and what the worker recorded (unassigned handoffs,
+    reason signals). Sentences read times in `timezone`."""
     out: list[dict[str, Any]] = []
     with engine.connect() as conn:
         recorded = {
@@ -75,6 +88,7 @@ def list_violation_views(
                     handoffs.c.disqualified_at,
                     handoffs.c.recycled_at,
                     handoffs.c.outcome_reason,
+                    handoffs.c.segment,
                     handoffs.c.outcome_touches,
                     handoffs.c.outcome_channels,
                     handoffs.c.sql_at,
@@ -84,9 +98,12 @@ def list_violation_views(
             .mappings()
             .all()
         )
-        others = [r for r in conn.execute(select(violations)).mappings() if r["kind"] not in WHAT]
+        others = [r for r in conn.execute(select(violations)).mappings() if r["kind"] not in CLOCK_KINDS]
     for view in list_clock_views(engine, now=now, status=BREACHED, start=start, end=end):
+        if not violates(view["kind"]):
+            continue
         row = recorded.get((view["lead_id"], view["handoff"], view["kind"]))
+        due, met = parse_instant(view["due_at"]), view["met_at"] and parse_instant(view["met_at"])
         out.append(
             {
                 "kind": view["kind"],
@@ -96,9 +113,9 @@ def list_violation_views(
                 "owed_by": "sales",
                 "owner": view["owner"],
                 "team": view["team"],
-                "what": f"{view['owner'] or 'sales'} owes {WHAT[view['kind']]} for {view['lead_id']} "
-                f"({view['rule']}), due {view['due_at']}"
-                + (f"; done late at {view['met_at']}" if view["met_at"] else ""),
+                "what": clock_missed(
+                    view["owner"], view["kind"], view["lead_id"], view["rule"], due, timezone, met or None
+                ),
                 "recorded_at": _iso(row["recorded_at"]) if row is not None else None,
             }
         )
@@ -123,12 +140,19 @@ def list_violation_views(
     for h in flagged:
         flags = json.loads(h["flags"])
         if "min_touches_short" in flags:
+            closed_at = h["disqualified_at"] or h["recycled_at"]
+            done = touches.TouchCount(h["outcome_touches"] or 0, h["outcome_channels"] or 0)
+            if versions is not None and closed_at is not None:
+                rule = versions.at(closed_at).segment(h["segment"]).touches
+                short = touches.shortfall(done, rule)
+            else:
+                short = f"{done.touches} touches on {done.channels} channels"
+            outcome = "disqualified" if h["disqualified_at"] else "recycled"
             flagged_view(
                 h,
                 "min_touches",
-                h["disqualified_at"] or h["recycled_at"],
-                f"{h['owner'] or 'sales'} closed {h['lead_id']} ({h['outcome_reason']}) after "
-                f"{h['outcome_touches']} touches on {h['outcome_channels']} channels",
+                closed_at,
+                touches_short(h["owner"], outcome, h["lead_id"], h["outcome_reason"], short),
             )
         for flag in flags:
             if flag.startswith("hygiene:"):

@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RowMapping
 
 from leadpact.domain.clocks import BREACH, due_alerts, next_alert_at
+from leadpact.domain.owed import clock_missed, violates
 from leadpact.domain.timeutil import iso_utc
 from leadpact.store import clocks as store_clocks
 from leadpact.store import leads as store_leads
 from leadpact.store.tables import clock_alerts, violations
-
-WHAT = {"first_contact": "first contact", "disposition": "a disposition", "touches": "the minimum touches"}
 
 
 @dataclass
@@ -82,7 +81,7 @@ def _payload(
 ) -> dict[str, Any]:
     packet = json.loads(handoff["packet"]) if handoff is not None and handoff["packet"] else None
     return {
-        "topic": "clock.breached" if level == BREACH else "clock.warning",
+        "topic": "clock.breached" if level == BREACH and violates(row["kind"]) else "clock.warning",
         "mode": mode,
         "lead_id": row["lead_id"],
         "handoff": row["n"],
@@ -108,7 +107,7 @@ def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, 
         from leadpact.notify.targets import email_targets, targets_from_roster
     except ImportError:  # notifications not installed: the null notifier
         return 0
-    level = payload["clock"]["level"]
+    level = BREACH if payload["topic"] == "clock.breached" else "warn"  # a touches breach only warns the rep
     targets = []
     if audience.roster is not None:
         for target in targets_from_roster(audience.roster, audience.env):
@@ -133,10 +132,11 @@ def _record_batch(
     mode: str,
     report: WorkerReport,
     routing: Any | None = None,
+    zone: str = "UTC",
 ) -> None:
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
-    statements;
-    messages only for alerts this worker inserted (another worker may have recorded the rest)."""
+    statements; messages only for alerts this worker inserted (another worker may have recorded the rest).
+    A touches clock's breach is recorded and warns the rep; it is no violation (`domain.owed`)."""
     alert_rows: list[dict[str, Any]] = []
     sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
     updates: list[dict[str, Any]] = []
@@ -164,7 +164,7 @@ def _record_batch(
     violation_rows = []
     for lead_id, n, kind, level in sorted(inserted):
         row, at, send = sends[(lead_id, n, kind, level)]
-        if level == BREACH:
+        if level == BREACH and violates(kind):
             report.breaches += 1
             violation_rows.append(
                 {
@@ -176,8 +176,7 @@ def _record_batch(
                     "owed_by": "sales",
                     "owner": row["owner"],
                     "team": row["team"],
-                    "what": f"{row['owner'] or 'sales'} owes {WHAT.get(kind, kind)} for {lead_id} "
-                    f"(handoff {n}, {row['rule']}), due {iso_utc(row['due_at'])}",
+                    "what": clock_missed(row["owner"], kind, lead_id, row["rule"], row["due_at"], zone),
                     "recorded_at": now,
                 }
             )
@@ -212,6 +211,7 @@ def record_due(
     report: WorkerReport | None = None,
     max_batches: int | None = None,
     routing: Any | None = None,
+    timezone: str = "UTC",
 ) -> WorkerReport:
     """Record every warning and breach due at `now`, batch by batch, each batch one transaction. With the
     roster's `routing.reassign_on_breach`, a breached first contact is reassigned in the same transaction."""
@@ -224,7 +224,7 @@ def record_due(
             if not rows:
                 break
             recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
-            _record_batch(conn, rows, now, recorded, audience, mode, report, routing)
+            _record_batch(conn, rows, now, recorded, audience, mode, report, routing, timezone)
             report.claimed += len(rows)
         batches += 1
     return report
