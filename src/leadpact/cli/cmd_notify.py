@@ -20,7 +20,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.notify.outbox import deliver_due, enqueue, row_key
-from leadpact.notify.targets import Target, email_targets, targets_from_roster
+from leadpact.notify.targets import Target, current_targets, email_targets, targets_from_roster
 from leadpact.notify.transport import HttpSmtpTransport
 
 notify_app = typer.Typer(help="Notification targets (team.yaml `notify`).", no_args_is_help=True)
@@ -62,7 +62,14 @@ def notify_test_command(
     keys = {row_key(key, t): t for t in targets}
     with HttpSmtpTransport(os.environ) as transport:
         report = deliver_due(
-            ctx.engine, now=now, transport=transport, batch=len(keys), max_attempts=1, keys=list(keys)
+            ctx.engine,
+            now=now,
+            transport=transport,
+            targets=current_targets(ctx.roster, os.environ),
+            clock=now_utc,
+            batch=len(keys),
+            max_attempts=1,
+            keys=list(keys),
         )
     by_key = {d.key: d for d in report.deliveries}
     results: list[dict[str, Any]] = []
