@@ -29,6 +29,8 @@ STATUS_STYLE = {"pending": "yellow", "sent": "green", "dead": "red", "dropped": 
 IdsArgument = typer.Argument(
     None, metavar="ID...", help="Message ids (see `leadpact outbox`).", show_default=False
 )
+#: characters of a last error shown in the table (--json has it whole)
+ERROR_SHOWN = 120
 _AGE = re.compile(r"^\s*(\d+)\s*(d|h|m)\s*$")
 
 
@@ -44,29 +46,36 @@ def _local(value: datetime | None, zone: ZoneInfo) -> str:
     return "" if value is None else f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-def _times(m: dict[str, Any], zone: ZoneInfo) -> Text:
-    lines = [f"created {_local(m['created_at'], zone)}"]
-    if m["next_attempt_at"] is not None:
-        lines.append(f"next    {_local(m['next_attempt_at'], zone)}")
-    if m["sent_at"] is not None:
-        lines.append(f"sent    {_local(m['sent_at'], zone)}")
-    return Text("\n".join(lines))
+def _times(m: dict[str, Any], zone: ZoneInfo) -> str:
+    """The creation time, then the next attempt (pending) or the sending time (sent), its date only when
+    it differs from the creation's: the status says which the second line is."""
+    created = _local(m["created_at"], zone)
+    later = m["next_attempt_at"] or m["sent_at"]
+    if later is None:
+        return created
+    text = _local(later, zone)
+    return f"{created}\n{text[11:] if text[:10] == created[:10] else text}"
+
+
+def _error(text: str | None) -> str:
+    if not text:
+        return "—"
+    return text if len(text) <= ERROR_SHOWN else text[: ERROR_SHOWN - 1] + "…"
 
 
 def _table(messages: list[dict[str, Any]], zone: ZoneInfo) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_lines=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("message", overflow="fold", min_width=16, ratio=3)
+    table.add_column("message → target", overflow="fold", min_width=14, ratio=3)
     table.add_column("status", no_wrap=True)
-    table.add_column("times", no_wrap=True)
+    table.add_column("created\nnext/sent", no_wrap=True)
     table.add_column("last error", overflow="fold", min_width=12, ratio=2)
     for m in messages:
-        style = STATUS_STYLE.get(m["status"], "")
         message = Text(m["topic"], style="bold")
-        message.append(f"\n{m['channel']} {m['target']}")
-        status = Text(m["status"], style=style)
+        message.append(f"\n{m['target']}")
+        status = Text(m["status"], style=STATUS_STYLE.get(m["status"], ""))
         status.append(f"\n{m['attempts']} tr{'y' if m['attempts'] == 1 else 'ies'}", style="dim")
-        table.add_row(str(m["id"]), message, status, _times(m, zone), Text(m["last_error"] or "—"))
+        table.add_row(str(m["id"]), message, status, _times(m, zone), Text(_error(m["last_error"])))
     return table
 
 
