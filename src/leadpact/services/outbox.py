@@ -1,11 +1,13 @@
-"""Seeing and managing the outbox: list messages, send given-up ones again, purge old ones.
+"""Seeing and managing the outbox: list messages, send given-up ones again, purge old ones; and the test
+message of ``notify test``.
 
 Delivery itself is ``notify.outbox.deliver_due`` (the worker). Each function here owns its transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import uuid
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,7 +15,9 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping
 
 from leadpact.domain.timeutil import as_utc
-from leadpact.notify.targets import Target
+from leadpact.notify.outbox import Clock, deliver_due, enqueue, row_key
+from leadpact.notify.targets import Target, current_targets, email_targets, targets_from_roster
+from leadpact.notify.transport import HttpSmtpTransport
 from leadpact.store import outbox as store
 
 #: statuses a message is retried from by id (``--failed`` takes the dead ones)
@@ -108,3 +112,62 @@ def purge_messages(
     with engine.begin() as conn:
         deleted = store.delete_older(conn, statuses, before)
     return Purge(before, deleted)
+
+
+def test_targets(roster: Any | None, env: Mapping[str, str]) -> list[Target]:
+    """Whom ``notify test`` reaches: every webhook and Slack channel, and when email is configured the
+    marketing owner and every team manager."""
+    if roster is None:
+        return []
+    people = [roster.marketing.owner, *(team.manager for team in roster.teams.values())]
+    return [*targets_from_roster(roster, env), *email_targets(roster, people, env)]
+
+
+def send_test(
+    engine: Engine,
+    *,
+    roster: Any | None,
+    pact_name: str,
+    env: Mapping[str, str],
+    now: datetime,
+    clock: Clock | None = None,
+) -> list[dict[str, Any]]:
+    """One test message to each of :func:`test_targets`, through the outbox (the same keys, signing and
+    headers as any message) and delivered at once, tried once: a failed test row is left ``dead`` with
+    its error instead of being retried by the worker. ``[{"channel", "target", "key", "status", "error"}]``
+    (status ``sent`` or ``failed``); empty with no targets (the null notifier)."""
+    targets = test_targets(roster, env)
+    if not targets:
+        return []
+    key = f"test:{uuid.uuid4().hex[:12]}"
+    payload = {"message": "leadpact notifications reach this target", "pact": pact_name, "at": now}
+    with engine.begin() as conn:
+        enqueue(conn, key=key, topic="test", payload=payload, targets=targets, now=now)
+    keys = {row_key(key, t): t for t in targets}
+    with HttpSmtpTransport(env) as transport:
+        report = deliver_due(
+            engine,
+            now=now,
+            transport=transport,
+            targets=current_targets(roster, env),
+            clock=clock,
+            batch=len(keys),
+            max_attempts=1,
+            keys=list(keys),
+        )
+    by_key = {d.key: d for d in report.deliveries}
+    results: list[dict[str, Any]] = []
+    for k, target in keys.items():
+        done = by_key.get(k)
+        ok = done is not None and done.outcome == "sent"
+        error = None if ok else (done.error if done else "not delivered (claimed by another worker?)")
+        results.append(
+            {
+                "channel": target.channel,
+                "target": target.ref,
+                "key": k,
+                "status": "sent" if ok else "failed",
+                "error": error,
+            }
+        )
+    return results
