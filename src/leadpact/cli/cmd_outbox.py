@@ -145,7 +145,9 @@ def retry_command(
 def purge_command(
     sent: bool = typer.Option(False, "--sent", help="Delivered messages."),
     dead: bool = typer.Option(False, "--dead", help="Given-up and dropped messages."),
-    older_than: str = typer.Option("30d", "--older-than", help="Only messages created before (30d, 12h)."),
+    older_than: str = typer.Option(
+        "30d", "--older-than", help="Only messages at least this old (30d, 12h, 90m)."
+    ),
     include_pending: bool = typer.Option(
         False, "--include-pending", help="Also delete messages not yet sent (they will never be sent)."
     ),
@@ -153,8 +155,7 @@ def purge_command(
     db: str | None = DbOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Delete old messages that were delivered or given up (both unless --sent or --dead); never pending
-    ones without --include-pending."""
+    """Delete old sent and given-up messages; pending ones only with --include-pending."""
     age = _age(older_than)
     ctx = open_context(pact, db)
     chosen = [*(["sent"] if sent else []), *(["dead", "dropped"] if dead else [])] or list(FINISHED)
