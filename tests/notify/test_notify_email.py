@@ -53,14 +53,14 @@ def send(engine: Engine, env: dict[str, str], addresses: list[str | None]) -> An
             now=NOW,
         )
     with HttpSmtpTransport(env) as transport:
-        return deliver_due(engine, now=NOW, transport=transport)
+        return deliver_due(engine, targets=None, now=NOW, transport=transport)
 
 
 def test_an_email_reaches_each_recipient_with_subject_body_and_the_key(
     engine: Engine, smtp_receiver: SmtpReceiver
 ) -> None:
     report = send(engine, {"SMTP_URL": smtp_receiver.url()}, ["ana@acme.example", "li@acme.example", None])
-    assert report.summary() == {"sent": 2, "retrying": 0, "dead": 0}
+    assert report.summary() == {"sent": 2, "retrying": 0, "dead": 0, "dropped": 0}
     assert smtp_receiver.logins == [("leadpact", "p@ss word!")] * 2  # percent-decoded from the URL
     by_rcpt = {rcpt[0]: (sender, raw) for sender, rcpt, raw in smtp_receiver.messages}
     assert set(by_rcpt) == {"ana@acme.example", "li@acme.example"}

@@ -15,7 +15,7 @@ import pytest
 from receivers import HttpReceiver, free_port
 from sqlalchemy import Engine, create_engine, select
 
-from leadpact.notify.outbox import CLAIM_LEASE, backoff, deliver_due, enqueue, row_key
+from leadpact.notify.outbox import LEASE, backoff, deliver_due, enqueue, row_key
 from leadpact.notify.targets import Target
 from leadpact.notify.transport import HttpSmtpTransport, NullTransport, OutboxRow
 from leadpact.store.tables import outbox
@@ -57,7 +57,7 @@ def rows(engine: Engine) -> list[Any]:
 
 def deliver(engine: Engine, at: datetime = NOW, env: dict[str, str] | None = None, **kw: Any) -> Any:
     with HttpSmtpTransport(ENV if env is None else env) as transport:
-        return deliver_due(engine, now=at, transport=transport, **kw)
+        return deliver_due(engine, targets=None, now=at, transport=transport, **kw)
 
 
 # --- enqueue -------------------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def test_enqueue_writes_in_the_callers_transaction_and_never_commits(engine: Eng
 
 def test_no_targets_is_the_null_notifier(engine: Engine) -> None:
     assert put(engine, []) == 0
-    assert deliver_due(engine, now=NOW, transport=NullTransport()).deliveries == []
+    assert deliver_due(engine, targets=None, now=NOW, transport=NullTransport()).deliveries == []
 
 
 def test_a_long_target_ref_still_gives_a_stable_key_that_fits() -> None:
@@ -131,7 +131,7 @@ def test_a_webhook_carries_the_payload_the_key_the_topic_and_a_signature_of_the_
 
 def test_a_webhook_without_secret_env_is_sent_unsigned(engine: Engine, http_receiver: HttpReceiver) -> None:
     put(engine, [hook(http_receiver.url("/open"), secret_env=None)])
-    assert deliver(engine, env={}).summary() == {"sent": 1, "retrying": 0, "dead": 0}
+    assert deliver(engine, env={}).summary() == {"sent": 1, "retrying": 0, "dead": 0, "dropped": 0}
     (request,) = http_receiver.on("/open")
     assert "X-Leadpact-Signature" not in request.headers
     assert request.headers["Idempotency-Key"].endswith(http_receiver.url("/open"))
@@ -221,17 +221,17 @@ class Crash:
 def test_a_worker_that_dies_while_sending_leaves_the_row_to_come_back_after_the_lease(engine: Engine) -> None:
     put(engine, [hook("http://127.0.0.1:9/a")])
     with pytest.raises(SystemExit):
-        deliver_due(engine, now=NOW, transport=Crash())
+        deliver_due(engine, targets=None, now=NOW, transport=Crash())
     (row,) = rows(engine)
-    assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("pending", 1, NOW + CLAIM_LEASE)
+    assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("pending", 1, NOW + LEASE)
     assert (
         deliver_due(
-            engine, now=NOW + CLAIM_LEASE - timedelta(seconds=1), transport=NullTransport()
+            engine, targets=None, now=NOW + LEASE - timedelta(seconds=1), transport=NullTransport()
         ).deliveries
         == []
     )
     null = NullTransport()
-    (done,) = deliver_due(engine, now=NOW + CLAIM_LEASE, transport=null).deliveries
+    (done,) = deliver_due(engine, targets=None, now=NOW + LEASE, transport=null).deliveries
     assert (done.outcome, done.attempts) == ("sent", 2)
     assert null.sent[0].key == row["key"]
 
@@ -239,9 +239,9 @@ def test_a_worker_that_dies_while_sending_leaves_the_row_to_come_back_after_the_
 def test_a_last_attempt_cut_short_is_given_up_at_the_next_claim(engine: Engine) -> None:
     put(engine, [hook("http://127.0.0.1:9/a")])
     with pytest.raises(SystemExit):
-        deliver_due(engine, now=NOW, transport=Crash(), max_attempts=1)
+        deliver_due(engine, targets=None, now=NOW, transport=Crash(), max_attempts=1)
     null = NullTransport()
-    (done,) = deliver_due(engine, now=NOW + CLAIM_LEASE, transport=null, max_attempts=1).deliveries
+    (done,) = deliver_due(engine, targets=None, now=NOW + LEASE, transport=null, max_attempts=1).deliveries
     assert done.outcome == "dead" and null.sent == []
     assert rows(engine)[0]["status"] == "dead"
 
@@ -250,9 +250,11 @@ def test_batch_and_keys_limit_a_pass(engine: Engine) -> None:
     for i in range(5):
         put(engine, [hook("http://127.0.0.1:9/a")], key=f"fact-{i}")
     null = NullTransport()
-    assert len(deliver_due(engine, now=NOW, transport=null, batch=2).deliveries) == 2
+    assert len(deliver_due(engine, targets=None, now=NOW, transport=null, batch=2).deliveries) == 2
     only = row_key("fact-4", hook("http://127.0.0.1:9/a"))
-    assert [d.key for d in deliver_due(engine, now=NOW, transport=null, keys=[only]).deliveries] == [only]
+    assert [
+        d.key for d in deliver_due(engine, targets=None, now=NOW, transport=null, keys=[only]).deliveries
+    ] == [only]
     assert [r.key for r in null.sent] == ["fact-0:http://127.0.0.1:9/a", "fact-1:http://127.0.0.1:9/a", only]
 
 
@@ -310,10 +312,13 @@ def test_on_postgresql_a_worker_skips_rows_another_is_claiming_instead_of_waitin
         tx = other.begin()
         other.execute(select(outbox.c.seq).where(outbox.c.seq.in_(seqs[:2])).with_for_update())
         try:
-            report = deliver_due(impatient, now=NOW, transport=null)
+            report = deliver_due(impatient, targets=None, now=NOW, transport=null)
         finally:
             tx.rollback()
             impatient.dispose()
     assert sorted(d.seq for d in report.deliveries) == seqs[2:]
-    assert sorted(d.seq for d in deliver_due(engine, now=NOW, transport=null).deliveries) == seqs[:2]
+    assert (
+        sorted(d.seq for d in deliver_due(engine, targets=None, now=NOW, transport=null).deliveries)
+        == seqs[:2]
+    )
     assert sorted(r.seq for r in null.sent) == seqs

@@ -51,9 +51,28 @@ def test_template_loads_and_matches_the_design() -> None:
     assert [rule.to for rule in roster.routing.rules] == ["account_owner", "sdr-enterprise", "sdr-smb"]
     assert roster.routing.rules[0].when is not None and roster.routing.rules[0].when.op == "exists"
     assert roster.routing.match_accounts_by == ["account_id"] and not roster.routing.reassign_on_breach
-    assert roster.notify.email is not None and roster.notify.email.from_ == "leadpact@acme.example"
-    assert roster.notify.webhooks[0].secret_env == "LEADPACT_WEBHOOK_SECRET"
+    assert roster.notify.empty  # `leadpact init` writes no live targets: nothing fails on the first run
     assert roster_warnings(roster) == []
+
+
+def template_with_notify_uncommented() -> str:
+    """The template with its commented `notify` example switched on, as a user would."""
+    out = []
+    for line in TEMPLATE.read_text(encoding="utf-8").splitlines():
+        if line == "# notify:" or line.startswith("#   "):
+            line = line[2:]
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def test_the_templates_commented_notify_example_is_a_valid_roster_once_uncommented(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(template_with_notify_uncommented(), encoding="utf-8")
+    roster = load_roster(path, Pact())
+    assert roster.notify.webhooks[0].url == "https://hooks.example/leadpact"
+    assert roster.notify.webhooks[0].secret_env == "LEADPACT_WEBHOOK_SECRET"
+    assert roster.notify.slack[0].url_env == "LEADPACT_SLACK_URL"
+    assert roster.notify.email is not None and roster.notify.email.from_ == "leadpact@acme.example"
 
 
 def test_lookups() -> None:
@@ -183,7 +202,7 @@ def test_warnings() -> None:
 
 
 def test_dump_uses_yaml_keys_and_round_trips() -> None:
-    raw = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+    raw = yaml.safe_load(template_with_notify_uncommented())
     roster = parse_roster(raw, Pact())
     dumped = roster.dump()
     assert dumped["reps"][1]["time_off"] == [{"from": "2026-12-21", "to": "2026-12-31"}]

@@ -9,9 +9,7 @@ error instead of being retried by the worker.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.text import Text
@@ -19,9 +17,7 @@ from rich.text import Text
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, print_json
 from leadpact.cli.context import now_utc, open_context
-from leadpact.notify.outbox import deliver_due, enqueue, row_key
-from leadpact.notify.targets import Target, email_targets, targets_from_roster
-from leadpact.notify.transport import HttpSmtpTransport
+from leadpact.services.outbox import send_test
 
 notify_app = typer.Typer(help="Notification targets (team.yaml `notify`).", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
@@ -32,13 +28,6 @@ NOTHING = (
 )
 
 
-def configured_targets(roster: Any) -> list[Target]:
-    if roster is None:
-        return []
-    people = [roster.marketing.owner, *(team.manager for team in roster.teams.values())]
-    return [*targets_from_roster(roster, os.environ), *email_targets(roster, people, os.environ)]
-
-
 @notify_app.command("test")
 def notify_test_command(
     pact: Path | None = PactOption,
@@ -47,38 +36,15 @@ def notify_test_command(
 ) -> None:
     """Send one test message to each configured target and report each: sent, or failed and why."""
     ctx = open_context(pact, db)
-    targets = configured_targets(ctx.roster)
-    if not targets:
+    results = send_test(
+        ctx.engine, roster=ctx.roster, pact_name=ctx.pact.name, env=os.environ, now=now_utc(), clock=now_utc
+    )
+    if not results:
         if as_json:
             print_json({"configured": False, "targets": [], "message": NOTHING})
         else:
             console.print(NOTHING)
         return
-    now = now_utc()
-    key = f"test:{uuid.uuid4().hex[:12]}"
-    payload = {"message": "leadpact notifications reach this target", "pact": ctx.pact.name, "at": now}
-    with ctx.engine.begin() as conn:
-        enqueue(conn, key=key, topic="test", payload=payload, targets=targets, now=now)
-    keys = {row_key(key, t): t for t in targets}
-    with HttpSmtpTransport(os.environ) as transport:
-        report = deliver_due(
-            ctx.engine, now=now, transport=transport, batch=len(keys), max_attempts=1, keys=list(keys)
-        )
-    by_key = {d.key: d for d in report.deliveries}
-    results: list[dict[str, Any]] = []
-    for k, target in keys.items():
-        done = by_key.get(k)
-        ok = done is not None and done.outcome == "sent"
-        error = None if ok else (done.error if done else "not delivered (claimed by another worker?)")
-        results.append(
-            {
-                "channel": target.channel,
-                "target": target.ref,
-                "key": k,
-                "status": "sent" if ok else "failed",
-                "error": error,
-            }
-        )
     failed = [r for r in results if r["status"] == "failed"]
     if as_json:
         print_json(

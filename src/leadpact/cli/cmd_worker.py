@@ -12,6 +12,8 @@ import typer
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.notify.outbox import DROPPED
+from leadpact.notify.reasons import describe, merge_groups
 from leadpact.services.metrics import params_of
 from leadpact.services.packs import prune_log, refresh_stale
 from leadpact.services.routing import drain_queue
@@ -33,6 +35,25 @@ def _sqlite_lock(url: str) -> IO[str] | None:
             "use PostgreSQL for several)"
         )
     return handle
+
+
+def _add(total: WorkerReport, report: WorkerReport) -> None:
+    for name, value in report.to_json().items():
+        if isinstance(value, int):
+            setattr(total, name, getattr(total, name) + value)
+    total.failures = merge_groups(total.failures, report.failures)
+
+
+def _delivery_text(report: WorkerReport) -> str:
+    """``delivered 3, failed 50: 48 × connection refused (https://...), 2 × HTTP 500 (slack:X)``."""
+    text = f"delivered {report.delivered}, failed {report.failed}"
+    if report.failures:
+        text += f": {describe(report.failures)}"
+    if report.dead:
+        text += f"; {report.dead} given up (`leadpact outbox --failed`)"
+    if report.dropped:
+        text += f"; dropped {report.dropped} ({DROPPED})"
+    return text
 
 
 #: seconds between two refreshes of the stale month packs
@@ -77,14 +98,16 @@ def worker_command(
             if once or time.monotonic() - packs_at >= PACKS_EVERY:  # keep read months ready
                 report.packs = refresh_stale(ctx.engine)
                 packs_at = time.monotonic()
-            deliver(ctx.engine, now=now_utc(), report=report)
-            for name, value in report.to_json().items():
-                if isinstance(value, int):
-                    setattr(total, name, getattr(total, name) + value)
-            if not as_json and (report.warnings or report.breaches or report.delivered or report.failed):
+            deliver(ctx.engine, now=now_utc(), report=report, roster=ctx.roster, clock=now_utc)
+            _add(total, report)
+            busy = report.warnings or report.breaches or report.delivered or report.failed or report.dropped
+            if not as_json and busy:
                 console.print(
                     f"{now_utc():%H:%M:%S} warnings {report.warnings}, breaches {report.breaches}, "
-                    f"delivered {report.delivered}, failed {report.failed}"
+                    f"{_delivery_text(report)}",
+                    soft_wrap=True,
+                    highlight=False,
+                    markup=False,
                 )
             if once:
                 break
@@ -99,5 +122,8 @@ def worker_command(
     elif once:
         console.print(
             f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
-            f"recorded; {total.delivered} message(s) delivered, {total.failed} failed"
+            f"recorded; messages {_delivery_text(total)}",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
         )

@@ -106,6 +106,25 @@ def email_targets(
     return _unique(out)
 
 
+def roster_addresses(roster: Roster | None) -> list[str]:
+    """Every address the roster names: the marketing owner, executives, team managers, reps."""
+    if roster is None:
+        return []
+    executives = getattr(roster, "executives", None) or {}
+    people: list[str | None] = [roster.marketing.owner, *executives.values()]
+    people += [team.manager for team in roster.teams.values()]
+    people += [rep.email for rep in roster.reps]
+    return [p for p in people if p]
+
+
+def current_targets(roster: Roster | None, env: Mapping[str, str]) -> dict[str, Target]:
+    """Every target the roster has now, by ``ref``: its webhooks and Slack channels and, when email is
+    configured, the mailbox of each address it names. The worker sends a row only to a target still in
+    here, with these settings (a changed secret variable or sender applies to rows already queued)."""
+    found = [*targets_from_roster(roster, env), *email_targets(roster, roster_addresses(roster), env)]
+    return {target.ref: target for target in found}
+
+
 def _smtp_problem(url: str) -> str | None:
     if not url:
         return None

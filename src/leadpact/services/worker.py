@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -34,8 +34,10 @@ class WorkerReport:
     superseded: int = 0
     messages: int = 0
     delivered: int = 0
-    failed: int = 0
-    dead: int = 0
+    failed: int = 0  # attempts that failed this pass (retried later or given up)
+    dead: int = 0  # of those, the messages given up
+    dropped: int = 0  # messages not sent because their target left the roster
+    failures: list[dict[str, Any]] = field(default_factory=list)  # failed by reason and target
     assigned: int = 0  # queued handoffs routed to a rep who became available
     reassigned: int = 0  # first-contact breaches handed to another rep (routing.reassign_on_breach)
     packs: int = 0  # month packs read again because their month changed (services.packs.refresh_stale)
@@ -231,18 +233,32 @@ def record_due(
 
 
 def deliver(
-    engine: Engine, *, now: datetime, report: WorkerReport, env: Mapping[str, str] | None = None
+    engine: Engine,
+    *,
+    now: datetime,
+    report: WorkerReport,
+    roster: Any | None,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> None:
-    """Deliver what the outbox holds (after commit, outside any transaction)."""
+    """Deliver what the outbox holds (after commit, outside any transaction), each message to its target as
+    the roster has it now; a message whose target the roster no longer has is dropped, not sent. ``clock``
+    tells the time while the pass sends (lease renewals, attempt times)."""
     try:
         from leadpact.notify.outbox import deliver_due
+        from leadpact.notify.reasons import merge_groups
+        from leadpact.notify.targets import current_targets
         from leadpact.notify.transport import HttpSmtpTransport
     except ImportError:
         return
-    result = deliver_due(
-        engine, now=now, transport=HttpSmtpTransport(dict(os.environ if env is None else env))
-    )
+    environment = dict(os.environ if env is None else env)
+    with HttpSmtpTransport(environment) as transport:
+        result = deliver_due(
+            engine, now=now, transport=transport, targets=current_targets(roster, environment), clock=clock
+        )
     counts = result.summary()
     report.delivered += counts["sent"]
-    report.failed += counts["retrying"]
+    report.failed += counts["retrying"] + counts["dead"]
     report.dead += counts["dead"]
+    report.dropped += counts["dropped"]
+    report.failures = merge_groups(report.failures, result.failure_groups())
