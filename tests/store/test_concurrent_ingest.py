@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,8 @@ CALLS = 4
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "leadpact" / "templates"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
-def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a store nobody has opened yet (so the first migration races too)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'race.db'}"
-        return
+@contextmanager
+def _new_pg_database() -> Iterator[str]:
     admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -47,6 +44,22 @@ def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a store nobody has opened yet (so the first migration races too)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'race.db'}"
+        return
+    with _new_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def empty_pg_store() -> Iterator[str]:
+    with _new_pg_database() as url:
+        yield url
 
 
 def _files(folder: Path, rows: list[dict[str, Any]]) -> list[Path]:
@@ -145,3 +158,52 @@ def test_concurrent_ingests_each_finish_and_store_every_event_once(empty_store: 
     one = _snapshot(f"sqlite:///{serial / 'leadpact.db'}")
     for table in ("events", "leads", "handoffs", "clocks"):
         assert raced[table] == one[table], table
+
+
+@pytest.mark.pg
+def test_a_call_cut_off_by_a_lost_connection_says_so_and_running_it_again_completes_it(
+    empty_pg_store: str, tmp_path: Path
+) -> None:
+    empty_store = empty_pg_store
+    import time
+    from datetime import date
+
+    (tmp_path / "pact.yaml").write_text((TEMPLATES / "pact.yaml").read_text())
+    rows = list(generate(6000, 5, start=date(2026, 1, 5), months=3))
+    file = tmp_path / "all.jsonl"
+    file.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    pact = str(tmp_path / "pact.yaml")
+    admin = create_engine(empty_store, isolation_level="AUTOCOMMIT")
+    subprocess.run(
+        _cli("metrics", "--pact", pact, "--db", empty_store, "--json"), check=True, capture_output=True
+    )
+    proc = subprocess.Popen(
+        _cli("ingest", str(file), "--pact", pact, "--db", empty_store),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with admin.connect() as conn:
+        deadline = time.monotonic() + 120
+        while conn.execute(text("SELECT count(*) FROM events")).scalar() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        stdout, stderr = proc.communicate(timeout=300)
+        partial = conn.execute(text("SELECT count(*) FROM events")).scalar()
+    admin.dispose()
+    assert proc.returncode == 1 and "Traceback" not in stderr, stderr
+    assert "running the same command again completes it" in " ".join(stderr.split())
+    assert 0 < partial < len(rows)  # the first batches were stored, the call was cut off before the end
+    again = subprocess.run(
+        _cli("ingest", str(file), "--pact", pact, "--db", empty_store, "--json"),
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)["summary"]
+    assert summary["duplicate"] == partial and summary["stored"] == len(rows) - partial

@@ -13,7 +13,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.importers.readers import read_events
-from leadpact.services.ingest import IngestReport, ingest
+from leadpact.services.ingest import IngestInterrupted, IngestReport, ingest
 
 
 def _count_lines(path: Path) -> int:
@@ -75,7 +75,14 @@ def ingest_command(
 ) -> None:
     """Ingest events: each is stored once, reported as a duplicate, waits for its lead, or is refused."""
     ctx = open_context(pact, db)
-    report = run_ingest(ctx, file, atomic=atomic, quiet=as_json)
+    try:
+        report = run_ingest(ctx, file, atomic=atomic, quiet=as_json)
+    except IngestInterrupted as cut:
+        s = cut.report.summary
+        fail(
+            f"the store stopped answering ({cut}) after {s['stored']:,} event(s) were stored; running the "
+            "same command again completes it (what is stored comes back as duplicates)"
+        )
     if as_json:
         print_json(report.to_json())
     else:

@@ -288,28 +288,33 @@ def set_owner(
 
 def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
     """Route the handoffs waiting in the queue now that someone may be available; returns how many."""
-    assigned = 0
     with engine.connect() as conn:
         waiting = store_routing.queued(conn)
         conn.rollback()
         if not waiting:
             return 0
-        txn.begin_write(conn)
-        txn.lock_leads(conn, sorted({row["lead_id"] for row in waiting}))  # leads first, then routing
-        router = Router(conn, rules, now)
-        for row in store_routing.queued(conn):
-            found = stored_view(conn, row["lead_id"], row["n"])
-            if found is None or found[1]["ended_at"] is not None or found[1]["disposition_at"] is not None:
-                continue
-            view = found[0]
-            decision = router.decide(view, now)
-            if decision.rep is None:
-                continue
-            router.record(view, row["n"], row["mql_at"], decision, now)
-            set_owner(conn, rules, row["lead_id"], row["n"], decision, now=now)
-            assigned += 1
-        router.save()
-        conn.commit()
+        return txn.retrying(conn, lambda: _drain(conn, rules, sorted({r["lead_id"] for r in waiting}), now))
+
+
+def _drain(conn: Connection, rules: RoutingRules, leads: list[str], now: datetime) -> int:
+    """One transaction: route the queued handoffs of these leads that someone can take now."""
+    assigned = 0
+    txn.begin_write(conn)
+    txn.lock_leads(conn, leads)  # leads first, then routing
+    router = Router(conn, rules, now)
+    for row in store_routing.queued(conn):
+        found = stored_view(conn, row["lead_id"], row["n"])
+        if found is None or found[1]["ended_at"] is not None or found[1]["disposition_at"] is not None:
+            continue
+        view = found[0]
+        decision = router.decide(view, now)
+        if decision.rep is None:
+            continue
+        router.record(view, row["n"], row["mql_at"], decision, now)
+        set_owner(conn, rules, row["lead_id"], row["n"], decision, now=now)
+        assigned += 1
+    router.save()
+    conn.commit()
     return assigned
 
 

@@ -23,6 +23,7 @@ from leadpact.domain.owed import clock_missed, violates
 from leadpact.domain.timeutil import iso_utc
 from leadpact.store import clocks as store_clocks
 from leadpact.store import leads as store_leads
+from leadpact.store import txn
 from leadpact.store.tables import clock_alerts, violations
 
 
@@ -45,6 +46,12 @@ class WorkerReport:
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
+
+    def add(self, other: WorkerReport) -> None:
+        """Count another pass's (or batch's) work in this one."""
+        for name, value in other.__dict__.items():
+            mine = getattr(self, name)
+            setattr(self, name, mine + value)
 
 
 @dataclass(frozen=True)
@@ -221,13 +228,26 @@ def record_due(
     audience = Audience(mode == "enforcing", roster, dict(os.environ if env is None else env))
     batches = 0
     while max_batches is None or batches < max_batches:
-        with engine.begin() as conn:
-            rows = store_clocks.claim_due(conn, now, batch)
-            if not rows:
-                break
-            recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
-            _record_batch(conn, rows, now, recorded, audience, mode, report, routing, timezone)
-            report.claimed += len(rows)
+        part = WorkerReport()
+        with engine.connect() as conn:
+
+            def work() -> int:
+                nonlocal part
+                part = WorkerReport()  # a batch run again counts once
+                rows = store_clocks.claim_due(conn, now, batch)
+                if not rows:
+                    conn.rollback()
+                    return 0
+                recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
+                _record_batch(conn, rows, now, recorded, audience, mode, part, routing, timezone)
+                conn.commit()
+                return len(rows)
+
+            claimed = txn.retrying(conn, work)  # a collision with another writer: the batch again
+        if not claimed:
+            break
+        part.claimed = claimed
+        report.add(part)
         batches += 1
     return report
 
