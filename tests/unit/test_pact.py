@@ -508,6 +508,8 @@ def test_segment_overlay_key_by_key() -> None:
 
 
 def test_segment_for_takes_the_first_match_in_order() -> None:
+    from leadpact.domain.rules import rules_from_pact
+
     pact = parse_pact(
         {
             "segments": {
@@ -517,17 +519,17 @@ def test_segment_for_takes_the_first_match_in_order() -> None:
             }
         }
     )
-    assert pact.segment_for({"employees": 5000, "country": "US"}) == "enterprise"
-    assert pact.segment_for({"employees": 50, "country": "us"}) == "us"
-    assert pact.segment_for({"employees": 50, "country": "DE"}) == "rest"
-    assert pact.segment_for({}) == "rest"
+    assert rules_from_pact(pact).segment_for({"employees": 5000, "country": "US"}) == "enterprise"
+    assert rules_from_pact(pact).segment_for({"employees": 50, "country": "us"}) == "us"
+    assert rules_from_pact(pact).segment_for({"employees": 50, "country": "DE"}) == "rest"
+    assert rules_from_pact(pact).segment_for({}) == "rest"
     only = parse_pact(
         {"segments": {"enterprise": {"when": {"field": "employees", "op": ">=", "value": 1000}}}}
     )
-    assert only.segment_for({"employees": 10}) is None
-    assert only.segment_for({"employees": "1,200"}) == "enterprise"
-    assert Pact().segment_for({"employees": 1000}) == "enterprise"
-    assert Pact().segment_for({"employees": 999}) == "smb"
+    assert rules_from_pact(only).segment_for({"employees": 10}) is None
+    assert rules_from_pact(only).segment_for({"employees": "1,200"}) == "enterprise"
+    assert rules_from_pact(Pact()).segment_for({"employees": 1000}) == "enterprise"
+    assert rules_from_pact(Pact()).segment_for({"employees": 999}) == "smb"
 
 
 def test_a_segment_after_a_catch_all_is_a_warning() -> None:

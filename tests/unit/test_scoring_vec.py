@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadpact.domain import gate
 from leadpact.domain.conditions import OPS, evaluate_condition, field_value
+from leadpact.domain.rules import rules_from_pact
 from leadpact.domain.scoring import Activity, engagement_score, fit_score
 from leadpact.domain.scoring_vec import (
     Coded,
@@ -21,9 +23,7 @@ from leadpact.domain.scoring_vec import (
     condition_vec,
     engagement_vec,
     fit_vec,
-    gate_vec,
     lead_columns,
-    mql_thresholds_vec,
     segment_vec,
 )
 from leadpact.pact import Pact
@@ -294,10 +294,11 @@ def test_fit_vec_agrees_under_the_default_pact(leads: list[dict[str, Any]]) -> N
     rules = pact.scoring.fit
     batch = LeadBatch(lead_columns(leads, [r.field for r in rules] + ["employees"]), len(leads))
     assert_close(fit_vec(rules, batch), scalar_fits(rules, leads))
-    fit_min, engagement_min = mql_thresholds_vec(pact, batch)
-    gates = [pact.effective(pact.segment_for(lead)).mql for lead in leads]
-    assert fit_min.tolist() == [float(g.fit) for g in gates]
-    assert engagement_min.tolist() == [float(g.engagement) for g in gates]
+    rules = rules_from_pact(pact)
+    fit_min, engagement_min = gate.thresholds_vec(rules, batch, len(leads))
+    gates = [gate.thresholds(rules, lead) for lead in leads]
+    assert fit_min.tolist() == [g[0] for g in gates]
+    assert engagement_min.tolist() == [g[1] for g in gates]
 
 
 NUMERIC_COLUMNS = st.sampled_from(["int", "float", "bool", "str"])
@@ -408,13 +409,13 @@ def test_segments_and_the_gate_per_lead() -> None:
     index = segment_vec([(name, pact.segments[name].when) for name in names], batch)
     assert [names[i] for i in index] == ["enterprise", "smb", "smb", "enterprise"]
     assert segment_vec([("only", Fit("employees", ">", 5000, 0))], batch).tolist() == [-1, -1, -1, -1]
-    fit_min, engagement_min = mql_thresholds_vec(pact, batch)
+    rules = rules_from_pact(pact)
+    fit_min, engagement_min = gate.thresholds_vec(rules, batch, len(leads))
     assert fit_min.tolist() == [50.0, 40.0, 40.0, 50.0]
     assert engagement_min.tolist() == [30.0] * 4
     fit = np.array([45.0, 45.0, 40.0, 50.0])
     engagement = np.array([30.0, 29.99, 30.0, 100.0])
-    assert gate_vec(fit, engagement, fit_min, engagement_min).tolist() == [False, False, True, True]
-    assert gate_vec(fit, engagement, 40.0, 30.0).tolist() == [True, False, True, True]
+    assert gate.passes_vec(rules, batch, len(leads), fit, engagement).tolist() == [False, False, True, True]
 
 
 # --- engagement ---------------------------------------------------------------------------------------------

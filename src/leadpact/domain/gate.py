@@ -2,6 +2,10 @@
 them. One rule, read per lead by the replay (`passes`) and per batch of leads by the rescore (`passes_vec`);
 a property test holds the two equal.
 
+A recycled lead comes back (a re-handoff) within `recycle.rehandoff.within_days` of its recycle, while
+cycles are left, when the fit gate still holds and either one of `or_kinds` happens or its engagement has
+gained `engagement_gain` since the recycle.
+
 A pact change re-checks the gate of every open lead at the instant it comes into force: a raw lead that
 passes is handed off then; a handed-off lead that passed under the old pact and fails under the new one
 stays handed off and is flagged (`below_gate_flag`).
@@ -10,6 +14,7 @@ stays handed off and is flagged (`below_gate_flag`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -34,6 +39,24 @@ def thresholds(rules: Rules, fields: Mapping[str, Any]) -> tuple[float, float]:
 def passes(rules: Rules, fields: Mapping[str, Any], fit: float, engagement: float) -> bool:
     fit_min, engagement_min = thresholds(rules, fields)
     return fit >= fit_min and engagement >= engagement_min
+
+
+def rehandoff_open(rules: Rules, cycles: int, recycled_at: datetime, at: datetime) -> bool:
+    """Whether a recycled lead may be handed off again at `at`: re-handoffs on, cycles left (`max_cycles`
+    counts the first), and within `within_days` of the recycle."""
+    rule = rules.rehandoff
+    if rule is None or cycles >= rules.max_cycles:
+        return False
+    return recycled_at <= at <= recycled_at + timedelta(days=rule.within_days)
+
+
+def rehandoff_triggered(rules: Rules, kind: str | None, engagement_gain: float) -> bool:
+    """Within the open window, with the fit gate still held: one of `or_kinds`, or the engagement gain since
+    the recycle reaches `engagement_gain`."""
+    rule = rules.rehandoff
+    if rule is None:
+        return False
+    return (kind is not None and kind in rule.or_kinds) or engagement_gain >= rule.engagement_gain
 
 
 def thresholds_vec(rules: Rules, columns: Mapping[str, Column] | LeadBatch, n: int) -> tuple[F64, F64]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from leadpact.domain import gate
@@ -186,19 +186,17 @@ class _Replay:
             if engagement < engagement_min:
                 return
             self.open_handoff(event, fit, engagement, cycle_from=None)
-        elif p.stage == "recycled" and rules.rehandoff is not None:
+        elif p.stage == "recycled":
             cycles = sum(1 for h in p.handoffs if h.kind == "mql")
             recycled_at = p.stage_times.get("recycled")
-            if cycles >= rules.max_cycles or recycled_at is None:
-                return
-            if at - recycled_at > timedelta(days=rules.rehandoff.within_days) or at < recycled_at:
+            if recycled_at is None or not gate.rehandoff_open(rules, cycles, recycled_at, at):
                 return
             fit = self.fit()
             if fit < gate.thresholds(rules, p.fields)[0]:
                 return
             engagement = self.engagement(at)
-            listed = event.type == "activity" and event.data.get("kind") in rules.rehandoff.or_kinds
-            if listed or engagement - self.recycle_engagement >= rules.rehandoff.engagement_gain:
+            kind = event.data.get("kind") if event.type == "activity" else None
+            if gate.rehandoff_triggered(rules, kind, engagement - self.recycle_engagement):
                 self.open_handoff(event, fit, engagement, cycle_from=recycled_at)
 
     def open_handoff(self, event: Event, fit: float, engagement: float, cycle_from: datetime | None) -> None:

@@ -49,9 +49,7 @@ __all__ = [
     "condition_vec",
     "engagement_vec",
     "fit_vec",
-    "gate_vec",
     "lead_columns",
-    "mql_thresholds_vec",
     "segment_vec",
 ]
 
@@ -348,30 +346,6 @@ def segment_vec(
         hit = undecided if when is None else undecided & condition_vec(when.field, when.op, when.value, batch)
         out[hit] = index
     return out
-
-
-def mql_thresholds_vec(
-    pact: Any,
-    columns: Mapping[str, Column] | LeadBatch,
-    n: int | None = None,
-    *,
-    email: Column | None = None,
-) -> tuple[F64, F64]:
-    """Per lead, its segment's MQL gate, ``pact.effective(pact.segment_for(lead)).mql``: (fit, engagement)."""
-    batch = _batch(columns, n, email)
-    names: list[str | None] = list(pact.segments)
-    segments = [(name, pact.segments[name].when) for name in pact.segments]
-    index = segment_vec(segments, batch)
-    gates = [pact.effective(name).mql for name in names] + [pact.effective(None).mql]
-    fit = np.asarray([float(g.fit) for g in gates], np.float64)[index]
-    engagement = np.asarray([float(g.engagement) for g in gates], np.float64)[index]
-    return fit, engagement
-
-
-def gate_vec(fit: F64, engagement: F64, fit_min: Threshold, engagement_min: Threshold) -> Bools:
-    """The MQL gate per lead: both thresholds reached (thresholds may be per lead, for segments)."""
-    gate: Bools = (np.asarray(fit) >= fit_min) & (np.asarray(engagement) >= engagement_min)
-    return gate
 
 
 # --- activities -----------------------------------------------------------------------------------------

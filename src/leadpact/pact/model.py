@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -196,22 +195,6 @@ class Pact(PactModel):
     @property
     def fully_signed(self) -> bool:
         return all(self.signed_by().values())
-
-    def segment_for(self, fields: Mapping[str, Any]) -> str | None:
-        """The first segment whose ``when`` holds for these lead fields; None when none does."""
-        from leadpact.domain.conditions import evaluate_condition, field_value
-
-        email = fields.get("email")
-        for name, segment in self.segments.items():
-            cond = segment.when
-            if cond is None:
-                return name
-            value = field_value(fields, cond.field)
-            if evaluate_condition(
-                cond.op, value, cond.value, email=email if isinstance(email, str) else None
-            ):
-                return name
-        return None
 
     def effective(self, segment: str | None) -> Effective:
         """The MQL gate, response clocks, touches and disposition for a segment (None: the pact's own).
