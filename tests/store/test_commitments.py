@@ -17,7 +17,7 @@ from leadpact.importers.readers import read_events
 from leadpact.pact import Pact
 from leadpact.services.ingest import IngestReport, ingest, vocabulary
 from leadpact.services.leads import lead_view
-from leadpact.services.metrics import metrics, params_of
+from leadpact.services.metrics import metrics
 from leadpact.services.signals import record_reason_signals
 from leadpact.services.violations import list_violation_views
 
@@ -181,10 +181,10 @@ def test_the_closed_month_signal_goes_to_marketing_once(engine: Engine, pact: An
             disposition(lead, at(i + 30), "rejected", reason),
         ]
     assert run(engine, pact, *rows).refused == 0
-    params = params_of(pact, rules_from_pact(pact))
     now = datetime(2026, 4, 2, tzinfo=UTC)
-    assert record_reason_signals(engine, pact=pact, params=params, now=now) == 2
-    assert record_reason_signals(engine, pact=pact, params=params, now=now) == 0
+    rules = rules_from_pact(pact)
+    assert record_reason_signals(engine, pact=pact, rules=rules, now=now) == 2
+    assert record_reason_signals(engine, pact=pact, rules=rules, now=now) == 0
     signals = [v for v in list_violation_views(engine, now=now) if v["kind"] == "reason_signal"]
     assert {v["what"].split(" ")[0] for v in signals} == {"wrong_job_function", "wrong_company_size"}
     assert all(v["owed_by"] == "marketing" for v in signals)
@@ -275,3 +275,25 @@ def test_a_retracted_disposition_can_be_made_again(engine: Engine, pact: Any) ->
     view = lead_view(engine, rules_from_pact(pact), "X1", as_of=NOW)
     assert view is not None and view["stage"] == "sal"
     assert {e["id"]: e["status"] for e in view["timeline"]}["X1-d"] == "retracted"
+
+
+def test_the_feedback_signal_counts_a_rejection_at_the_instant_it_is_read_as_the_metric_does(
+    engine: Engine, pact: Any
+) -> None:
+    """One dating rule for both: a rejection made exactly at `as_of` is in the month's reasons and raises the
+    month-to-date warning (it used to be in the metric and not in the signal)."""
+    rows: list[dict[str, Any]] = []
+    for i in range(10):
+        lead = f"Q{i}"
+        rows += [
+            created(lead, at(i), **GOOD_FIT),
+            activity(lead, at(i), "demo_request", id=f"{lead}-a"),
+            disposition(lead, at(i + 30), "rejected", "wrong_job_function" if i < 9 else "competitor"),
+        ]
+    assert run(engine, pact, *rows).refused == 0
+    as_of = T0 + timedelta(minutes=9 + 30)  # the instant of the tenth rejection
+    m = metrics(engine, pact, rules_from_pact(pact), "2026-03", as_of=as_of)
+    assert sum(r["count"] for r in m["reasons"].values()) == 10
+    assert record_reason_signals(engine, pact=pact, rules=rules_from_pact(pact), now=as_of) == 1
+    [warning] = [v for v in list_violation_views(engine, now=as_of) if v["kind"] == "reason_warning"]
+    assert "of the 10 rejections" in warning["what"]

@@ -14,7 +14,6 @@ from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail,
 from leadpact.cli.context import now_utc, open_context
 from leadpact.notify.outbox import DROPPED
 from leadpact.notify.reasons import describe, merge_groups
-from leadpact.services.metrics import params_of
 from leadpact.services.packs import prune_log, refresh_stale
 from leadpact.services.routing import drain_queue
 from leadpact.services.signals import record_reason_signals
@@ -72,7 +71,6 @@ def worker_command(
     ctx = open_context(pact, db)
     lock = _sqlite_lock(ctx.url)
     total = WorkerReport()
-    params = params_of(ctx.pact, ctx.rules)
     routing = ctx.routing
     signals_at = packs_at = 0.0
     try:
@@ -89,7 +87,7 @@ def worker_command(
                 report.assigned = drain_queue(ctx.engine, routing, now=now_utc())
             if time.monotonic() - signals_at >= 60:  # the feedback loop needs no sub-second pace
                 signals = record_reason_signals(
-                    ctx.engine, pact=ctx.pact, params=params, now=now_utc(), roster=ctx.roster
+                    ctx.engine, pact=ctx.pact, rules=ctx.rules, now=now_utc(), roster=ctx.roster
                 )
                 signals_at = time.monotonic()
                 prune_log(ctx.engine, now=now_utc())

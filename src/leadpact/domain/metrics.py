@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from leadpact.domain.clocks import BREACHED, MET, Clock
+from leadpact.domain.dating import counted, inside
 
 DIMENSIONS = ("source", "tier", "segment", "rep", "team", "campaign", "cycle")
 
@@ -116,10 +117,6 @@ class MetricParams:
     business_minutes: Callable[[Sequence[datetime], Sequence[datetime]], Sequence[float]]
 
 
-def _in(at: datetime | None, start: datetime, end: datetime, as_of: datetime) -> bool:
-    return at is not None and start <= at < end and at <= as_of
-
-
 def _by(at: datetime | None, as_of: datetime) -> bool:
     return at is not None and at <= as_of
 
@@ -150,7 +147,7 @@ def _reasons(
 ) -> dict[str, Any]:
     counts: dict[str, int] = defaultdict(int)
     for h in flagged:
-        if _in(h.rejected_at, p.start, p.end, as_of) or _in(h.disqualified_at, p.start, p.end, as_of):
+        if counted(h.rejected_at, p.start, p.end, as_of) or counted(h.disqualified_at, p.start, p.end, as_of):
             counts[h.outcome_reason or "unknown"] += 1
     return reason_breakdown(counts, params)
 
@@ -202,7 +199,7 @@ def _pipeline(
 def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[str, Any]:
     """Every metric but the targets, over one set of period rows (the whole, or one slice of a breakdown)."""
     start, end = p.start, p.end
-    cohort = [h for h in p.cohort if _in(h.mql_at, start, end, as_of)]
+    cohort = [h for h in p.cohort if counted(h.mql_at, start, end, as_of)]
     n = len(cohort)
     with_disposition = [h for h in cohort if _by(h.disposition_at, as_of)]
     accepted = sum(1 for h in with_disposition if h.disposition == "accepted")
@@ -216,16 +213,16 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         if spans
         else []
     )
-    disposed = [h for h in p.disposed if _in(h.disposition_at, start, end, as_of)]
+    disposed = [h for h in p.disposed if counted(h.disposition_at, start, end, as_of)]
     closed = [
         h
         for h in p.closed
-        if (_in(h.disqualified_at, start, end, as_of) or _in(h.recycled_at, start, end, as_of))
+        if (counted(h.disqualified_at, start, end, as_of) or counted(h.recycled_at, start, end, as_of))
         and h.min_touch_met is not None  # owed: the replay judged the segment's exemptions
     ]
-    sqls = [h for h in p.sqls if _in(h.sql_at, start, end, as_of)]
-    opps = [h for h in p.opportunities if _in(h.opportunity_at, start, end, as_of)]
-    won = [h for h in p.won if _in(h.customer_at, start, end, as_of)]
+    sqls = [h for h in p.sqls if counted(h.sql_at, start, end, as_of)]
+    opps = [h for h in p.opportunities if counted(h.opportunity_at, start, end, as_of)]
+    won = [h for h in p.won if counted(h.customer_at, start, end, as_of)]
     flagged_share = sum(1 for h in cohort if _by(h.rejected_at, as_of) or _by(h.disqualified_at, as_of))
     return {
         "mql_count": n,
@@ -237,13 +234,13 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "response_minutes": summary(minutes),
         "response_business_minutes": summary(business),
         "response_compliance": _compliance(
-            (c for c in p.first_contact if start <= c.clock.due_at < end), as_of
+            (c for c in p.first_contact if inside(c.clock.due_at, start, end)), as_of
         ),
         "worked_rate": rate(len(touched), n),
         "touches_per_lead": (float(np.mean([h.touches for h in disposed])) if disposed else None),
         "min_touch_rate": rate(sum(1 for h in closed if h.min_touch_met), len(closed)),
         "disposition_compliance": _compliance(
-            (c for c in p.disposition_clocks if start <= c.clock.due_at < end), as_of
+            (c for c in p.disposition_clocks if inside(c.clock.due_at, start, end)), as_of
         ),
         "sales_flagged_rate": rate(flagged_share, n),
         "reasons": _reasons(p.flagged, p, params, as_of),
@@ -370,5 +367,5 @@ def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, target
         entry = out["by_source"].setdefault(source, core_metrics(_slice(p, "source", source), params, as_of))
         entry["mql_target"] = planned
         entry["mql_pace"] = None if not planned or not elapsed else entry["mql_count"] / (planned * elapsed)
-    out["closed_loop"] = closed_loop([h for h in p.cohort if _in(h.mql_at, p.start, p.end, as_of)], as_of)
+    out["closed_loop"] = closed_loop([h for h in p.cohort if counted(h.mql_at, p.start, p.end, as_of)], as_of)
     return out

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from leadpact.domain import dating
 from leadpact.domain.attribution import DIMENSIONS as CREDIT_DIMENSIONS
 from leadpact.domain.attribution import MODELS, NONE, Activity, split_exactly
 from leadpact.domain.funnel import PlanRates, leak_lines
@@ -252,23 +253,9 @@ class Lists:
 
 
 def period_lists(h: HandoffColumns, start: int, end: int) -> Lists:
-    """The lists of ``PeriodFacts`` over the period's handoff rows, each by its dating column (the split of
-    ``services.metrics.load_facts``)."""
-
-    def inside(at: I64) -> B:
-        out: B = (at >= start) & (at < end)
-        return out
-
-    disqualified = inside(h.disqualified_at)
-    return Lists(
-        cohort=h.mql & inside(h.mql_at),
-        disposed=h.mql & inside(h.disposition_at),
-        closed=disqualified | inside(h.recycled_at),
-        flagged=inside(h.rejected_at) | disqualified,
-        sqls=inside(h.sql_at),
-        opportunities=inside(h.opportunity_at),
-        won=inside(h.customer_at),
-    )
+    """The lists of ``PeriodFacts`` over the period's handoff rows, each by its dating columns
+    (``domain.dating``)."""
+    return Lists(**dating.lists_vec(h, start, end))
 
 
 # ------------------------------------------------------------------------------------------ group helpers
@@ -435,8 +422,7 @@ def _facts(
         return out
 
     def within(at: I64) -> B:
-        out: B = (at >= start) & (at < end) & (at <= as_of)
-        return out
+        return dating.counted_vec(at, start, end, as_of)
 
     cohort = lists.cohort & within(h.mql_at)
     with_disposition = cohort & by(h.disposition_at)
@@ -461,7 +447,7 @@ def _facts(
     sourced = (
         marketing & has_first & ((h.lead_first_touch_at == NONE_US) | (first_act < h.lead_first_touch_at))
     )
-    due_inside = (c.due_at >= start) & (c.due_at < end)
+    due_inside = dating.inside_vec(c.due_at, start, end)
     fc, dc = c.first_contact & due_inside, ~c.first_contact & due_inside
     met, breached = _statuses(c, as_of)
     disposed = lists.disposed & within(h.disposition_at)

@@ -3,7 +3,7 @@ make those of any period.
 
 A period's rows (DESIGN.md §5, each metric by its "dated by" column) are
 
-- the **handoffs** with at least one dating column (``DATED``) inside the period,
+- the **handoffs** with at least one dating column (``domain.dating.DATED``) inside the period,
 - the first-contact and disposition **clocks** due inside the period (with their handoff's source and
   campaign),
 - the **activities** attribution reads: those of the leads with an opportunity or customer instant inside
@@ -32,22 +32,11 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from leadpact.domain import dating
 from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
-
-#: the handoff columns that date a metric (DESIGN.md §5): a handoff belongs to a period when one is inside
-DATED = (
-    "mql_at",
-    "disposition_at",
-    "disqualified_at",
-    "recycled_at",
-    "rejected_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-)
 
 #: the handoff instants a period's metrics read (the dating columns among them)
 HANDOFF_TIMES = (
@@ -157,15 +146,6 @@ def canonical(pc: PeriodColumns) -> PeriodColumns:
     )
 
 
-def dated_inside(h: HandoffColumns, start: int, end: int) -> B:
-    """Per handoff: a dating column falls in [start, end) (µs)."""
-    out = np.zeros(len(h), dtype=bool)
-    for name in DATED:
-        at: I64 = getattr(h, name)
-        out |= (at >= start) & (at < end)
-    return out
-
-
 def attribution_horizon(h: HandoffColumns, start: int, end: int) -> dict[str, int]:
     """Per lead with an opportunity or customer instant in [start, end): the latest such instant (µs)."""
     out: dict[str, int] = {}
@@ -180,8 +160,8 @@ def attribution_horizon(h: HandoffColumns, start: int, end: int) -> dict[str, in
 def restrict(pc: PeriodColumns, start: int, end: int) -> PeriodColumns:
     """What the period [start, end) (µs) reads of these rows (see the module's doc)."""
     h, c, a = pc.handoffs, pc.clocks, pc.activities
-    keep_h = np.flatnonzero(dated_inside(h, start, end)).astype(np.int64)
-    keep_c = np.flatnonzero((c.due_at >= start) & (c.due_at < end)).astype(np.int64)
+    keep_h = np.flatnonzero(dating.dated_inside_vec(h, start, end)).astype(np.int64)
+    keep_c = np.flatnonzero(dating.inside_vec(c.due_at, start, end)).astype(np.int64)
     horizon = attribution_horizon(h, start, end)
     limit = np.asarray([horizon.get(name, -1) for name in a.lead.names] + [-1], dtype=np.int64)
     keep_a = np.flatnonzero(a.at <= limit[a.lead.codes]).astype(np.int64)

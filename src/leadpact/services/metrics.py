@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, or_, select
 
+from leadpact.domain import dating
 from leadpact.domain.attribution import Activity, attribution, customer_instant, won_amount
 from leadpact.domain.calendar_vec import business_between_vec
 from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
@@ -92,16 +93,7 @@ def _range(column: Any, period: Period) -> Any:
 def load_facts(conn: Connection, period: Period) -> PeriodFacts:
     h = handoffs.c
     columns = [getattr(h, name) for name in _FACT_COLUMNS]
-    dated = (
-        h.mql_at,
-        h.disposition_at,
-        h.disqualified_at,
-        h.recycled_at,
-        h.rejected_at,
-        h.sql_at,
-        h.opportunity_at,
-        h.customer_at,
-    )
+    dated = [getattr(h, name) for name in dating.DATED]
     rows = conn.execute(select(*columns).where(or_(*(_range(c, period) for c in dated)))).all()
     facts = [HandoffFacts(*row) for row in rows]
     c = clocks.c
@@ -141,23 +133,13 @@ def period_facts(
     first_contact: Sequence[ClockFacts],
     disposition_clocks: Sequence[ClockFacts],
 ) -> PeriodFacts:
-    """The period's handoff rows split into the lists of `PeriodFacts`, each by its dating column (the
-    split `metrics_vec.period_lists` makes over columns)."""
-
-    def inside(at: datetime | None) -> bool:
-        return at is not None and start <= at < end
-
-    mql = [f for f in facts if f.kind == "mql"]
+    """The period's handoff rows split into the lists of `PeriodFacts`, each by its dating columns
+    (`domain.dating`, the split `metrics_vec.period_lists` makes over columns)."""
+    split = dating.lists(facts, start, end, getattr, lambda f: f.kind == "mql")
     return PeriodFacts(
         start=start,
         end=end,
-        cohort=[f for f in mql if inside(f.mql_at)],
-        disposed=[f for f in mql if inside(f.disposition_at)],
-        closed=[f for f in facts if inside(f.disqualified_at) or inside(f.recycled_at)],
-        flagged=[f for f in facts if inside(f.rejected_at) or inside(f.disqualified_at)],
-        sqls=[f for f in facts if inside(f.sql_at)],
-        opportunities=[f for f in facts if inside(f.opportunity_at)],
-        won=[f for f in facts if inside(f.customer_at)],
+        **split,
         first_contact=list(first_contact),
         disposition_clocks=list(disposition_clocks),
     )

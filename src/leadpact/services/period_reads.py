@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, QueuePool
 
+from leadpact.domain.dating import DATED, sql_inside
 from leadpact.domain.metrics_vec import (
     NONE_US,
     ActivityColumns,
@@ -28,7 +29,7 @@ from leadpact.domain.metrics_vec import (
     period_lists,
     to_us,
 )
-from leadpact.domain.period_columns import DATED, HANDOFF_TIMES, PeriodColumns, canonical, restrict
+from leadpact.domain.period_columns import HANDOFF_TIMES, PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
 from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
 
@@ -62,7 +63,7 @@ def _of_leads(
 
 def _handoffs_where(d: Dialect, period: Period, leads: Sequence[str] | None) -> tuple[str, list[Any]]:
     m = d.mark
-    where = " OR ".join(f"({c} >= {m} AND {c} < {m})" for c in DATED)
+    where = sql_inside(DATED, m)
     where, params = _of_leads(d, where, [_us(period.start), _us(period.end)] * len(DATED), leads)
     return f"FROM handoffs WHERE {where}", params
 

@@ -1,7 +1,7 @@
 """Reasons -> marketing actions: on each closed month, a reason above `feedback.reason_alert_share` of at
-least
-`feedback.min_rejections` rejections and disqualifications raises a signal to the marketing owner; during the
-month the same test raises a warning. Each is recorded once (a violation owed by marketing) and notified."""
+least `feedback.min_rejections` rejections and disqualifications raises a signal to the marketing owner;
+during the month the same test raises a warning. Each is recorded once (a violation owed by marketing) and
+notified."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from leadpact.domain.metrics import reason_breakdown
 from leadpact.domain.periods import period_containing, previous
-from leadpact.store import leads as store_leads
 from leadpact.store.clocks import insert_ignore
 from leadpact.store.tables import violations
 
@@ -23,20 +21,25 @@ def record_reason_signals(
     engine: Engine,
     *,
     pact: Any,
-    params: Any,
+    rules: Any,
     now: datetime,
     roster: Any | None = None,
     env: Mapping[str, str] | None = None,
 ) -> int:
     """Record (once) every flagged reason of the last closed month and of the month to date; returns how many
-    new signals were recorded."""
+    new signals were recorded. The reasons are the `reasons` of the months' metrics as of `now`: the very
+    numbers the dashboard and the reviews show."""
+    from leadpact.services.metrics import metrics
+
     current = period_containing("month", now, pact.timezone)
+    months = ((previous(current), "reason_signal"), (current, "reason_warning"))
+    reasons = {p.label: metrics(engine, pact, rules, p.label, as_of=now)["reasons"] for p, _kind in months}
     recorded = 0
     with engine.begin() as conn:
-        for period, kind in ((previous(current), "reason_signal"), (current, "reason_warning")):
-            counts = store_leads.reason_counts(conn, period.start, period.end, now)
-            total = sum(counts.values())
-            for code, entry in reason_breakdown(counts, params).items():
+        for period, kind in months:
+            breakdown = reasons[period.label]
+            total = sum(entry["count"] for entry in breakdown.values())
+            for code, entry in breakdown.items():
                 if not entry["flagged"]:
                     continue
                 what = (

@@ -210,22 +210,3 @@ def add_lead_flag(conn: Connection, lead_id: str, flag: str) -> None:
         conn.execute(
             leads.update().where(leads.c.lead_id == lead_id).values(flags=json.dumps([*flags, flag]))
         )
-
-
-def reason_counts(conn: Connection, start: datetime, end: datetime, as_of: datetime) -> dict[str, int]:
-    """Rejections and disqualifications made in [start, end) (and by as_of), per reason."""
-    from sqlalchemy import and_, func, or_
-
-    h = handoffs.c
-    upto = min(end, as_of)
-    rows = conn.execute(
-        select(h.outcome_reason, func.count())
-        .where(
-            or_(
-                and_(h.rejected_at >= start, h.rejected_at < upto),
-                and_(h.disqualified_at >= start, h.disqualified_at < upto),
-            )
-        )
-        .group_by(h.outcome_reason)
-    )
-    return {str(reason or "unknown"): int(count) for reason, count in rows}

@@ -32,7 +32,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, RowMapping, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
-from leadpact.domain.period_columns import DATED, HANDOFF_TIMES
+from leadpact.domain.dating import DATED
+from leadpact.domain.period_columns import HANDOFF_TIMES
 from leadpact.store.tables import clocks, handoffs, period_changes, period_marks, period_packs
 from leadpact.store.types import to_us
 
