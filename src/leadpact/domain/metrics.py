@@ -16,6 +16,7 @@ import numpy as np
 
 from leadpact.domain.clocks import BREACHED, MET, Clock
 from leadpact.domain.dating import counted, inside
+from leadpact.domain.planning import Pace, pace
 
 DIMENSIONS = ("source", "tier", "segment", "rep", "team", "campaign", "cycle")
 
@@ -339,33 +340,45 @@ class Targets:
     source_plan: Mapping[str, float] = field(default_factory=dict)  # planned share of MQLs per source
 
 
+def _pace(count: int, target: float | None, elapsed: float | None) -> Pace:
+    return pace(count, 0 if target is None else target, elapsed)
+
+
 def document_head(core: dict[str, Any], targets: Targets) -> dict[str, Any]:
     """The document's opening: volume against target, pace, projected end, then every core metric."""
-    target = targets.mql_target
-    elapsed = targets.elapsed_share
     count = core["mql_count"]
+    paced = _pace(count, targets.mql_target, targets.elapsed_share)
     out: dict[str, Any] = {
         "mql_count": count,
         "rehandoff_count": core["rehandoff_count"],
-        "mql_target": target,
-        "mql_pace": None if not target or not elapsed else count / (target * elapsed),
-        "projected": None if not elapsed else count / elapsed,
-        "elapsed_share": elapsed,
+        "mql_target": targets.mql_target,
+        "mql_pace": paced.mql_pace,
+        "projected": paced.projected,
+        "elapsed_share": targets.elapsed_share,
     }
     out.update({k: v for k, v in core.items() if k not in out})
     return out
 
 
+def source_targets(
+    by_source: dict[str, Any], targets: Targets, empty: Callable[[str], dict[str, Any]]
+) -> None:
+    """Each planned source's share of the target and its pace (`empty(source)`: the entry of a planned
+    source with no MQLs)."""
+    for source, share in targets.source_plan.items():
+        planned = None if targets.mql_target is None else targets.mql_target * share
+        entry = by_source.setdefault(source, empty(source))
+        entry["mql_target"] = planned
+        entry["mql_pace"] = _pace(entry["mql_count"], planned, targets.elapsed_share).mql_pace
+
+
 def period_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime, targets: Targets) -> dict[str, Any]:
     """The full metrics document of DESIGN.md §7 for one period (without the period header)."""
     out = document_head(core_metrics(p, params, as_of), targets)
-    target, elapsed = targets.mql_target, targets.elapsed_share
     for dimension in DIMENSIONS:
         out[f"by_{dimension}"] = breakdown(p, params, as_of, dimension)
-    for source, share in targets.source_plan.items():
-        planned = None if target is None else target * share
-        entry = out["by_source"].setdefault(source, core_metrics(_slice(p, "source", source), params, as_of))
-        entry["mql_target"] = planned
-        entry["mql_pace"] = None if not planned or not elapsed else entry["mql_count"] / (planned * elapsed)
+    source_targets(
+        out["by_source"], targets, lambda source: core_metrics(_slice(p, "source", source), params, as_of)
+    )
     out["closed_loop"] = closed_loop([h for h in p.cohort if counted(h.mql_at, p.start, p.end, as_of)], as_of)
     return out

@@ -35,6 +35,7 @@ from leadpact.domain.metrics import (
     document_head,
     rate,
     reason_breakdown,
+    source_targets,
 )
 
 I64 = npt.NDArray[np.int64]
@@ -695,15 +696,10 @@ def period_metrics_vec(
     whole = _Groups(1, np.zeros(len(h), np.int64), np.zeros(len(c), np.int64))
     core, nobody = _cores(f, whole, params)
     out = document_head(core, targets)
-    target, elapsed = targets.mql_target, targets.elapsed_share
     in_lists = lists.any()
     for dimension in DIMENSIONS:
         out[f"by_{dimension}"] = breakdown_vec(f, in_lists, params, dimension)
-    for source, share in targets.source_plan.items():
-        planned = None if target is None else target * share
-        entry = out["by_source"].setdefault(source, _copy_core(nobody))
-        entry["mql_target"] = planned
-        entry["mql_pace"] = None if not planned or not elapsed else entry["mql_count"] / (planned * elapsed)
+    source_targets(out["by_source"], targets, lambda _source: _copy_core(nobody))
     out["closed_loop"] = closed_loop_vec(h, f.cohort, now)
     return out
 
