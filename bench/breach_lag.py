@@ -34,9 +34,9 @@ def _fresh_db() -> str:
 
 def seed(url: str, clocks: int, start: datetime, spread: float) -> None:
     """Open first-contact clocks (no warnings) due evenly over [start, start + spread)."""
+    from leadpact.domain.timeutil import to_us
     from leadpact.store.db import open_store
     from leadpact.store.events import bulk_insert
-    from leadpact.store.types import to_us
 
     engine = open_store(url)
     step = spread / clocks

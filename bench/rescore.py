@@ -36,8 +36,8 @@ def _url(kind: str) -> str:
 
 
 def build(url: str, leads: int, now: datetime) -> None:
+    from leadpact.domain.timeutil import to_us
     from leadpact.store.db import open_store
-    from leadpact.store.types import to_us
 
     rnd = random.Random(5)
     engine = open_store(url)

@@ -20,11 +20,12 @@ from sqlalchemy import Engine, select
 
 from builders import activity, created, ev, touch
 from leadpact.demo.generator import generate
-from leadpact.domain.metrics_vec import Codes, to_us
+from leadpact.domain.metrics_vec import Codes
 from leadpact.domain.period_columns import PeriodColumns
 from leadpact.domain.periods import parse_period
 from leadpact.domain.routing import Decision
 from leadpact.domain.rules import rules_from_pact
+from leadpact.domain.timeutil import to_us
 from leadpact.importers.readers import read_events
 from leadpact.services import packs
 from leadpact.services.ingest import ingest, vocabulary

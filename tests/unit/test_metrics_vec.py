@@ -27,8 +27,8 @@ from leadpact.domain.metrics_vec import (
     period_lists,
     period_metrics_vec,
     stage_times_vec,
-    to_us,
 )
+from leadpact.domain.timeutil import to_us
 from leadpact.services.metrics import period_facts
 
 START = datetime(2026, 3, 1, 5, tzinfo=UTC)
@@ -285,7 +285,7 @@ def _store_rows(
     import json
     import random
 
-    from leadpact.domain.metrics_vec import to_us as us
+    from leadpact.domain.timeutil import to_us as us
 
     rnd = random.Random(seed)
     pool = [us(t) for t in POOL]

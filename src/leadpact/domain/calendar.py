@@ -45,15 +45,16 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from leadpact.domain.timeutil import EPOCH, FLOAT_EXACT_US, from_us, to_us
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time.max  # stands for 24:00: a window closing at END_OF_DAY runs to the next local midnight
 Window = tuple[time, time]
 
 _US = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH = EPOCH
 _EPOCH_ORD = date(1970, 1, 1).toordinal()
-_FLOAT_EXACT = 2**33 * 1_000_000  # below this, fromtimestamp(u / 1e6) rounds back to exactly u microseconds
 _CLOSED_LIMIT_US = 3 * 366 * _DAY_US  # longest closed stretch searched before giving up
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _OBSERVED = re.compile(r"\s*\([^()]*\bobserved\b[^()]*\)\s*$", re.IGNORECASE)
@@ -206,17 +207,12 @@ def _tod_us(t: time) -> int:
 
 
 def _to_us(t: datetime) -> int:
-    try:
-        d = t - _EPOCH
-    except TypeError:
-        raise ValueError(f"{t!r} is naive: the calendar takes timezone-aware datetimes") from None
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+    if t.tzinfo is None:
+        raise ValueError(f"{t!r} is naive: the calendar takes timezone-aware datetimes")
+    return to_us(t)
 
 
-def _to_dt(u: int) -> datetime:
-    if 0 <= u < _FLOAT_EXACT:
-        return _fromtimestamp(u / 1e6, UTC)
-    return _EPOCH + timedelta(0, 0, u)
+_to_dt = from_us
 
 
 def _resolve_in(pieces: tuple[tuple[int, int, int], ...], day_end: int, wall: int) -> int:
@@ -558,7 +554,7 @@ class BusinessCalendar:
                 if tl.gaps and j > i:
                     self._check_path(tl, u, i, j)
                 r = opens[j] + target - tl.cum[j]
-                if 0 <= r < _FLOAT_EXACT:
+                if 0 <= r < FLOAT_EXACT_US:
                     return _fromtimestamp(r / 1e6, UTC)
                 return _EPOCH + timedelta(0, 0, r)
             tl = self._grow(tl, max(u, tl.closes[-1] if tl.closes else u))
@@ -591,7 +587,7 @@ class BusinessCalendar:
         at = _resolve_in(tl.pieces[o2 - ord_lo], tl.day_start[o2 - ord_lo + 1], wall + (o2 - o) * _DAY_US)
         first, last = tl.bd_first[r], tl.bd_last[r]
         at = first if at < first else last if at > last else at
-        if 0 <= at < _FLOAT_EXACT:
+        if 0 <= at < FLOAT_EXACT_US:
             return _fromtimestamp(at / 1e6, UTC)
         return _EPOCH + timedelta(0, 0, at)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -37,24 +37,16 @@ from leadpact.domain.metrics import (
     reason_breakdown,
     source_targets,
 )
+from leadpact.domain.timeutil import from_us, to_us
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 B = npt.NDArray[np.bool_]
 NONE_US = np.iinfo(np.int64).max
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: business minutes of each (start, end) pair of int64 µs arrays, as floats (``MetricParams.business_minutes``
 #: over arrays)
 BusinessMinutes = Callable[[I64, I64], F64]
-
-
-def to_us(at: datetime) -> int:
-    """An aware instant as int64 microseconds UTC (naive means UTC)."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    d = at - _EPOCH
-    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
 def instants(values: Iterable[datetime | None]) -> I64:
@@ -710,10 +702,7 @@ def _copy_core(core: dict[str, Any]) -> dict[str, Any]:
 
 def _scalar_minutes(params: MetricParams) -> BusinessMinutes:
     def minutes(starts: I64, ends: I64) -> F64:
-        def dt(us: int) -> datetime:
-            return _EPOCH + timedelta(microseconds=us)
-
-        got = params.business_minutes([dt(int(x)) for x in starts], [dt(int(x)) for x in ends])
+        got = params.business_minutes([from_us(int(x)) for x in starts], [from_us(int(x)) for x in ends])
         return np.asarray(list(got), dtype=np.float64)
 
     return minutes

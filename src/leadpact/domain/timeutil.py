@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FLOAT_EXACT_US = 2**33 * 1_000_000  # below this, fromtimestamp(u / 1e6) rounds back to exactly u µs
+
+
+def to_us(value: datetime) -> int:
+    """An instant as integer microseconds since the epoch, UTC (naive means UTC): how the store keeps
+    instants and how columns hold them."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    d = value - EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def from_us(value: int) -> datetime:
+    """`to_us` back: an aware UTC datetime."""
+    if 0 <= value < FLOAT_EXACT_US:
+        return datetime.fromtimestamp(value / 1e6, UTC)
+    return EPOCH + timedelta(microseconds=value)
 
 
 def parse_instant(text: str) -> datetime:

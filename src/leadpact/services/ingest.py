@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
+from leadpact.domain.timeutil import to_us
 from leadpact.importers.readers import Unreadable
 from leadpact.roster import Roster
 from leadpact.services.project import (
@@ -38,7 +39,6 @@ from leadpact.services.project import (
 )
 from leadpact.store import events as store_events
 from leadpact.store import txn
-from leadpact.store.types import to_us
 
 __all__ = [
     "DUPLICATE",

@@ -36,11 +36,10 @@ from leadpact.domain.metrics_vec import (
     period_lists,
     period_metrics_vec,
     stage_times_vec,
-    to_us,
 )
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, to_us
 from leadpact.services import packs
 from leadpact.store.clocks import clock_from_row
 from leadpact.store.tables import clocks, events, handoffs

@@ -29,9 +29,10 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns, to_us
+from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns
 from leadpact.domain.period_columns import PeriodColumns, combine, patch, restrict
 from leadpact.domain.periods import Period, months_in, parse_period
+from leadpact.domain.timeutil import to_us
 from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
 from leadpact.store.db import BUSY_TIMEOUT_MS

@@ -27,10 +27,10 @@ from leadpact.domain.metrics_vec import (
     Codes,
     HandoffColumns,
     period_lists,
-    to_us,
 )
 from leadpact.domain.period_columns import HANDOFF_TIMES, PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
+from leadpact.domain.timeutil import to_us
 from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
 
 # ------------------------------------------------------------------------------------ columnar reads
@@ -47,10 +47,6 @@ _FLAGS = ("mql", "accepted", "min_touch_met", "incomplete_sql", "incomplete_oppo
 _FLAG_BITS = 8  # the flags, then `touches` above them in the same integer
 
 
-def _us(at: datetime) -> int:
-    return to_us(at)
-
-
 def _of_leads(
     d: Dialect, where: str, params: list[Any], leads: Sequence[str] | None
 ) -> tuple[str, list[Any]]:
@@ -64,7 +60,7 @@ def _of_leads(
 def _handoffs_where(d: Dialect, period: Period, leads: Sequence[str] | None) -> tuple[str, list[Any]]:
     m = d.mark
     where = sql_inside(DATED, m)
-    where, params = _of_leads(d, where, [_us(period.start), _us(period.end)] * len(DATED), leads)
+    where, params = _of_leads(d, where, [to_us(period.start), to_us(period.end)] * len(DATED), leads)
     return f"FROM handoffs WHERE {where}", params
 
 
@@ -138,7 +134,7 @@ def _read_clocks(conn: Connection, period: Period, leads: Sequence[str] | None =
     where, params = _of_leads(
         d,
         f"kind IN ('first_contact', 'disposition') AND due_at >= {m} AND due_at < {m}",
-        [_us(period.start), _us(period.end)],
+        [to_us(period.start), to_us(period.end)],
         leads,
     )
     from_where = f"FROM clocks WHERE {where}"
@@ -289,12 +285,12 @@ def _activities_sql(d: Dialect, ids: str, params: list[Any], until: datetime) ->
             f"{asset} AS asset, {campaign} AS campaign, seq FROM events WHERE events.lead_id = ids.lead_id "
             f"AND type = 'activity' AND at <= {d.mark} OFFSET 0) AS e"
         )
-        return sql, [*params, _us(until)]
+        return sql, [*params, to_us(until)]
     sql = (
         f"SELECT lead_id, at, {asset}, {campaign}, seq FROM events WHERE type = 'activity' "
         f"AND at <= {d.mark} AND lead_id IN (SELECT lead_id FROM {ids})"
     )
-    return sql, [_us(until), *params]
+    return sql, [to_us(until), *params]
 
 
 def _read_period_activities(conn: Connection, period: Period, until: datetime) -> _Activities:
@@ -307,7 +303,7 @@ def _read_period_activities(conn: Connection, period: Period, until: datetime) -
         f"(SELECT DISTINCT lead_id FROM handoffs WHERE (opportunity_at >= {m} AND opportunity_at < {m}) "
         f"OR (customer_at >= {m} AND customer_at < {m})) AS ids"
     )
-    start, end = _us(period.start), _us(period.end)
+    start, end = to_us(period.start), to_us(period.end)
     params: list[Any] = [start, end, start, end]
     rows = d.run(*_activities_sql(d, ids, params, until))
     return _activity_columns(rows, _retracted(d, ids, params))
@@ -338,7 +334,7 @@ def read_period(
         with engine.connect() as conn:
             return timed(name, read, conn, *args)
 
-    start, end = _us(period.start), _us(period.end)
+    start, end = to_us(period.start), to_us(period.end)
     if leads is None and _concurrent(engine):
         with ThreadPoolExecutor(max_workers=2) as pool:
             clocks_job = pool.submit(on_own_connection, "clocks", _read_clocks, period)

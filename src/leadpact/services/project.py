@@ -19,6 +19,7 @@ from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
+from leadpact.domain.timeutil import from_us, to_us
 from leadpact.roster import Roster
 from leadpact.services.routing import assign_handoffs
 from leadpact.store import clocks as store_clocks
@@ -26,7 +27,6 @@ from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
 from leadpact.store import packs as store_packs
 from leadpact.store.txn import Raced
-from leadpact.store.types import from_us, to_us
 
 STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
 

@@ -23,12 +23,12 @@ from sqlalchemy import Engine
 from leadpact.domain import gate
 from leadpact.domain.rules import Rules
 from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns
+from leadpact.domain.timeutil import to_us
 from leadpact.services.ingest import reproject
 from leadpact.services.versions import mark_applied, record_next
 from leadpact.services.workspace import Workspace, rules_for
 from leadpact.store.events import activity_columns
 from leadpact.store.leads import lead_page
-from leadpact.store.types import to_us
 
 OPEN_STAGES = ("raw", "mql", "sal", "sql", "opportunity", "recycled", "closed_lost")
 BATCH = 5000

@@ -12,10 +12,10 @@ from sqlalchemy import Connection, RowMapping, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.clocks import Clock
+from leadpact.domain.timeutil import from_us, to_us
 from leadpact.store.events import bulk_insert_dicts, chunks
 from leadpact.store.packs import CLOCK_READ, returning
 from leadpact.store.tables import clock_alerts, clocks, violations
-from leadpact.store.types import from_us, to_us
 
 ClockKey = tuple[str, int, str]
 

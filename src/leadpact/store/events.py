@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 
 from leadpact.domain.events import TYPE_RANK, Event
+from leadpact.domain.timeutil import from_us, to_us
 from leadpact.store.tables import events
-from leadpact.store.types import from_us, to_us
 
 STAGE = "ingest_stage"
 _CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
+from leadpact.domain.timeutil import to_us
 from leadpact.store.events import bulk_insert_dicts, chunks
 from leadpact.store.packs import HANDOFF_READ, returning
 from leadpact.store.tables import erasures, handoffs, leads
-from leadpact.store.types import to_us
 
 _HANDOFF_TIMES = (
     "start_at",

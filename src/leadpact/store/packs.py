@@ -34,8 +34,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.dating import DATED
 from leadpact.domain.period_columns import HANDOFF_TIMES
+from leadpact.domain.timeutil import to_us
 from leadpact.store.tables import clocks, handoffs, period_changes, period_marks, period_packs
-from leadpact.store.types import to_us
 
 DAY_US = 86_400_000_000
 LOG_LEADS = 500  # leads logged one by one for a day in one write; more are logged as EVERY

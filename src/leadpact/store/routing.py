@@ -114,8 +114,8 @@ ASSIGNMENT_COLUMNS = (
 
 def record_assignments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Many assignments in one driver-level executemany."""
+    from leadpact.domain.timeutil import to_us
     from leadpact.store.events import bulk_insert
-    from leadpact.store.types import to_us
 
     values = []
     for row in rows:

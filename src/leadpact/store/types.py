@@ -3,24 +3,13 @@ SQLite and PostgreSQL, indexable, and read straight into numpy (datetime64[us]) 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_us(value: datetime) -> int:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    delta = value - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(value: int) -> datetime:
-    return EPOCH + timedelta(microseconds=value)
+from leadpact.domain.timeutil import from_us, to_us
 
 
 class Instant(TypeDecorator[datetime]):
