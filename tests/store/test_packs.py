@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -313,13 +314,64 @@ def test_many_changed_leads_or_a_pruned_log_read_the_month_whole(
     assert both(engine, pact, "2026-03")["mql_to_sql"] == 1.0  # A and B both reached SQL
 
 
-def test_every_column_a_metric_reads_is_watched_for_changes() -> None:
-    """A column the period reads but `changed_days` does not compare would leave packs stale."""
-    from leadpact.services import period_reads as r
+def test_the_reads_the_columns_and_the_change_detection_follow_one_spec(
+    engine: Engine, pact: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A column the period reads but `changed_days` does not compare would leave packs stale; a field of the
+    vectorised columns fed by no spec column would be read from nowhere."""
+    from leadpact.domain.dating import DATED
+    from leadpact.domain.metrics_vec import ClockColumns, HandoffColumns
+    from leadpact.store import columns as spec
+    from leadpact.store.columnar import Dialect
 
-    flags = {"n", "kind", "disposition", "min_touch_met", "flags", "touches", "amount", "won_amount"}
-    assert {*r.HANDOFF_TIMES, *r._KEY_A, *r._KEY_B, *flags} <= set(store_packs.HANDOFF_READ)
-    assert {*r._KEY_CLOCK, "n", "kind", "due_at", "met_at", "cancelled_at"} <= set(store_packs.CLOCK_READ)
+    assert set(DATED) <= set(spec.HANDOFF_INSTANTS)
+    derived_flags = {
+        "mql",
+        "accepted",
+        "min_touch_met",
+        "min_touch_owed",
+        "incomplete_sql",
+        "incomplete_opportunity",
+    }
+    handoff_fields = {f.name for f in fields(HandoffColumns)}
+    keys = {*spec.HANDOFF_KEYS[0], *spec.HANDOFF_KEYS[1]}
+    assert handoff_fields == {
+        "lead_id",
+        "n",
+        "touches",
+        "amount",
+        "won",
+        *derived_flags,
+        *spec.HANDOFF_INSTANTS,
+        *keys,
+    }
+    clock_fields = {f.name for f in fields(ClockColumns)}
+    assert clock_fields == {
+        "lead_id",
+        "n",
+        "first_contact",
+        *spec.CLOCK_INSTANTS,
+        *spec.CLOCK_KEY,
+        "source",
+        "campaign",
+    }
+    run(engine, pact, month(pact))
+    statements: list[str] = []
+    run_sql = Dialect.run
+
+    def seen(self: Dialect, sql: str, params: Any, one: bool = False) -> Any:
+        statements.append(sql)
+        return run_sql(self, sql, params, one)
+
+    monkeypatch.setattr(Dialect, "run", seen)
+    metrics(engine, pact, rules_from_pact(pact), "2026-03", as_of=NOW, cache=False)
+    words = set(re.findall(r"[a-z_]+", " ".join(statements)))
+    assert set(spec.HANDOFF_READ) | set(spec.CLOCK_READ) <= words  # the reads read every spec column
+    stored = {c.name for c in metadata.tables["handoffs"].columns} | {
+        c.name for c in metadata.tables["clocks"].columns
+    }
+    read = (words & stored) - {"lead_id", "packet", "start_at", "ended_at"}
+    assert read <= set(spec.HANDOFF_READ) | set(spec.CLOCK_READ)  # ... and nothing the spec leaves out
 
 
 def test_the_worker_reads_stale_packs_again(engine: Engine, pact: Any) -> None:

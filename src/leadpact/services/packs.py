@@ -35,6 +35,7 @@ from leadpact.domain.periods import Period, months_in, parse_period
 from leadpact.domain.timeutil import to_us
 from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
+from leadpact.store.columns import FORMAT
 from leadpact.store.db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,6 @@ log = logging.getLogger(__name__)
 #: how long saving a pack waits for a lock before giving up
 WAIT_MS = 250
 
-#: bump when what a pack holds, or how it is read, changes: packs of another format are read again
-FORMAT = 4
 
 #: a stale pack whose month changed for at most this many leads re-reads only theirs
 PATCH_LEADS = 2000

@@ -28,10 +28,11 @@ from leadpact.domain.metrics_vec import (
     HandoffColumns,
     period_lists,
 )
-from leadpact.domain.period_columns import HANDOFF_TIMES, PeriodColumns, canonical, restrict
+from leadpact.domain.period_columns import PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
 from leadpact.domain.timeutil import to_us
 from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
+from leadpact.store.columns import CLOCK_KEY, HANDOFF_INSTANTS, HANDOFF_KEYS
 
 # ------------------------------------------------------------------------------------ columnar reads
 
@@ -40,9 +41,8 @@ from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_k
 CONCURRENT_READS = True
 
 # the handoff's string dimensions, read as two combined keys of few distinct values each
-_KEY_A = ("source", "campaign", "tier", "segment")
-_KEY_B = ("owner", "team", "outcome_reason")
-_KEY_CLOCK = ("tier", "segment", "owner", "team")
+_KEY_A, _KEY_B = HANDOFF_KEYS
+_KEY_CLOCK = CLOCK_KEY
 _FLAGS = ("mql", "accepted", "min_touch_met", "incomplete_sql", "incomplete_opportunity", "min_touch_owed")
 _FLAG_BITS = 8  # the flags, then `touches` above them in the same integer
 
@@ -86,7 +86,7 @@ def load_handoff_columns(
         [
             Col("n", "n", "int"),
             Col("flags", f"{flags} + touches * {1 << _FLAG_BITS}", "int"),
-            *(Col(t, t, "int", NONE_US) for t in HANDOFF_TIMES),
+            *(Col(t, t, "int", NONE_US) for t in HANDOFF_INSTANTS),
             Col("amount", "amount", "float", 0.0),
             Col("won", "COALESCE(won_amount, amount)", "float", 0.0),
             Col("lead_id", "lead_id", "text"),
@@ -114,7 +114,7 @@ def load_handoff_columns(
         campaign=codes["campaign"],
         outcome_reason=codes["outcome_reason"],
         **flag,
-        **{t: read[t] for t in HANDOFF_TIMES},
+        **{t: read[t] for t in HANDOFF_INSTANTS},
     )
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.clocks import Clock
 from leadpact.domain.timeutil import from_us, to_us
+from leadpact.store.columns import CLOCK_READ
 from leadpact.store.events import bulk_insert_dicts, chunks
-from leadpact.store.packs import CLOCK_READ, returning
+from leadpact.store.packs import returning
 from leadpact.store.tables import clock_alerts, clocks, violations
 
 ClockKey = tuple[str, int, str]

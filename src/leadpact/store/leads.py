@@ -12,8 +12,9 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select
 from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.timeutil import to_us
+from leadpact.store.columns import HANDOFF_READ
 from leadpact.store.events import bulk_insert_dicts, chunks
-from leadpact.store.packs import HANDOFF_READ, returning
+from leadpact.store.packs import returning
 from leadpact.store.tables import erasures, handoffs, leads
 
 _HANDOFF_TIMES = (

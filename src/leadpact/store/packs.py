@@ -33,8 +33,8 @@ from sqlalchemy import BigInteger, Connection, RowMapping, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadpact.domain.dating import DATED
-from leadpact.domain.period_columns import HANDOFF_TIMES
 from leadpact.domain.timeutil import to_us
+from leadpact.store.columns import CLOCK_READ, HANDOFF_READ, INSTANTS
 from leadpact.store.tables import clocks, handoffs, period_changes, period_marks, period_packs
 
 DAY_US = 86_400_000_000
@@ -42,27 +42,6 @@ LOG_LEADS = 500  # leads logged one by one for a day in one write; more are logg
 LOG_DAYS = 62  # days before now whose changes are logged lead by lead; older ones as EVERY
 EVERY = "*"  # in the change log: every lead of the day may have changed
 
-#: what a metric reads of a handoff and of a clock: a change to any of these changes a pack
-HANDOFF_READ = (
-    "n",
-    "kind",
-    "disposition",
-    "min_touch_met",
-    "flags",
-    "touches",
-    *HANDOFF_TIMES,
-    "amount",
-    "won_amount",
-    "source",
-    "campaign",
-    "tier",
-    "segment",
-    "owner",
-    "team",
-    "outcome_reason",
-)
-CLOCK_READ = ("n", "kind", "due_at", "met_at", "cancelled_at", "tier", "segment", "owner", "team")
-_INSTANTS = frozenset({*HANDOFF_TIMES, "due_at", "met_at", "cancelled_at"})
 
 Row = RowMapping | Mapping[str, Any]
 
@@ -70,7 +49,7 @@ Row = RowMapping | Mapping[str, Any]
 def returning(table: Any, names: Sequence[str]) -> list[Any]:
     """`lead_id` and these columns for a RETURNING clause, instants as raw µs (as the rows are written)."""
     cols = [table.c.lead_id]
-    cols += [type_coerce(table.c[n], BigInteger).label(n) if n in _INSTANTS else table.c[n] for n in names]
+    cols += [type_coerce(table.c[n], BigInteger).label(n) if n in INSTANTS else table.c[n] for n in names]
     return cols
 
 
