@@ -34,6 +34,7 @@ from leadpact.services.metrics import metrics, metrics_reference
 from leadpact.services.routing import set_owner
 from leadpact.store import packs as store_packs
 from leadpact.store.tables import metadata, period_marks, period_packs
+from leadpact.store.unit import write
 
 NOW = datetime(2026, 7, 1, tzinfo=UTC)  # metrics as of
 RECEIVED = datetime(2026, 4, 20, tzinfo=UTC)  # ingest's now: changes from Feb 17th on are logged lead by lead
@@ -203,10 +204,9 @@ def test_a_retracted_activity_is_not_attributed(engine: Engine, pact: Any) -> No
 def test_an_owner_set_by_routing_reaches_the_pack(engine: Engine, pact: Any) -> None:
     run(engine, pact, month(pact))
     assert both(engine, pact, "2026-03")["by_rep"].get("zoe") is None
-    with engine.begin() as conn:
-        set_owner(
-            conn, SimpleNamespace(reps={}), "B", 1, Decision("zoe", "na", None, "manual", "test"), now=NOW
-        )
+    decision = Decision("zoe", "na", None, "manual", "test")
+    with engine.connect() as conn:
+        write(conn, NOW, lambda unit: set_owner(unit, SimpleNamespace(reps={}), "B", 1, decision))
     m = both(engine, pact, "2026-03")
     assert m["by_rep"]["zoe"]["mql_count"] == 1
 

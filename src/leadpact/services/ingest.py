@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -24,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from leadpact.domain.events import EventError, Vocabulary, canonical_data, content_hash, parse_event
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
-from leadpact.domain.timeutil import to_us
+from leadpact.domain.timeutil import from_us, to_us
 from leadpact.importers.readers import Unreadable
 from leadpact.roster import Roster
 from leadpact.services.project import (
@@ -39,6 +40,7 @@ from leadpact.services.project import (
 )
 from leadpact.store import events as store_events
 from leadpact.store import txn
+from leadpact.store.unit import Unit, write
 
 __all__ = [
     "DUPLICATE",
@@ -165,26 +167,17 @@ def _drop_known(conn: Connection, lead_ids: Sequence[str], out: Outcome) -> None
     store_events.unstage_lines(conn, drop)
 
 
-def _batch(conn: Connection, lead_ids: list[str], setup: Setup, received_us: int) -> Outcome:
-    """One batch of leads inside the caller's write transaction."""
+def _batch(unit: Unit, lead_ids: list[str], setup: Setup, received_us: int) -> Outcome:
+    """One batch of leads inside the unit's write transaction."""
+    conn = unit.conn
     txn.lock_leads(conn, lead_ids)
     out = Outcome()
     _drop_known(conn, lead_ids, out)
     staged = store_events.staged_for(conn, lead_ids)
-    done = project_leads(conn, lead_ids, staged, setup, received_us)
+    done = project_leads(unit, lead_ids, staged, setup, received_us)
     out.results.extend(done.results)
     out.stored, out.leads = done.stored, done.leads
     return out
-
-
-def _committed_batch(conn: Connection, lead_ids: list[str], setup: Setup, received_us: int) -> Outcome:
-    def work() -> Outcome:
-        txn.begin_write(conn)
-        out = _batch(conn, lead_ids, setup, received_us)
-        conn.commit()
-        return out
-
-    return txn.retrying(conn, work)
 
 
 def ingest(
@@ -237,7 +230,13 @@ def _apply_batches(
             store_events.analyze_growing(conn)  # keep plans right as the tables grow in one call
             conn.commit()
             since_analyze = 0
-        report.merge(_committed_batch(conn, lead_ids, setup, received_us))
+        report.merge(
+            write(
+                conn,
+                from_us(received_us),
+                partial(_batch, lead_ids=lead_ids, setup=setup, received_us=received_us),
+            )
+        )
         if progress is not None:
             progress("leads", len(lead_ids))
 
@@ -251,14 +250,15 @@ def _apply_atomic(
     def work() -> None:
         outcomes.clear()
         txn.begin_write(conn)
+        unit = Unit(conn, from_us(received_us))
         for lead_ids in store_events.stage_lead_batches(conn, LEAD_BATCH):
-            outcomes.append(_batch(conn, lead_ids, setup, received_us))
+            outcomes.append(_batch(unit, lead_ids, setup, received_us))
             if progress is not None:
                 progress("leads", len(lead_ids))
         if report.refused or any(r.status == REFUSED for o in outcomes for r in o.results):
             conn.rollback()
         else:
-            conn.commit()
+            unit.commit()
 
     txn.retrying(conn, work)
     for outcome in outcomes:
@@ -298,14 +298,11 @@ def reproject(
         for part in store_events.chunks(sorted(set(lead_ids)), LEAD_BATCH):
             ids = list(part)
 
-            def work(ids: list[str] = ids) -> int:
-                txn.begin_write(conn)
-                txn.lock_leads(conn, ids)
-                done = project_leads(conn, ids, {}, setup, to_us(now))
-                conn.commit()
-                return done.leads
+            def work(unit: Unit, ids: list[str] = ids) -> int:
+                txn.lock_leads(unit.conn, ids)
+                return project_leads(unit, ids, {}, setup, to_us(now)).leads
 
-            touched += txn.retrying(conn, work)
+            touched += write(conn, now, work)
             if progress is not None:
                 progress(len(ids))
     return touched

@@ -19,14 +19,14 @@ from leadpact.domain.packet import handoff_packet
 from leadpact.domain.projection import Handoff, Projection, replay
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
-from leadpact.domain.timeutil import from_us, to_us
+from leadpact.domain.timeutil import from_us
 from leadpact.roster import Roster
 from leadpact.services.routing import assign_handoffs
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
-from leadpact.store import packs as store_packs
 from leadpact.store.txn import Raced
+from leadpact.store.unit import Unit
 
 STORED, DUPLICATE, WAITING, REFUSED = "stored", "duplicate", "waiting", "refused"
 
@@ -70,14 +70,16 @@ class Setup:
 
 
 def project_leads(
-    conn: Connection,
+    unit: Unit,
     lead_ids: Sequence[str],
     staged: dict[str, list[store_events.Staged]],
     setup: Setup,
     received_us: int,
 ) -> Outcome:
     """Replay these leads with their staged events (none: just replay), store the events the replay takes,
-    and swap their derived rows. Raises `Raced` when another process stored one of the events meanwhile."""
+    and swap their derived rows, in the unit's transaction. Raises `Raced` when another process stored one of
+    the events meanwhile."""
+    conn = unit.conn
     out = Outcome()
     versions = setup.versions
     rules = versions.latest
@@ -90,7 +92,6 @@ def project_leads(
     handoff_rows: list[dict[str, Any]] = []
     replaced: list[str] = []
     projections: list[Projection] = []
-    activity_since: dict[str, int] = {}  # lead -> earliest new or withdrawn activity (µs), for the packs
     for lead_id in lead_ids:
         new = staged.get(lead_id, [])
         if lead_id in erased:
@@ -114,9 +115,6 @@ def project_leads(
                 out.add(Result(item.line, item.event.id, REFUSED, refusal[0], refusal[1]))
                 continue
             event_rows.append(store_events.event_row(item, received_us))
-            if item.event.type in ("activity", "retract"):
-                at = 0 if item.event.type == "retract" else to_us(item.event.at)
-                activity_since[lead_id] = min(at, activity_since.get(lead_id, at))
             if projection.exists:
                 out.stored += 1
             else:
@@ -150,12 +148,10 @@ def project_leads(
                 )
             )
             clock_rows.extend(_clock_rows(projection.lead_id, handoff, in_force, recorded))
-    if store_events.insert_new_events(conn, event_rows) < len(event_rows):
+    if store_events.insert_new_events(unit, event_rows) < len(event_rows):
         raise Raced("another process stored one of these events meanwhile")
-    old_handoffs = store_leads.replace_projections(conn, replaced, lead_rows, handoff_rows)
-    old_clocks = store_clocks.replace_clocks(conn, replaced, clock_rows)
-    changes = store_packs.changed_days(old_handoffs, handoff_rows, old_clocks, clock_rows, activity_since)
-    store_packs.bump(conn, changes, from_us(received_us))
+    store_leads.replace_projections(unit, replaced, lead_rows, handoff_rows)
+    store_clocks.replace_clocks(unit, replaced, clock_rows)
     out.leads = len(replaced)
     return out
 

@@ -13,16 +13,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine
 
 from leadpact.domain.fairness import Ledger, Load
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
-from leadpact.store import packs as store_packs
 from leadpact.store import routing as store_routing
 from leadpact.store import txn
 from leadpact.store.clocks import insert_ignore
-from leadpact.store.tables import clocks, handoffs, violations
+from leadpact.store.tables import handoffs, violations
+from leadpact.store.unit import Unit, write
 
 
 def lead_view(lead_id: str, fields: dict[str, Any], handoff: Handoff | None, source: str | None) -> LeadView:
@@ -266,24 +266,11 @@ def assign_handoffs(
             p.owner = p.handoffs[-1].owner
 
 
-def set_owner(
-    conn: Connection, rules: RoutingRules, lead_id: str, n: int, decision: Decision, *, now: datetime
-) -> None:
+def set_owner(unit: Unit, rules: RoutingRules, lead_id: str, n: int, decision: Decision) -> None:
     """Give a stored handoff and its clocks the decided rep (and the rep's team)."""
     rep = rules.reps.get(decision.rep) if decision.rep is not None else None
     team = rep.team if rep is not None else decision.team
-    changes = store_packs.owner_changes(conn, lead_id, n)
-    conn.execute(
-        update(handoffs)
-        .where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
-        .values(owner=decision.rep, team=team)
-    )
-    conn.execute(
-        update(clocks)
-        .where(clocks.c.lead_id == lead_id, clocks.c.n == n)
-        .values(owner=decision.rep, team=team)
-    )
-    store_packs.bump(conn, changes, now)  # the metrics of the months it is dated in read its owner
+    store_routing.set_handoff_owner(unit, lead_id, n, decision.rep, team)
 
 
 def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
@@ -293,13 +280,14 @@ def drain_queue(engine: Engine, rules: RoutingRules, *, now: datetime) -> int:
         conn.rollback()
         if not waiting:
             return 0
-        return txn.retrying(conn, lambda: _drain(conn, rules, sorted({r["lead_id"] for r in waiting}), now))
+        leads = sorted({r["lead_id"] for r in waiting})
+        return write(conn, now, lambda unit: _drain(unit, rules, leads, now))
 
 
-def _drain(conn: Connection, rules: RoutingRules, leads: list[str], now: datetime) -> int:
-    """One transaction: route the queued handoffs of these leads that someone can take now."""
+def _drain(unit: Unit, rules: RoutingRules, leads: list[str], now: datetime) -> int:
+    """In one unit of work: route the queued handoffs of these leads that someone can take now."""
+    conn = unit.conn
     assigned = 0
-    txn.begin_write(conn)
     txn.lock_leads(conn, leads)  # leads first, then routing
     router = Router(conn, rules, now)
     for row in store_routing.queued(conn):
@@ -311,20 +299,18 @@ def _drain(conn: Connection, rules: RoutingRules, leads: list[str], now: datetim
         if decision.rep is None:
             continue
         router.record(view, row["n"], row["mql_at"], decision, now)
-        set_owner(conn, rules, row["lead_id"], row["n"], decision, now=now)
+        set_owner(unit, rules, row["lead_id"], row["n"], decision)
         assigned += 1
     router.save()
-    conn.commit()
     return assigned
 
 
-def reassign_on_breach(
-    conn: Connection, rules: RoutingRules, lead_id: str, n: int, *, now: datetime
-) -> str | None:
+def reassign_on_breach(unit: Unit, rules: RoutingRules, lead_id: str, n: int, *, now: datetime) -> str | None:
     """`routing.reassign_on_breach`: a breached first contact goes to someone else, recorded; the clock keeps
     its original start. Returns the new rep, or None when nobody else is available (the owner keeps it)."""
     import dataclasses
 
+    conn = unit.conn
     found = stored_view(conn, lead_id, n)
     if found is None or found[1]["first_touch_at"] is not None:
         return None
@@ -342,5 +328,5 @@ def reassign_on_breach(
     moved = dataclasses.replace(decision, kind="reassign", reason=reason)  # type: ignore[arg-type]
     router.record(view, n, h["mql_at"], moved, now)
     router.save()
-    set_owner(conn, rules, lead_id, n, decision, now=now)
+    set_owner(unit, rules, lead_id, n, decision)
     return decision.rep

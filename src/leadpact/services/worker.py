@@ -25,6 +25,7 @@ from leadpact.store import clocks as store_clocks
 from leadpact.store import leads as store_leads
 from leadpact.store import txn
 from leadpact.store.tables import clock_alerts, violations
+from leadpact.store.unit import Unit
 
 
 @dataclass
@@ -133,7 +134,7 @@ def _enqueue(conn: Connection, audience: Audience, key: str, payload: dict[str, 
 
 
 def _record_batch(
-    conn: Connection,
+    unit: Unit,
     rows: list[RowMapping],
     now: datetime,
     recorded: dict[store_clocks.ClockKey, set[str]],
@@ -146,6 +147,7 @@ def _record_batch(
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
     statements; messages only for alerts this worker inserted (another worker may have recorded the rest).
     A touches clock's breach is recorded and warns the rep; it is no violation (`domain.owed`)."""
+    conn = unit.conn
     alert_rows: list[dict[str, Any]] = []
     sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
     updates: list[dict[str, Any]] = []
@@ -205,7 +207,7 @@ def _record_batch(
 
         for lead_id, n, kind, level in sorted(inserted):
             moved = kind == "first_contact" and level == BREACH
-            if moved and reassign_on_breach(conn, routing, lead_id, n, now=now) is not None:
+            if moved and reassign_on_breach(unit, routing, lead_id, n, now=now) is not None:
                 report.reassigned += 1
 
 
@@ -238,9 +240,10 @@ def record_due(
                 if not rows:
                     conn.rollback()
                     return 0
+                unit = Unit(conn, now)
                 recorded = store_clocks.alerts_for(conn, [(r["lead_id"], r["n"], r["kind"]) for r in rows])
-                _record_batch(conn, rows, now, recorded, audience, mode, part, routing, timezone)
-                conn.commit()
+                _record_batch(unit, rows, now, recorded, audience, mode, part, routing, timezone)
+                unit.commit()
                 return len(rows)
 
             claimed = txn.retrying(conn, work)  # a collision with another writer: the batch again

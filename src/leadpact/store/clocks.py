@@ -6,10 +6,13 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, RowMapping, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+
+if TYPE_CHECKING:
+    from leadpact.store.unit import Unit
 
 from leadpact.domain.clocks import Clock
 from leadpact.domain.timeutil import from_us, to_us
@@ -83,15 +86,15 @@ def clock_from_row(row: RowMapping | dict[str, Any]) -> Clock:
     )
 
 
-def replace_clocks(conn: Connection, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> list[RowMapping]:
-    """Swap the clocks of these leads; returns what the old ones held that metrics read
-    (`store.packs.CLOCK_READ`)."""
+def replace_clocks(unit: Unit, lead_ids: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Swap the clocks of these leads, in the unit's transaction (which learns what the metrics read of the
+    old and the new clocks)."""
     old: list[RowMapping] = []
     for part in chunks(list(lead_ids)):
         query = delete(clocks).where(clocks.c.lead_id.in_(part))
-        old.extend(conn.execute(query.returning(*returning(clocks, CLOCK_READ))).mappings())
-    bulk_insert_dicts(conn, "clocks", rows)
-    return old
+        old.extend(unit.conn.execute(query.returning(*returning(clocks, CLOCK_READ))).mappings())
+    bulk_insert_dicts(unit.conn, "clocks", rows)
+    unit.replaced_clocks(old, rows)
 
 
 def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:

@@ -6,11 +6,14 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select, text
 
 from leadpact.domain.events import TYPE_RANK, Event
+
+if TYPE_CHECKING:
+    from leadpact.store.unit import Unit
 from leadpact.domain.timeutil import from_us, to_us
 from leadpact.store.tables import events
 
@@ -205,10 +208,14 @@ def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
     )
 
 
-def insert_new_events(conn: Connection, rows: list[tuple[Any, ...]]) -> int:
-    """Rows in EVENT_COLUMNS order; an id already stored (by another process meanwhile) is skipped. How many
-    went in."""
-    return bulk_insert(conn, "events", EVENT_COLUMNS, rows, skip_existing="id")
+def insert_new_events(unit: Unit, rows: list[tuple[Any, ...]]) -> int:
+    """Rows in EVENT_COLUMNS order, in the unit's transaction (which learns of the activities and retracts
+    among them); an id already stored (by another process meanwhile) is skipped. How many went in."""
+    for row in rows:
+        kind = row[2]
+        if kind in ("activity", "retract"):  # a retract may withdraw any of the lead's activities
+            unit.activities_changed(row[1], 0 if kind == "retract" else int(row[4]))
+    return bulk_insert(unit.conn, "events", EVENT_COLUMNS, rows, skip_existing="id")
 
 
 def lead_events(conn: Connection, lead_id: str) -> list[Event]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select
+
+if TYPE_CHECKING:
+    from leadpact.store.unit import Unit
 
 from leadpact.domain.duplicates import Person
 from leadpact.domain.projection import Handoff, Projection
@@ -114,13 +117,14 @@ def handoff_row(
 
 
 def replace_projections(
-    conn: Connection,
+    unit: Unit,
     lead_ids: Sequence[str],
     lead_rows: list[dict[str, Any]],
     handoff_rows: list[dict[str, Any]],
-) -> list[RowMapping]:
-    """Swap the derived rows of these leads for freshly replayed ones, in the caller's transaction; returns
-    what the old handoffs held that metrics read (`store.packs.HANDOFF_READ`)."""
+) -> None:
+    """Swap the derived rows of these leads for freshly replayed ones, in the unit's transaction (which
+    learns what the metrics read of the old and the new handoffs)."""
+    conn = unit.conn
     old: list[RowMapping] = []
     for part in chunks(list(lead_ids)):
         query = delete(handoffs).where(handoffs.c.lead_id.in_(part))
@@ -128,7 +132,7 @@ def replace_projections(
         conn.execute(delete(leads).where(leads.c.lead_id.in_(part)))
     bulk_insert_dicts(conn, "leads", lead_rows)
     bulk_insert_dicts(conn, "handoffs", handoff_rows)
-    return old
+    unit.replaced_handoffs(old, handoff_rows)
 
 
 def erased_among(conn: Connection, lead_ids: Sequence[str]) -> dict[str, datetime]:

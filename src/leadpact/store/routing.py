@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+if TYPE_CHECKING:
+    from leadpact.store.unit import Unit
+
 from leadpact.store.events import chunks
-from leadpact.store.tables import assignments, handoffs, routing_ledger
+from leadpact.store.packs import owner_changes
+from leadpact.store.tables import assignments, clocks, handoffs, routing_ledger
 from leadpact.store.txn import lock_routing
 
 OPEN_STAGES = ("mql", "sal", "sql", "opportunity")
@@ -154,4 +158,17 @@ def round_robin_between(conn: Connection, start: datetime, end: datetime) -> lis
             .where(assignments.c.kind == "round_robin", assignments.c.at >= start, assignments.c.at < end)
             .order_by(assignments.c.seq)
         ).mappings()
+    )
+
+
+def set_handoff_owner(unit: Unit, lead_id: str, n: int, rep: str | None, team: str | None) -> None:
+    """A stored handoff's owner and team, and its clocks', in the unit's transaction (which learns the days
+    the metrics read them on)."""
+    conn = unit.conn
+    unit.days_changed(owner_changes(conn, lead_id, n))
+    conn.execute(
+        update(handoffs).where(handoffs.c.lead_id == lead_id, handoffs.c.n == n).values(owner=rep, team=team)
+    )
+    conn.execute(
+        update(clocks).where(clocks.c.lead_id == lead_id, clocks.c.n == n).values(owner=rep, team=team)
     )
