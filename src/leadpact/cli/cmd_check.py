@@ -55,12 +55,15 @@ def check_command(
     errors: list[PactIssue] = []
     resolved: Pact | None = None
     roster: Roster | None = None
+    calendars: tuple[str, ...] | None = None
     try:
         resolved = load_pact(pact_file)
     except PactError as exc:
         errors.extend(exc.issues)
+        # the roster's calendar references are still judged against the calendars the pact names
+        calendars = exc.known.keys("calendars") if exc.known is not None else None
     try:
-        roster = load_roster(team_file, resolved)
+        roster = load_roster(team_file, resolved, calendars=calendars)
     except PactError as exc:
         errors.extend(exc.issues)
     if errors:
