@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from leadpact.pact import Condition, Pact, PactError, PactIssue
-from leadpact.pact.base import Name, PactModel, Text, Token, lead_field_problem
+from leadpact.pact.base import Name, PactModel, Text, Token, checks_names, lead_field_problem
 from leadpact.pact.errors import custom, list_words, show
 from leadpact.pact.loader import YamlDocument, locate, not_a_mapping, read_file, validate_keys
 from leadpact.pact.partial import Known
@@ -95,8 +95,8 @@ class Rep(PactModel):
 ROUTING_FIELDS: tuple[str, ...] = ("segment", "tier")
 
 
-def _check_routing_field(value: str) -> str:
-    problem = lead_field_problem(value, ROUTING_FIELDS)
+def _check_routing_field(value: str, info: ValidationInfo) -> str:
+    problem = lead_field_problem(value, ROUTING_FIELDS) if checks_names(info) else None
     if problem is not None:
         raise custom(problem, value=value)
     return value

@@ -61,6 +61,15 @@ def test_a_custom_field_is_read_as_attributes_key_and_a_bare_name_is_refused() -
     ]
 
 
+def test_a_version_already_in_force_reads_back_as_it_was_accepted() -> None:
+    # the store keeps each version in force as JSON; a stricter check must not make it unreadable
+    data = Pact().model_dump(mode="json")
+    data["scoring"]["fit"].append({"field": "plan", "op": "eq", "value": "trial", "points": 5})
+    assert Pact.model_validate(data).scoring.fit[-1].field == "plan"
+    with pytest.raises(PactError):
+        parse_pact(data)  # read from a file, the name is judged
+
+
 def test_a_segment_condition_reads_lead_fields_only() -> None:
     when = {"field": "employee", "op": ">=", "value": 1000}
     assert errors_of({"segments": {"big": {"when": when}}}) == [

@@ -42,9 +42,9 @@ def local_short(value: datetime, zone: str, *, seconds: bool = False) -> str:
 
 def zone_names(values: Iterable[datetime], zone: str) -> str:
     """How a listing names its zone: ``EST (America/New_York)``, ``EST/EDT (America/New_York)`` when its
-    instants straddle a change of offset, the zone alone when it has none."""
+    instants straddle a change of offset (earliest first), the zone alone when it has none."""
     seen: list[str] = []
-    for value in values:
+    for value in sorted(as_utc(v) for v in values):
         name = _local(value, zone).strftime("%Z")
         if name not in seen:
             seen.append(name)

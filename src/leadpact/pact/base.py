@@ -145,8 +145,19 @@ def lead_field_problem(name: str, also: Collection[str] = ()) -> str | None:
     return f"unknown lead field {show(name)} ({hint})"
 
 
-def _check_lead_field(value: str) -> str:
-    problem = lead_field_problem(value)
+#: The validation context of a file being read (`load_pact`, `load_roster`): its conditions must name lead
+#: fields. Without it (a version already in force, read back from the store) a name is taken as it was
+#: accepted then, so a stricter check never makes a store unreadable.
+FILE_CONTEXT: dict[str, bool] = {"file": True}
+
+
+def checks_names(info: ValidationInfo) -> bool:
+    """Whether names are judged: when reading a file (:data:`FILE_CONTEXT`)."""
+    return isinstance(info.context, dict) and bool(info.context.get("file"))
+
+
+def _check_lead_field(value: str, info: ValidationInfo) -> str:
+    problem = lead_field_problem(value) if checks_names(info) else None
     if problem is not None:
         raise custom(problem, value=value)
     return value

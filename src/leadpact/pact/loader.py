@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from leadpact.pact.base import FILE_CONTEXT
 from leadpact.pact.errors import PactError, PactIssue, did_you_mean, dotted, issues_from_validation, show
 from leadpact.pact.partial import MISSING, Known, close_key, field_type, names_of, recover, shadowed
 
@@ -205,7 +206,7 @@ def validate_keys(
         if given is not None:
             names[name] = given
         try:
-            values[name] = _adapter(model, name).validate_python(raw)
+            values[name] = _adapter(model, name).validate_python(raw, context=FILE_CONTEXT)
         except ValidationError as exc:
             found = issues_from_validation(exc, root=model, prefix=(str(key),), source=source)
             issues.extend(found)

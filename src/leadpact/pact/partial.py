@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from leadpact.pact.base import FILE_CONTEXT
 from leadpact.pact.errors import UNION_TAGS, allowed_keys, dotted, join
 
 #: Nothing of a value validated.
@@ -87,7 +88,7 @@ def _validates(tp: Any, raw: Any) -> tuple[bool, Any]:
     except TypeError:  # an unhashable annotation: build it each time
         adapter = TypeAdapter(tp)
     try:
-        return True, adapter.validate_python(raw)
+        return True, adapter.validate_python(raw, context=FILE_CONTEXT)
     except ValidationError:
         return False, None
 
