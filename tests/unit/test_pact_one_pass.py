@@ -140,6 +140,14 @@ def test_a_calendar_with_bad_holidays_still_has_its_hours_judged() -> None:
     assert len(errors) == 2, errors
 
 
+def test_a_bad_holiday_date_does_not_hide_a_subdivision_without_a_country() -> None:
+    holidays = {"subdivision": "CA", "dates": ["soon"]}
+    assert errors_of({"calendars": {"default": {"holidays": holidays}}}) == [
+        "calendars.default.holidays.subdivision: a subdivision needs a country",
+        'calendars.default.holidays.dates[0]: "soon" is not a date like 2026-12-24',
+    ]
+
+
 def test_nothing_is_judged_against_a_value_that_is_not_known() -> None:
     # an empty `reasons` is one error, not also one per exempt reason
     assert errors_of({"reasons": {}}) == ["reasons: is empty; at least 1 needed"]
