@@ -14,6 +14,7 @@ from rich import box
 from rich.console import JustifyMethod
 from rich.table import Table
 
+from leadpact.cli.common import console
 from leadpact.domain.timeutil import local_short, local_text, parse_instant, zone_names
 
 #: below this width a command leaves out its low-value columns
@@ -32,9 +33,9 @@ class Times:
         self._seen.append(instant)
         return instant
 
-    def cell(self, value: datetime | str | None, *, empty: str = "—", seconds: bool = False) -> str:
+    def cell(self, value: datetime | str | None, *, empty: str = "—") -> str:
         """For a listing: ``2026-03-02 10:05`` (the footer names the zone)."""
-        return empty if value is None else local_short(self._instant(value), self.zone, seconds=seconds)
+        return empty if value is None else local_short(self._instant(value), self.zone)
 
     def text(self, value: datetime | str | None, *, empty: str = "—") -> str:
         """For a sentence: ``2026-03-02 10:05 EST``."""
@@ -60,8 +61,6 @@ def listing(*, title: str | None = None) -> Table:
 
 def narrow() -> bool:
     """Whether the terminal is too narrow for a command's low-value columns."""
-    from leadpact.cli.common import console
-
     return console.width < NARROW
 
 

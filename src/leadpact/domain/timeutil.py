@@ -35,9 +35,9 @@ def local_text(value: datetime, zone: str) -> str:
     return _local(value, zone).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def local_short(value: datetime, zone: str, *, seconds: bool = False) -> str:
+def local_short(value: datetime, zone: str) -> str:
     """An instant in a listing: ``2026-03-02 10:05`` in the zone, whose name the listing gives once."""
-    return _local(value, zone).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return _local(value, zone).strftime("%Y-%m-%d %H:%M")
 
 
 def zone_names(values: Iterable[datetime], zone: str) -> str:
