@@ -75,8 +75,8 @@ NEVER = [  # the same operators, with values no synthetic lead has: every lead w
     {"field": "country", "op": "eq", "value": "ZZ"},
     {"field": "country", "op": "in", "value": ["ZZ", "YY", "XX"]},
     {"field": "industry", "op": "in", "value": ["mining", "forestry"]},
-    {"field": "pipeline", "op": "not_in", "value": ["inbound"]},
-    {"field": "pipeline", "op": "ne", "value": "Inbound"},
+    {"field": "attributes.pipeline", "op": "not_in", "value": ["inbound"]},
+    {"field": "attributes.pipeline", "op": "ne", "value": "Inbound"},
     {"field": "employees", "op": ">=", "value": 10**9},
     {"field": "employees", "op": "<", "value": -1},
     {"field": "employees", "op": "between", "value": [10**8, 10**9]},
@@ -154,7 +154,7 @@ def make_leads(n: int, rng: random.Random) -> list[tuple[LeadView, datetime]]:
             "segment": "enterprise" if isinstance(employees, int) and employees >= 1000 else "smb",
             "tier": tier,
             "account_id": account,
-            "pipeline": "inbound",
+            "attributes": {"pipeline": "inbound"},
         }
         at = START + timedelta(minutes=rng.randrange(7 * 24 * 60))
         out.append((LeadView(f"L-{i}", fields, account, domain, tier), at))

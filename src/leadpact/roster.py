@@ -9,17 +9,18 @@ reads ``team.yaml:12: reps[1].team: "sdr-x" is not a team of `teams` (sdr-enterp
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from leadpact.pact import Condition, Pact, PactError, PactIssue
-from leadpact.pact.base import Name, PactModel, Text, Token
+from leadpact.pact.base import Name, PactModel, Text, Token, checks_names, lead_field_problem
 from leadpact.pact.errors import custom, list_words, show
 from leadpact.pact.loader import YamlDocument, locate, not_a_mapping, read_file, validate_keys
+from leadpact.pact.partial import Known
 
 ACCOUNT_OWNER = "account_owner"
 
@@ -90,10 +91,30 @@ class Rep(PactModel):
         return any(period.covers(day) for period in self.time_off)
 
 
+#: What routing reads of a lead besides its fields (services.routing.view_of): its segment and intent tier.
+ROUTING_FIELDS: tuple[str, ...] = ("segment", "tier")
+
+
+def _check_routing_field(value: str, info: ValidationInfo) -> str:
+    problem = lead_field_problem(value, ROUTING_FIELDS) if checks_names(info) else None
+    if problem is not None:
+        raise custom(problem, value=value)
+    return value
+
+
+class RoutingCondition(Condition):
+    """A routing test: on a lead field, `attributes.<key>`, or the lead's `segment` or intent `tier`."""
+
+    field: Annotated[Text, AfterValidator(_check_routing_field)] = Field(
+        description="A lead field (employees, country, source, ...), a custom attribute as "
+        "`attributes.<key>`, or `segment` or `tier` (the handoff's segment and intent tier)."
+    )
+
+
 class RoutingRule(PactModel):
     """Where a matching lead goes: a team, or the owner of its account."""
 
-    when: Condition | None = Field(default=None, description="Which leads; left out: every lead.")
+    when: RoutingCondition | None = Field(default=None, description="Which leads; left out: every lead.")
     to: Name = Field(description="A team of `teams`, or account_owner.")
 
 
@@ -200,58 +221,62 @@ class Roster(PactModel):
 # --- checks against the pact -------------------------------------------------------------------
 
 
-def _issues(values: Mapping[str, Any], failed: set[str], pact: Pact | None) -> list[PactIssue]:
+def _issues(known: Known, calendars: Collection[str] | None) -> list[PactIssue]:
+    """References between the roster's keys and to the pact's calendars, judged on what is known: a rep
+    whose team failed its own validation is not also reported as on an unknown team."""
     out: list[PactIssue] = []
-    teams: dict[str, Team] = values.get("teams", {}) if "teams" not in failed else {}
-    team_names = list_words(teams)
-    calendars = set(pact.calendars) if pact is not None else None
+    team_names = known.keys("teams")
+    listed = list_words(team_names or ())
+    teams: dict[str, Team] = known.values.get("teams", {})
+    reps: list[Rep | None] = known.values.get("reps", []) if known.present("reps") else []
 
-    def calendar_ref(path: str, name: str) -> None:
-        if calendars is not None and name not in calendars:
+    def given(path: str, owner: Any, key: str) -> Any:
+        """The value at ``path`` (``owner.key``) when it validated as written, else None."""
+        return getattr(owner, key, None) if known.ok(path) else None
+
+    def calendar_ref(path: str, owner: Any) -> None:
+        name = given(path, owner, "calendar")
+        if calendars is not None and name is not None and name not in calendars:
             message = f"{show(name)} is not a calendar of the pact ({list_words(sorted(calendars))})"
             out.append(PactIssue(path=path, message=message, value=name))
 
-    if "teams" not in failed:
-        for name, team in teams.items():
-            calendar_ref(f"teams.{name}.calendar", team.calendar)
-            if team.after_hours is not None:
-                if team.after_hours not in teams:
-                    message = f"{show(team.after_hours)} is not a team of `teams` ({team_names})"
-                    out.append(
-                        PactIssue(path=f"teams.{name}.after_hours", message=message, value=team.after_hours)
-                    )
-                elif team.after_hours == name:
-                    message = "a team cannot cover its own after hours"
-                    out.append(PactIssue(path=f"teams.{name}.after_hours", message=message, value=name))
-    if "reps" not in failed:
-        reps: list[Rep] = values["reps"]
-        seen: dict[str, int] = {}
-        for i, rep in enumerate(reps):
-            if rep.id in seen:
-                message = f"{show(rep.id)} is also the id of reps[{seen[rep.id]}]; rep ids must be unique"
-                out.append(PactIssue(path=f"reps[{i}].id", message=message, value=rep.id))
-            seen.setdefault(rep.id, i)
-            if "teams" not in failed and rep.team not in teams:
-                message = f"{show(rep.team)} is not a team of `teams` ({team_names})"
-                out.append(PactIssue(path=f"reps[{i}].team", message=message, value=rep.team))
-            if rep.calendar is not None:
-                calendar_ref(f"reps[{i}].calendar", rep.calendar)
-        if "accounts" not in failed:
-            accounts: dict[str, str] = values["accounts"]
-            for account, rep_id in accounts.items():
-                if rep_id not in seen:
-                    message = f"{show(rep_id)} is not a rep of `reps`"
-                    out.append(PactIssue(path=f"accounts.{account}", message=message, value=rep_id))
-        if "teams" not in failed:
-            for name in teams:
-                if not any(rep.team == name for rep in reps):
-                    out.append(PactIssue(path=f"teams.{name}", message="has no reps", value=name))
-    if "routing" not in failed and "teams" not in failed:
-        routing: Routing = values["routing"]
-        for i, rule in enumerate(routing.rules):
-            if rule.to != ACCOUNT_OWNER and rule.to not in teams:
-                message = f"{show(rule.to)} is not a team of `teams` ({team_names}) or {ACCOUNT_OWNER}"
-                out.append(PactIssue(path=f"routing.rules[{i}].to", message=message, value=rule.to))
+    def team_ref(path: str, owner: Any, key: str, also: str = "") -> None:
+        name = given(path, owner, key)
+        if team_names is not None and name is not None and name not in team_names and name != also:
+            message = f"{show(name)} is not a team of `teams` ({listed})" + (f" or {also}" if also else "")
+            out.append(PactIssue(path=path, message=message, value=name))
+
+    for name, team in teams.items():
+        calendar_ref(f"teams.{name}.calendar", team)
+        if given(f"teams.{name}.after_hours", team, "after_hours") == name:
+            message = "a team cannot cover its own after hours"
+            out.append(PactIssue(path=f"teams.{name}.after_hours", message=message, value=name))
+        else:
+            team_ref(f"teams.{name}.after_hours", team, "after_hours")
+    seen: dict[str, int] = {}
+    for i, rep in enumerate(reps):
+        rep_id = given(f"reps[{i}].id", rep, "id")
+        if rep_id is not None:
+            if rep_id in seen:
+                message = f"{show(rep_id)} is also the id of reps[{seen[rep_id]}]; rep ids must be unique"
+                out.append(PactIssue(path=f"reps[{i}].id", message=message, value=rep_id))
+            seen.setdefault(rep_id, i)
+        team_ref(f"reps[{i}].team", rep, "team")
+        calendar_ref(f"reps[{i}].calendar", rep)
+    every = known.present("reps") and None not in reps
+    if every and known.ok(*(f"reps[{i}].id" for i in range(len(reps)))):
+        accounts: dict[str, str] = known.values.get("accounts", {})
+        for account, rep_id in accounts.items():
+            if rep_id not in seen and known.ok(f"accounts.{account}"):
+                message = f"{show(rep_id)} is not a rep of `reps`"
+                out.append(PactIssue(path=f"accounts.{account}", message=message, value=rep_id))
+    if every and team_names is not None and known.ok(*(f"reps[{i}].team" for i in range(len(reps)))):
+        for name in team_names:
+            if not any(getattr(rep, "team", None) == name for rep in reps):
+                out.append(PactIssue(path=f"teams.{name}", message="has no reps", value=name))
+    if known.present("routing.rules"):
+        for i, rule in enumerate(known["routing"].rules):
+            team_ref(f"routing.rules[{i}].to", rule, "to", also=ACCOUNT_OWNER)
     return out
 
 
@@ -292,31 +317,43 @@ def roster_warnings(roster: Roster, source: str = "team.yaml") -> list[PactIssue
     return locate(_warnings(roster), None, source)
 
 
-def _parse(data: Any, pact: Pact | None, source: str, doc: YamlDocument | None) -> Roster:
+def _parse(data: Any, calendars: Collection[str] | None, source: str, doc: YamlDocument | None) -> Roster:
     if not isinstance(data, Mapping):
         raise not_a_mapping(data, "roster", source)
-    values, failed, issues = validate_keys(Roster, data, source)
-    issues.extend(_issues(values, failed, pact))
+    known, issues = validate_keys(Roster, data, source)
+    issues.extend(_issues(known, calendars))
     if doc is not None:
         issues = [*doc.problems, *issues]
     if issues:
-        raise PactError(locate(issues, doc, source))
-    return Roster.model_validate(values)
+        raise PactError(locate(issues, doc, source), known=known)
+    return Roster.model_validate(known.values)
 
 
-def parse_roster(data: Mapping[str, Any], pact: Pact | None, source: str = "team.yaml") -> Roster:
-    """Validate a roster mapping; with a pact, also its references to the pact (calendars).
+def _calendars(pact: Pact | None, calendars: Collection[str] | None) -> Collection[str] | None:
+    return set(pact.calendars) if pact is not None else calendars
+
+
+def parse_roster(
+    data: Mapping[str, Any],
+    pact: Pact | None,
+    source: str = "team.yaml",
+    *,
+    calendars: Collection[str] | None = None,
+) -> Roster:
+    """Validate a roster mapping; with a pact (or, when the pact is invalid, the names of the calendars it
+    gives), also its references to the pact's calendars.
 
     Raises :class:`PactError` listing every problem.
     """
-    return _parse(data, pact, source, None)
+    return _parse(data, _calendars(pact, calendars), source, None)
 
 
-def load_roster(path: Path | str, pact: Pact | None) -> Roster:
-    """Read and validate ``team.yaml`` (against ``pact`` when given); :class:`PactError` on any problem."""
+def load_roster(path: Path | str, pact: Pact | None, *, calendars: Collection[str] | None = None) -> Roster:
+    """Read and validate ``team.yaml`` (against ``pact``, or the pact's ``calendars`` names, when given);
+    :class:`PactError` on any problem."""
     path = Path(path)
     doc = read_file(path, "roster file", "write one with `leadpact init`")
-    return _parse(doc.data, pact, str(path), doc)
+    return _parse(doc.data, _calendars(pact, calendars), str(path), doc)
 
 
 def roster_json_schema() -> dict[str, Any]:

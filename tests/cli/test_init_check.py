@@ -130,9 +130,102 @@ def test_check_schema_is_json_schema_with_descriptions() -> None:
 def test_check_shows_warnings_but_passes(workdir: Path) -> None:
     pact_file = workdir / "pact.yaml"
     text = pact_file.read_text(encoding="utf-8").replace(
-        "  smb: {}\n", "  smb: {}\n  late: {when: {field: a, op: exists}}\n"
+        "  smb: {}\n", "  smb: {}\n  late: {when: {field: attributes.a, op: exists}}\n"
     )
     pact_file.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["check", "--pact", str(pact_file)])
     assert result.exit_code == 0, result.output
     assert "segments.late: never matches" in flat(result.output)
+
+
+#: (file, old text, new text, the key path of the error it makes): independent errors in both files
+BROKEN = [
+    ("pact.yaml", "  half_life_days: 30 ", "  half_lfe_days: 30 ", "scoring.half_lfe_days"),
+    ("pact.yaml", "{field: employees, op: between", "{field: employes, op: between", "scoring.fit[0].field"),
+    (
+        "pact.yaml",
+        'when: {field: employees, op: ">="',
+        'when: {field: employee, op: ">="',
+        "segments.enterprise.when.field",
+    ),
+    (
+        "pact.yaml",
+        "high: {business_hours: 5m,",
+        'high: {business_hours: "5 minutes",',
+        "response.high.business_hours",
+    ),
+    ("pact.yaml", "  min: 8\n", "  min: eight\n", "touches.min"),
+    (
+        "pact.yaml",
+        "invalid_contact, duplicate_or_customer]",
+        "invalid_contact, duplicate]",
+        "touches.exempt_reasons[2]",
+    ),
+    ("pact.yaml", '    hours: {mon-fri: "09:00-17:00"}', "    hours: {}", "calendars.default.hours"),
+    (
+        "pact.yaml",
+        "    holidays: US ",
+        "    holidays: {country: US, dates: [soon]} ",
+        "calendars.default.holidays.dates[0]",
+    ),
+    ("team.yaml", "team: sdr-smb, weight: 2", "team: sdr-mb, weight: 2", "reps[1].team"),
+    ("team.yaml", "team: sdr-smb, weight: 1,", "team: sdr-smb, weight: heavy,", "reps[0].weight"),
+    (
+        "team.yaml",
+        '{field: employees, op: ">=", value: 1000}, to',
+        '{field: employes, op: ">=", value: 1000}, to',
+        "routing.rules[1].when.field",
+    ),
+    (
+        "team.yaml",
+        "    - {to: sdr-smb}",
+        "    - {when: {field: tier, op: eq, value: high}, to: sdr-enterprise}\n    - {to: sdr-smb}",
+        None,
+    ),
+]
+
+
+def test_check_reports_every_error_of_both_files_in_one_run(workdir: Path) -> None:
+    for name, old, new, _ in BROKEN:
+        path = workdir / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = runner.invoke(app, ["check", "--pact", str(workdir / "pact.yaml"), "--json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    found = {error["path"]: error for error in errors}
+    expected = {path: name for name, _, _, path in BROKEN if path is not None}
+    assert sorted(found) == sorted(expected), errors  # nothing else (no cascade)
+    assert len(errors) == len(expected), errors  # each once
+    for path, name in expected.items():
+        error = found[path]
+        file = workdir / name
+        assert error["file"] == str(file) and error["severity"] == "error"
+        assert error["line"] is not None, error
+        line = file.read_text(encoding="utf-8").splitlines()[error["line"] - 1]
+        key = path.rsplit(".", 1)[-1].split("[")[0]
+        assert key in line, (path, line)
+    assert (
+        found["scoring.fit[0].field"]["message"] == 'unknown lead field "employes" (did you mean employees?)'
+    )
+    assert found["segments.enterprise.when.field"]["message"].endswith("(did you mean employees?)")
+    assert found["touches.exempt_reasons[2]"]["value"] == "duplicate"
+    assert found["calendars.default.hours"]["message"].startswith("the calendar has no working time")
+    assert found["reps[1].team"]["message"].startswith('"sdr-mb" is not a team of `teams`')
+
+
+def test_the_roster_is_judged_against_the_calendars_of_an_invalid_pact(workdir: Path) -> None:
+    pact_file, team_file = workdir / "pact.yaml", workdir / "team.yaml"
+    pact_file.write_text(pact_file.read_text(encoding="utf-8").replace("  min: 8\n", "  min: -1\n"))
+    team_file.write_text(
+        team_file.read_text(encoding="utf-8").replace(
+            "calendar: default, manager: li", "calendar: emea, manager: li"
+        )
+    )
+    result = runner.invoke(app, ["check", "--pact", str(pact_file)], env={"COLUMNS": "80"})
+    assert result.exit_code == 1
+    out = flat(result.output)
+    assert "touches.min: -1 must be at least 0" in out
+    assert 'teams.sdr-smb.calendar: "emea" is not a calendar of the pact (default)' in out
+    assert "2 problems (1 in" in out

@@ -79,10 +79,12 @@ def test_a_failing_target_is_named_with_its_error_and_the_exit_code_is_1(
     team = (
         f'notify:\n  webhooks: [{{url: "{http_receiver.url("/hook")}"}}]\n  slack: [{{url_env: SLACK_URL}}]\n'
     )
-    result = run(project(tmp_path, team), {"SLACK_URL": None}, 1)
-    assert "failed: HTTP 500" in result.stdout
-    assert "environment variable SLACK_URL (the Slack webhook URL) is not set" in result.stdout
-    assert "0 sent, 2 failed" in result.stdout
+    result = run(project(tmp_path, team), {"SLACK_URL": None, "COLUMNS": "80"}, 1)
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80, result.stdout
+    text = " ".join(result.stdout.split())  # the error folds under its target at 80 columns
+    assert "failed: HTTP 500" in text
+    assert "environment variable SLACK_URL (the Slack webhook URL) is not set" in text
+    assert "0 sent, 2 failed" in text
     out = json.loads(run([*project(tmp_path, team), "--json"], {"SLACK_URL": None}, 1).stdout)
     assert [t["status"] for t in out["targets"]] == ["failed", "failed"]
     assert len(http_receiver.on("/hook")) == 2  # tried once per run: a test is not retried later

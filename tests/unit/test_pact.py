@@ -204,13 +204,13 @@ def test_issue_carries_path_value_and_message() -> None:
 
 
 def test_bad_op_names_the_ops_and_guesses() -> None:
-    error = one_error({"scoring": {"fit": [{"field": "title", "op": "match", "value": "x", "points": 1}]}})
+    error = one_error({"scoring": {"fit": [{"field": "title", "op": "match", "value": "x", "points": 60}]}})
     assert error.startswith('scoring.fit[0].op: "match" is not one of eq, ne, in, not_in, between')
     assert error.endswith("(did you mean matches?)")
 
 
 def test_bad_regex() -> None:
-    error = one_error({"scoring": {"fit": [{"field": "title", "op": "matches", "value": "(", "points": 1}]}})
+    error = one_error({"scoring": {"fit": [{"field": "title", "op": "matches", "value": "(", "points": 60}]}})
     assert error.startswith('scoring.fit[0].value: "(" is not a valid regular expression')
 
 
@@ -385,12 +385,13 @@ def test_several_errors_at_once() -> None:
         "response.high.business_hours",
         "scoring.half_lfe_days",
         "touches.exempt_reasons[0]",
-        "targets.sources.podcast",
         "sourcse: unknown key (did you mean sources?)",
+        # a misspelled key of `scoring` does not hide a threshold its (valid) fit rules cannot reach
+        "scoring.mql.fit: 500 cannot be reached",
     ):
         assert part in joined
-    # the unreachable fit threshold is not judged while `scoring` itself is broken
-    assert "scoring.mql.fit" not in joined
+    # the planned sources are not judged against default sources while `sources` is misspelled
+    assert "targets.sources.podcast" not in joined
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -533,7 +534,7 @@ def test_segment_for_takes_the_first_match_in_order() -> None:
 
 
 def test_a_segment_after_a_catch_all_is_a_warning() -> None:
-    pact = parse_pact({"segments": {"all": {}, "late": {"when": {"field": "a", "op": "exists"}}}})
+    pact = parse_pact({"segments": {"all": {}, "late": {"when": {"field": "attributes.a", "op": "exists"}}}})
     warnings = [str(w) for w in pact_warnings(pact)]
     assert "segments.late: never matches: segment all before it has no `when`" in warnings
     assert pact_warnings(Pact()) == []

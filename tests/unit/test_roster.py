@@ -191,7 +191,9 @@ def test_warnings() -> None:
     roster = parse_roster(
         minimal(
             reps=[{"id": "ana", "name": "Ana", "email": "a@x", "team": "sdr", "active": False}],
-            routing={"rules": [{"to": "sdr"}, {"when": {"field": "a", "op": "exists"}, "to": "sdr"}]},
+            routing={
+                "rules": [{"to": "sdr"}, {"when": {"field": "attributes.a", "op": "exists"}, "to": "sdr"}]
+            },
         ),
         Pact(),
     )

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from leadpact.cli.app import app
 from leadpact.cli.common import (
@@ -24,6 +27,8 @@ from leadpact.cli.common import (
     print_json,
     roster_path,
 )
+from leadpact.cli.render import folding, listing, whole
+from leadpact.domain.timeutil import local_text
 from leadpact.pact import (
     Pact,
     PactError,
@@ -55,12 +60,15 @@ def check_command(
     errors: list[PactIssue] = []
     resolved: Pact | None = None
     roster: Roster | None = None
+    calendars: tuple[str, ...] | None = None
     try:
         resolved = load_pact(pact_file)
     except PactError as exc:
         errors.extend(exc.issues)
+        # the roster's calendar references are still judged against the calendars the pact names
+        calendars = exc.known.keys("calendars") if exc.known is not None else None
     try:
-        roster = load_roster(team_file, resolved)
+        roster = load_roster(team_file, resolved, calendars=calendars)
     except PactError as exc:
         errors.extend(exc.issues)
     if errors:
@@ -78,8 +86,7 @@ def _report_errors(errors: list[PactIssue], pact_file: Path, team_file: Path, as
     if as_json:
         print_json({"valid": False, "errors": [issue.to_json() for issue in errors]})
         return
-    for issue in errors:
-        err_console.print(f"[red]✗[/red] {_escape(issue.located())}", highlight=False)
+    err_console.print(_marked(errors, "[red]✗[/red]"))
     counts = []
     for path in (pact_file, team_file):
         n = sum(1 for issue in errors if issue.source == str(path))
@@ -91,6 +98,16 @@ def _report_errors(errors: list[PactIssue], pact_file: Path, team_file: Path, as
         "`leadpact check --schema` describes every key.",
         highlight=False,
     )
+
+
+def _marked(issues: list[PactIssue], mark: str) -> Table:
+    """One issue a line, its wrapped lines indented under its text (not under the mark)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for issue in issues:
+        grid.add_row(mark, Text(issue.located()))
+    return grid
 
 
 def _escape(text: str) -> str:
@@ -115,18 +132,26 @@ def _clock(rule: SplitResponse | WithinResponse) -> str:
     return f"{rule.within} ({'business time' if rule.clock == 'business' else 'wall clock'})"
 
 
+def _signed_on(at: datetime | date | None, zone: str) -> str:
+    if at is None:
+        return ""
+    if isinstance(at, datetime):
+        return f" on {local_text(at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(zone)), zone)}"
+    return f" on {at.isoformat()}"
+
+
 def _signature(pact: Pact, side: str) -> str:
     signature = getattr(pact.signoff, side)
     if signature is None:
         return "[yellow]unsigned[/yellow]"
-    when = f" on {signature.at}" if signature.at is not None else ""
+    when = _signed_on(signature.at, pact.timezone)
     stale = "" if pact.signed_by()[side] else f" [yellow](signed version {signature.version}: stale)[/yellow]"
     return f"{_escape(signature.name)}{when}{stale}"
 
 
 def _waterfall_line(pact: Pact) -> str | None:
     """The seed's revenue waterfall sentence (None when the targets cannot make one)."""
-    from leadpact.cli.cmd_plan import sentence
+    from leadpact.cli.plan_text import sentence
     from leadpact.services.metrics import plan_of
 
     try:
@@ -157,9 +182,12 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
             holidays = "holidays " + ("-".join(parts) if parts else "listed dates")
         out.print(f"  calendar {name}: {hours}, {cal.timezone or zone}, {holidays}", highlight=False)
 
-    gate = Table(title="MQL gate and clocks per segment (first match wins)", title_justify="left")
-    for column in ("segment", "when", "fit ≥", "engagement ≥", "touches", "disposition"):
-        gate.add_column(column)
+    gate = listing(title="MQL gate and clocks per segment (first match wins)")
+    whole(gate, "segment")
+    folding(gate, "when", min_width=12)
+    whole(gate, "fit ≥", "engagement ≥", justify="right")
+    folding(gate, "touches", min_width=12)
+    folding(gate, "disposition", min_width=12)
     rows: list[tuple[str | None, str]] = [(name, _when(pact, name)) for name in pact.segments]
     if not any(seg.when is None for seg in pact.segments.values()):
         rows.append((None, "no segment matches"))
@@ -176,9 +204,10 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
         )
     out.print(gate)
 
-    tiers = Table(title="First-contact clock per intent tier", title_justify="left")
-    for column in ("tier", "triggered by", "clock"):
-        tiers.add_column(column)
+    tiers = listing(title="First-contact clock per intent tier")
+    whole(tiers, "tier")
+    folding(tiers, "triggered by", min_width=16)
+    folding(tiers, "clock", min_width=16)
     for tier, conditions in pact.intent.tiers.items():
         trigger = ", ".join(
             c.kind + (f" (engagement ≥ {_num(c.min_engagement)})" if c.min_engagement is not None else "")
@@ -201,9 +230,9 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
         highlight=False,
     )
 
-    reasons = Table(title="Reasons → what marketing does", title_justify="left")
-    reasons.add_column("reason")
-    reasons.add_column("action")
+    reasons = listing(title="Reasons → what marketing does")
+    whole(reasons, "reason")
+    folding(reasons, "action", min_width=16, ratio=None)
     for code, action in pact.reasons.items():
         reasons.add_row(code, action)
     out.print(reasons)
@@ -222,8 +251,8 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
         f"{len(roster.reps)} reps ({active} active), {len(roster.routing.rules)} routing rules",
         highlight=False,
     )
-    for issue in warnings:
-        out.print(f"[yellow]![/yellow] {_escape(issue.located())}", highlight=False)
+    if warnings:
+        out.print(_marked(warnings, "[yellow]![/yellow]"))
 
 
 def _when(pact: Pact, name: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
+from leadpact.cli.render import Times, folding, lead_cycle, listing, narrow, whole
 from leadpact.services.violations import list_clock_views, list_violation_views
 
 STATUS_STYLE = {"open": "yellow", "met": "green", "breached": "red", "cancelled": "dim"}
@@ -36,21 +36,35 @@ def clocks_command(
     if as_json:
         print_json({"as_of": now, "clocks": views})
         return
-    table = Table("due", "lead", "n", "clock", "status", "owner", "rule", "alerts")
+    times = Times(ctx.pact.timezone)
+    table = listing()
+    whole(table, "due", "lead", "clock", "status", "owner")
+    folding(table, "rule", min_width=12)
+    alerts = not narrow()  # what the worker recorded; the status says what matters
+    if alerts:
+        folding(table, "alerts", min_width=8)
     for v in views:
         style = STATUS_STYLE.get(v["status"], "")
         table.add_row(
-            v["due_at"],
-            v["lead_id"],
-            str(v["handoff"]),
+            times.cell(v["due_at"]),
+            lead_cycle(v["lead_id"], v["handoff"]),
             v["kind"],
             f"[{style}]{v['status']}[/{style}]",
             v["owner"] or "—",
             v["rule"],
-            ", ".join(v["alerts"]),
+            *([_alerts(v["alerts"])] if alerts else []),
         )
     console.print(table)
-    console.print(f"{len(views)} clock(s) as of {now:%Y-%m-%d %H:%M} UTC")
+    console.print(f"{len(views)} clock(s) as of {times.text(now)}; {times.footer()}", highlight=False)
+
+
+def _alerts(levels: list[str]) -> str:
+    """``warned at 50%, 80%; breach recorded`` from the worker's levels (``warn:0.5``, ``breach``)."""
+    warned = [f"{float(level.split(':', 1)[1]):.0%}" for level in levels if level.startswith("warn:")]
+    parts = [f"warned at {', '.join(warned)}"] if warned else []
+    if "breach" in levels:
+        parts.append("breach recorded")
+    return "; ".join(parts)
 
 
 @app.command("violations")
@@ -79,16 +93,16 @@ def violations_command(
     if as_json:
         print_json({"period": period, "as_of": now, "violations": views})
         return
-    table = Table("when", "kind", "lead", "owed by", "owner", "what", "recorded")
+    times = Times(ctx.pact.timezone)
+    table = listing()
+    whole(table, "when\nrecorded", "lead\nkind", "owed by")
+    folding(table, "what", min_width=20)
     for v in views:
         table.add_row(
-            v["at"] or "—",
-            v["kind"],
-            v["lead_id"],
-            v["owed_by"],
-            v["owner"] or "—",
+            f"{times.cell(v['at'])}\n{times.cell(v['recorded_at'], empty='not yet')}",
+            f"{v['lead_id']}\n{v['kind']}",
+            f"{v['owed_by']}\n{v['owner'] or '—'}",
             v["what"],
-            v["recorded_at"] or "not yet",
         )
     console.print(table)
-    console.print(f"{len(views)} violation(s)")
+    console.print(f"{len(views)} violation(s); {times.footer()}", highlight=False)

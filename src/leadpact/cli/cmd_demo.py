@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from leadpact.cli.app import app
 from leadpact.cli.common import JsonOption, console, fail, print_json
+from leadpact.cli.render import Times, folding, listing, whole
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -186,13 +186,15 @@ def demo_command(
     console.print(
         f"store: {held['leads']:,} leads, {held['handoffs']:,} handoffs (MQL cycles and sales-sourced), "
         f"{held['events']:,} events; the worker recorded {worker.breaches:,} breaches and "
-        f"{worker.warnings:,} warnings as of now"
+        f"{worker.warnings:,} warnings as of {Times(ctx.pact.timezone).text(now)}",
+        highlight=False,
     )
     for kind, label in (("month", "last full month"), ("week", "last full week")):
         m = card[kind]["metrics"]
-        table = Table(
-            "team", "commitment", "actual", "pact", "status", title=f"Scorecard, {label}: {m['period']}"
-        )
+        table = listing(title=f"Scorecard, {label}: {m['period']}")
+        whole(table, "team")
+        folding(table, "commitment", min_width=14, ratio=None)
+        whole(table, "actual", "pact", "status")
         for team, name, value, target, grade in card[kind]["rows"]:
             table.add_row(team, name, value, target, RAG[grade])
         console.print(table)

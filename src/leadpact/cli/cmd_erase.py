@@ -9,6 +9,7 @@ import typer
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.cli.render import Times
 from leadpact.services.erase import erase_lead
 
 
@@ -35,7 +36,8 @@ def erase_command(
             }
         )
     elif done.already:
-        console.print(f"{lead_id} was already erased on {done.erased_at:%Y-%m-%d}")
+        when = Times(ctx.pact.timezone).text(done.erased_at)
+        console.print(f"{lead_id} was already erased on {when}", highlight=False)
     else:
         console.print(
             f"erased {lead_id}: personal data removed from {done.events} events; "

@@ -69,6 +69,9 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
 def ingest_command(
     file: str = typer.Argument(..., help="A JSON Lines or CSV file of events, or - for standard input."),
     atomic: bool = typer.Option(False, "--atomic", help="Store nothing unless every event is good."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also list each duplicate (else they are counted)."
+    ),
     pact: Path | None = PactOption,
     db: str | None = DbOption,
     as_json: bool = JsonOption,
@@ -86,28 +89,39 @@ def ingest_command(
     if as_json:
         print_json(report.to_json())
     else:
-        for result in sorted(report.results, key=lambda r: r.line):
-            if result.status == "refused":
-                console.print(
-                    f"[red]line {result.line}[/red] {result.id or ''} refused — "
-                    f"[bold]{escape(str(result.field))}[/bold]: {escape(str(result.reason))}",
-                    highlight=False,
-                )
-            elif result.status == "waiting":
-                console.print(
-                    f"[yellow]line {result.line}[/yellow] {result.id} waiting — {result.reason}",
-                    highlight=False,
-                )
-            elif result.status == "duplicate":
-                console.print(
-                    f"[dim]line {result.line} {result.id} duplicate (already stored)[/dim]", highlight=False
-                )
-        s = report.summary
-        console.print(
-            f"stored {s['stored']}, duplicate {s['duplicate']}, waiting {s['waiting']}, "
-            f"refused {s['refused']} · {report.leads_touched} leads updated"
-        )
-        if report.rolled_back:
-            console.print("[red]--atomic: something was refused, so nothing was stored[/red]")
+        _show(report, verbose=verbose)
     if report.refused:
         raise typer.Exit(1)
+
+
+def _show(report: IngestReport, *, verbose: bool) -> None:
+    """A line for each event that needs action (refused, waiting); duplicates counted unless --verbose."""
+    for result in sorted(report.results, key=lambda r: r.line):
+        if result.status == "refused":
+            console.print(
+                f"[red]line {result.line}[/red] {escape(result.id or '')} refused — "
+                f"[bold]{escape(str(result.field))}[/bold]: {escape(str(result.reason))}",
+                highlight=False,
+            )
+        elif result.status == "waiting":
+            console.print(
+                f"[yellow]line {result.line}[/yellow] {escape(result.id or '')} waiting — "
+                f"{escape(str(result.reason))}",
+                highlight=False,
+            )
+        elif result.status == "duplicate" and verbose:
+            console.print(
+                f"[dim]line {result.line} {escape(result.id or '')} duplicate (already stored)[/dim]",
+                highlight=False,
+            )
+    s = report.summary
+    duplicates = f"duplicate {s['duplicate']:,}"
+    if s["duplicate"] and not verbose:
+        duplicates += " (already stored; --verbose lists them)"
+    console.print(
+        f"stored {s['stored']:,}, {duplicates}, waiting {s['waiting']:,}, refused {s['refused']:,} · "
+        f"{report.leads_touched:,} leads updated",
+        highlight=False,
+    )
+    if report.rolled_back:
+        console.print("[red]--atomic: something was refused, so nothing was stored[/red]")

@@ -7,28 +7,42 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
+from leadpact.cli.render import Times, folding, listing, narrow, whole
 from leadpact.services.leads import lead_view
 
+#: characters of an event's data shown in the timeline (--json has it whole)
+DATA_SHOWN = 160
 
-def _show(view: dict[str, Any]) -> None:
+
+def _data(data: dict[str, Any]) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in data.items())
+    return text if len(text) <= DATA_SHOWN else text[: DATA_SHOWN - 1] + "…"
+
+
+def _show(view: dict[str, Any], zone: str) -> None:
+    times = Times(zone)
     if not view.get("exists", True):
         console.print(
             f"[bold]{view['lead_id']}[/bold]: no lead.created yet; {len(view['waiting'])} event(s) wait"
         )
         for entry in view["waiting"]:
-            console.print(f"  {entry['at']}  {entry['type']:<12} {entry['id']}", highlight=False)
+            console.print(f"  {times.cell(entry['at'])}  {entry['type']:<12} {entry['id']}", highlight=False)
+        console.print(f"[dim]{times.footer()}[/dim]", highlight=False)
         return
     console.print(
         f"[bold]{view['lead_id']}[/bold]  stage [bold]{view['stage']}[/bold]  source {view['source']}  "
         f"segment {view['segment'] or '—'}  tier {view['tier'] or '—'}  owner {view['owner'] or '—'}",
         highlight=False,
     )
-    console.print(f"fit {view['fit']:g}   engagement {view['engagement']:.1f}   (as of {view['as_of']})")
+    console.print(
+        f"fit {view['fit']:g}   engagement {view['engagement']:.1f}   (as of {times.text(view['as_of'])})",
+        highlight=False,
+    )
     for reason in view["score_reasons"]:
         count = f" ×{reason['count']}" if reason["kind"] == "engagement" else ""
         console.print(
@@ -39,33 +53,40 @@ def _show(view: dict[str, Any]) -> None:
         for line in view["gate"]["missing"] or ["meets the gate"]:
             console.print(f"  [yellow]not MQL:[/yellow] {escape(line)}", highlight=False)
     if view["handoffs"]:
-        table = Table(
-            "n", "kind", "MQL at", "tier", "owner", "first touch", "touches", "disposition", "flags"
-        )
+        table = listing(title="Handoffs")
+        whole(table, "n", justify="right")
+        whole(table, "kind", "MQL at\nfirst touch", "tier", "owner")
+        whole(table, "touches", justify="right")
+        folding(table, "disposition")
+        flags = not narrow()  # the lead's flags, printed below, name each handoff's
+        if flags:
+            folding(table, "flags", min_width=8)
         for h in view["handoffs"]:
             table.add_row(
                 str(h["n"]),
                 h["kind"],
-                h["mql_at"] or "—",
+                f"{times.cell(h['mql_at'])}\n{times.cell(h['first_touch_at'])}",
                 h["tier"] or "—",
                 h["owner"] or "—",
-                h["first_touch_at"] or "—",
                 str(h["touches"]),
-                f"{h['disposition'] or '—'} {h['disposition_reason'] or ''}",
-                ", ".join(h["flags"]),
+                " ".join(filter(None, [h["disposition"] or "—", h["disposition_reason"]])),
+                *([", ".join(h["flags"])] if flags else []),
             )
         console.print(table)
     if view["clocks"]:
-        clocks = Table("n", "clock", "started", "due", "status", "rule", "breach recorded")
+        recorded = any(c["breach_recorded_at"] for c in view["clocks"])
+        clocks = listing(title="Clocks")
+        whole(clocks, "n", justify="right")
+        whole(clocks, "clock", "started\ndue", "status", *(["breach recorded"] if recorded else []))
+        folding(clocks, "rule", min_width=12)
         for c in view["clocks"]:
             clocks.add_row(
                 str(c["handoff"]),
                 c["kind"],
-                c["started_at"],
-                c["due_at"],
+                f"{times.cell(c['started_at'])}\n{times.cell(c['due_at'])}",
                 c["status"],
+                *([times.cell(c["breach_recorded_at"], empty="")] if recorded else []),
                 c["rule"],
-                c["breach_recorded_at"] or "",
             )
         console.print(clocks)
     packet = view.get("packet")
@@ -77,14 +98,20 @@ def _show(view: dict[str, Any]) -> None:
             f"{packet['engagement_30d']['activities']} activities in 30 days",
             highlight=False,
         )
-    table = Table("at", "type", "id", "status", "data")
+    table = listing(title="Timeline")
+    whole(table, "at")
+    whole(table, "event\nid")
+    folding(table, "status", min_width=9)
+    folding(table, "data", min_width=16, ratio=2)
     for entry in view["timeline"]:
-        data = ", ".join(f"{k}={v}" for k, v in entry["data"].items())
         status = entry["status"] + (f": {entry['note']}" if entry.get("note") else "")
-        table.add_row(entry["at"], entry["type"], entry["id"], status, data[:80])
+        event = Text(entry["type"])
+        event.append(f"\n{entry['id']}", style="dim")
+        table.add_row(times.cell(entry["at"]), event, Text(status), Text(_data(entry["data"])))
     console.print(table)
     if view["flags"]:
         console.print("flags: " + escape(", ".join(view["flags"])), highlight=False)
+    console.print(f"[dim]{times.footer()}[/dim]", highlight=False)
 
 
 @app.command("lead")
@@ -106,4 +133,4 @@ def lead_command(
     if as_json:
         print_json(view)
     else:
-        _show(view)
+        _show(view, ctx.pact.timezone)

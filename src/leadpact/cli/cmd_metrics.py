@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
+from leadpact.cli.render import Times, folding, listing, whole
 from leadpact.services.metrics import metrics
 
 
@@ -22,9 +22,17 @@ def _num(value: float | None, fmt: str = "{:.1f}") -> str:
     return "—" if value is None else fmt.format(value)
 
 
-def show(m: dict[str, Any]) -> None:
-    console.print(f"[bold]{m['period']}[/bold]  {m['start']} .. {m['end']}  (as of {m['as_of']})")
-    table = Table("commitment", "value", show_header=False)
+def show(m: dict[str, Any], zone: str) -> None:
+    times = Times(zone)
+    console.print(
+        f"[bold]{m['period']}[/bold]  {times.text(m['start'])} .. {times.text(m['end'])}  "
+        f"(as of {times.text(m['as_of'])})",
+        highlight=False,
+    )
+    table = listing()
+    table.show_header = False
+    folding(table, "commitment", min_width=16, ratio=None)
+    whole(table, "value")
     rows = [
         ("MQLs (re-handoffs)", f"{m['mql_count']} ({m['rehandoff_count']})"),
         (
@@ -52,13 +60,19 @@ def show(m: dict[str, Any]) -> None:
         table.add_row(name, value)
     console.print(table)
     if m["reasons"]:
-        reasons = Table("reason", "count", "share", "flag", "marketing action")
+        reasons = listing(title="Reasons")
+        whole(reasons, "reason")
+        whole(reasons, "count", "share", justify="right")
+        whole(reasons, "flag")
+        folding(reasons, "marketing action", min_width=16)
         for code, r in m["reasons"].items():
             reasons.add_row(
                 code, str(r["count"]), _pct(r["share"]), "⚑" if r["flagged"] else "", r["action"] or ""
             )
         console.print(reasons)
-    sources = Table("source", "MQLs", "target", "accept", "MQL→SQL", "pipeline")
+    sources = listing(title="By source")
+    whole(sources, "source")
+    whole(sources, "MQLs", "target", "accept", "MQL→SQL", "pipeline", justify="right")
     for source, s in m["by_source"].items():
         sources.add_row(
             source,
@@ -100,4 +114,4 @@ def metrics_command(
     if as_json:
         print_json(result)
     else:
-        show(result)
+        show(result, ctx.pact.timezone)

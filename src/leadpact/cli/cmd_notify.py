@@ -17,6 +17,7 @@ from rich.text import Text
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.cli.render import folding, listing, whole
 from leadpact.services.outbox import send_test
 
 notify_app = typer.Typer(help="Notification targets (team.yaml `notify`).", no_args_is_help=True)
@@ -56,15 +57,18 @@ def notify_test_command(
             }
         )
     else:
-        width = max(len(r["target"]) for r in results)
+        table = listing()
+        whole(table, "channel")
+        folding(table, "target", min_width=16, ratio=None)
+        folding(table, "result", min_width=16, ratio=None)
         for r in results:
             status = (
                 Text("sent", "green")
                 if r["status"] == "sent"
                 else Text.assemble(("failed", "red"), f": {r['error']}")
             )
-            line = Text.assemble(f"{r['channel']:<8} {r['target']:<{width}}  ", status)
-            console.print(line, soft_wrap=True)
+            table.add_row(r["channel"], Text(r["target"]), status)
+        console.print(table)
         console.print(f"{len(results) - len(failed)} sent, {len(failed)} failed")
     if failed:
         raise typer.Exit(1)

@@ -4,10 +4,9 @@ sends given-up messages again, `purge` deletes old delivered or given-up ones.""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich import box
@@ -17,6 +16,7 @@ from rich.text import Text
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.cli.render import Times
 from leadpact.services.outbox import FINISHED, list_messages, purge_messages, retry_messages
 
 outbox_app = typer.Typer(
@@ -42,18 +42,14 @@ def _age(text: str) -> timedelta:
     return timedelta(days=n) if unit == "d" else timedelta(hours=n) if unit == "h" else timedelta(minutes=n)
 
 
-def _local(value: datetime | None, zone: ZoneInfo) -> str:
-    return "" if value is None else f"{value.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-def _times(m: dict[str, Any], zone: ZoneInfo) -> str:
+def _times(m: dict[str, Any], times: Times) -> str:
     """The creation time, then the next attempt (pending) or the sending time (sent), its date only when
     it differs from the creation's: the status says which the second line is."""
-    created = _local(m["created_at"], zone)
+    created = times.cell(m["created_at"], empty="")
     later = m["next_attempt_at"] or m["sent_at"]
     if later is None:
         return created
-    text = _local(later, zone)
+    text = times.cell(later)
     return f"{created}\n{text[11:] if text[:10] == created[:10] else text}"
 
 
@@ -63,7 +59,7 @@ def _error(text: str | None) -> str:
     return text if len(text) <= ERROR_SHOWN else text[: ERROR_SHOWN - 1] + "…"
 
 
-def _table(messages: list[dict[str, Any]], zone: ZoneInfo) -> Table:
+def _table(messages: list[dict[str, Any]], times: Times) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("message → target", overflow="fold", min_width=14, ratio=3)
@@ -75,7 +71,7 @@ def _table(messages: list[dict[str, Any]], zone: ZoneInfo) -> Table:
         message.append(f"\n{m['target']}")
         status = Text(m["status"], style=STATUS_STYLE.get(m["status"], ""))
         status.append(f"\n{m['attempts']} tr{'y' if m['attempts'] == 1 else 'ies'}", style="dim")
-        table.add_row(str(m["id"]), message, status, _times(m, zone), Text(_error(m["last_error"])))
+        table.add_row(str(m["id"]), message, status, _times(m, times), Text(_error(m["last_error"])))
     return table
 
 
@@ -102,12 +98,12 @@ def outbox_command(
     if as_json:
         print_json({"messages": listing.messages, "counts": listing.counts})
         return
-    zone = ZoneInfo(ctx.pact.timezone)
+    times = Times(ctx.pact.timezone)
     if listing.messages:
-        console.print(_table(listing.messages, zone))
+        console.print(_table(listing.messages, times))
     else:
         console.print("No messages" + (" of that status." if statuses else " in the outbox."))
-    console.print(f"outbox: {_counts(listing.counts)} (times in {ctx.pact.timezone})", highlight=False)
+    console.print(f"outbox: {_counts(listing.counts)} ({times.footer()})", highlight=False)
 
 
 @outbox_app.command("retry")
@@ -165,10 +161,6 @@ def purge_command(
     if as_json:
         print_json({"deleted": result.deleted, "total": result.total, "before": result.before})
         return
-    zone = ZoneInfo(ctx.pact.timezone)
     what = ", ".join(f"{n} {status}" for status, n in result.deleted.items())
-    console.print(
-        f"deleted {result.total} message(s) created before {_local(result.before, zone)} "
-        f"({ctx.pact.timezone}): {what}",
-        highlight=False,
-    )
+    before = Times(ctx.pact.timezone).text(result.before)
+    console.print(f"deleted {result.total} message(s) created before {before}: {what}", highlight=False)

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.cli.render import Times, folding, lead_cycle, listing, waited, whole
 
 routing_app = typer.Typer(
     help="Why a lead goes where it goes, and whether the rotation is fair.", no_args_is_help=True
@@ -64,17 +65,19 @@ def explain_command(
     if as_json:
         print_json(views if len(views) != 1 else views[0])
         return
+    times = Times(ctx.pact.timezone)
     for v in views:
         console.print(
             f"[bold]{v['lead_id']}[/bold] -> [bold]{v['rep'] or 'queue'}[/bold] ({v['kind']}, team "
-            f"{v['team'] or '—'}): {v['reason']}",
+            f"{v['team'] or '—'}) if routed at {times.text(v['at'])}: {escape(v['reason'])}",
             highlight=False,
         )
         for s in v["skipped"]:
-            console.print(f"   skipped {s['who']}: {s['why']}", highlight=False)
+            console.print(f"   skipped {s['who']}: {escape(s['why'])}", highlight=False)
         for h in v["recorded"]:
             console.print(
-                f"   recorded: handoff {h['handoff']} -> {h['rep'] or 'queue'} ({h['kind']}) at {h['at']}",
+                f"   recorded: handoff {h['handoff']} -> {h['rep'] or 'queue'} ({h['kind']}) at "
+                f"{times.text(h['at'])}",
                 highlight=False,
             )
 
@@ -105,9 +108,9 @@ def fairness_command(
     if as_json:
         print_json({"period": p.label, **view})
         return
-    table = Table(
-        "rep", "team", "weight", "expected", "received", "today", "open", title=f"Fairness {p.label}"
-    )
+    table = listing(title=f"Fairness {p.label}: round-robin assignments")
+    whole(table, "rep", "team")
+    whole(table, "weight", "expected", "received", "today", "open", justify="right")
     for rep, r in view["reps"].items():
         used = r["capacity_used"]
         table.add_row(
@@ -120,6 +123,7 @@ def fairness_command(
             "—" if used["open"] is None else f"{used['open']:.0%}",
         )
     console.print(table)
+    console.print("today, open: capacity used (per day, open leads)", style="dim", highlight=False)
 
 
 @app.command("queue")
@@ -134,15 +138,18 @@ def queue_command(
     if as_json:
         print_json({"queue": rows})
         return
-    table = Table("lead", "n", "team", "MQL at", "waiting", "why")
+    times = Times(ctx.pact.timezone)
+    table = listing()
+    whole(table, "lead", "team", "MQL at")
+    whole(table, "waiting", justify="right")
+    folding(table, "why", min_width=20)
     for r in rows:
         table.add_row(
-            r["lead_id"],
-            str(r["handoff"]),
+            lead_cycle(r["lead_id"], r["handoff"]),
             r["team"] or "—",
-            r["mql_at"],
-            f"{r['waiting_minutes']:.0f} min",
+            times.cell(r["mql_at"]),
+            waited(r["waiting_minutes"]),
             r["reason"],
         )
     console.print(table)
-    console.print(f"{len(rows)} handoff(s) waiting")
+    console.print(f"{len(rows)} handoff(s) waiting; {times.footer()}", highlight=False)

@@ -12,6 +12,7 @@ import typer
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
+from leadpact.cli.render import Times
 from leadpact.notify.outbox import DROPPED
 from leadpact.notify.reasons import describe, merge_groups
 from leadpact.services.packs import prune_log, refresh_stale
@@ -73,6 +74,7 @@ def worker_command(
     total = WorkerReport()
     routing = ctx.routing
     signals_at = packs_at = 0.0
+    times = Times(ctx.pact.timezone)
     try:
         while True:
             report = record_due(
@@ -101,9 +103,8 @@ def worker_command(
             busy = report.warnings or report.breaches or report.delivered or report.failed or report.dropped
             if not as_json and busy:
                 console.print(
-                    f"{now_utc():%H:%M:%S} warnings {report.warnings}, breaches {report.breaches}, "
+                    f"{times.text(now_utc())}  warnings {report.warnings}, breaches {report.breaches}, "
                     f"{_delivery_text(report)}",
-                    soft_wrap=True,
                     highlight=False,
                     markup=False,
                 )
@@ -121,7 +122,6 @@ def worker_command(
         console.print(
             f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
             f"recorded; messages {_delivery_text(total)}",
-            soft_wrap=True,
             highlight=False,
             markup=False,
         )

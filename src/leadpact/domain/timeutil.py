@@ -1,7 +1,12 @@
-"""Instants: always timezone-aware, stored and printed in UTC."""
+"""Instants: always timezone-aware, stored and written (JSON) in UTC; shown to people in the pact's zone.
+
+One style for people: ``2026-03-02 10:05 EST`` (:func:`local_text`); inside a listing the same without
+the zone (:func:`local_short`), which the listing names once (:func:`zone_names`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,6 +51,27 @@ def iso_utc(value: datetime) -> str:
 
 def local_text(value: datetime, zone: str) -> str:
     """An instant as people read it: in a time zone (the pact's), with the zone's abbreviation."""
+    return _local(value, zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def local_short(value: datetime, zone: str) -> str:
+    """An instant in a listing: ``2026-03-02 10:05`` in the zone, whose name the listing gives once."""
+    return _local(value, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_names(values: Iterable[datetime], zone: str) -> str:
+    """How a listing names its zone: ``EST (America/New_York)``, ``EST/EDT (America/New_York)`` when its
+    instants straddle a change of offset (earliest first), the zone alone when it has none."""
+    seen: list[str] = []
+    for value in sorted(as_utc(v) for v in values):
+        name = _local(value, zone).strftime("%Z")
+        if name not in seen:
+            seen.append(name)
+    shown = "/".join(seen)
+    return zone if not shown or shown == zone else f"{shown} ({zone})"
+
+
+def _local(value: datetime, zone: str) -> datetime:
     from zoneinfo import ZoneInfo
 
-    return as_utc(value).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return as_utc(value).astimezone(ZoneInfo(zone))

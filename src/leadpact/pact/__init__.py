@@ -112,13 +112,13 @@ INIT_HINT = "write one with `leadpact init`"
 def _parse(data: Any, source: str, doc: YamlDocument | None) -> Pact:
     if not isinstance(data, Mapping):
         raise not_a_mapping(data, "pact", source)
-    values, failed, issues = validate_keys(Pact, data, source)
-    issues.extend(cross_checks(values, failed))
+    known, issues = validate_keys(Pact, data, source)
+    issues.extend(cross_checks(known))
     if doc is not None:
         issues = [*doc.problems, *issues]
     if issues:
-        raise PactError(locate(issues, doc, source))
-    return Pact.model_validate(values)
+        raise PactError(locate(issues, doc, source), known=known)
+    return Pact.model_validate(known.values)
 
 
 def parse_pact(data: Mapping[str, Any], source: str = "pact.yaml") -> Pact:

@@ -3,7 +3,9 @@ time zones and the ``{field, op, value}`` condition."""
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Collection
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,7 +16,9 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -123,12 +127,52 @@ def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool)
 
 
+#: Where a lead's custom attributes are read: ``attributes.plan``.
+ATTRIBUTES = "attributes."
+
+
+def lead_field_problem(name: str, also: Collection[str] = ()) -> str | None:
+    """Why ``name`` is not a lead field of DESIGN.md §2 (or ``attributes.<key>``, or one of ``also``)."""
+    from leadpact.domain.events import LEAD_FIELDS
+
+    if name in LEAD_FIELDS or name in also:
+        return None
+    if name.startswith(ATTRIBUTES):
+        key = name.removeprefix(ATTRIBUTES)
+        return None if key.strip() else f"{show(name)} names no attribute (write attributes.<key>)"
+    close = difflib.get_close_matches(name, [*LEAD_FIELDS, *also], n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else f"a custom field is {ATTRIBUTES}{name}"
+    return f"unknown lead field {show(name)} ({hint})"
+
+
+#: The validation context of a file being read (`load_pact`, `load_roster`): its conditions must name lead
+#: fields. Without it (a version already in force, read back from the store) a name is taken as it was
+#: accepted then, so a stricter check never makes a store unreadable.
+FILE_CONTEXT: dict[str, bool] = {"file": True}
+
+
+def checks_names(info: ValidationInfo) -> bool:
+    """Whether names are judged: when reading a file (:data:`FILE_CONTEXT`)."""
+    return isinstance(info.context, dict) and bool(info.context.get("file"))
+
+
+def _check_lead_field(value: str, info: ValidationInfo) -> str:
+    problem = lead_field_problem(value) if checks_names(info) else None
+    if problem is not None:
+        raise custom(problem, value=value)
+    return value
+
+
+#: The field a condition of the pact tests: a lead field of DESIGN.md §2, or ``attributes.<key>``.
+LeadField = Annotated[Text, AfterValidator(_check_lead_field)]
+
+
 class Condition(PactModel):
     """A test on one lead field: ``{field: employees, op: between, value: [200, 5000]}``."""
 
-    field: Text = Field(
+    field: LeadField = Field(
         description="The lead field tested: a field of lead.created (employees, title, country, email, ...) "
-        "or a custom attribute (`attributes.plan`, or its bare name)."
+        "or a custom attribute as `attributes.<key>` (`attributes.plan`); any other name is an error."
     )
     op: Op = Field(
         description="eq ne in not_in between >= <= > < exists email_domain_in matches. Strings compare "
@@ -137,6 +181,7 @@ class Condition(PactModel):
     )
     value: Any = Field(
         default=None,
+        validate_default=True,
         description="What the field is tested against: a number or text (eq ne >= <= > <), a list "
         "(in not_in email_domain_in), [low, high] (between, inclusive), a regex (matches), nothing (exists).",
     )
@@ -149,12 +194,15 @@ class Condition(PactModel):
             data = {k: v for k, v in data.items() if k != "value"}
         return data
 
-    @model_validator(mode="after")
-    def _value_fits_op(self) -> Condition:
-        problem = condition_value_problem(self.op, self.value)
+    @field_validator("value")
+    @classmethod
+    def _value_fits_op(cls, value: Any, info: ValidationInfo) -> Any:
+        # a field validator, not a model one: a wrong `field` does not hide a wrong value
+        op = info.data.get("op")
+        problem = None if op is None else condition_value_problem(op, value)
         if problem is not None:
-            raise custom(problem, at="value", value=self.value)
-        return self
+            raise custom(problem, value=value)
+        return value
 
 
 def condition_value_problem(op: str, value: Any) -> str | None:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from leadpact.pact.base import PactModel, Text, TimeZoneName
 from leadpact.pact.errors import PactIssue, custom, show
@@ -42,11 +42,13 @@ class Holidays(PactModel):
             raise custom(f"{show(data)} is not a country code like US or {{country, subdivision, ...}}")
         return data
 
-    @model_validator(mode="after")
-    def _subdivision_needs_country(self) -> Holidays:
-        if self.subdivision is not None and self.country is None:
-            raise custom("a subdivision needs a country", at="subdivision", value=self.subdivision)
-        return self
+    @field_validator("subdivision")
+    @classmethod
+    def _subdivision_needs_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # a field validator, not a model one: a bad date among `dates` does not hide this
+        if value is not None and "country" in info.data and info.data["country"] is None:
+            raise custom("a subdivision needs a country", value=value)
+        return value
 
 
 class Calendar(PactModel):

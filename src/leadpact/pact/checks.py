@@ -1,14 +1,15 @@
 """Checks across keys of the pact, and warnings (valid, but probably not what was meant).
 
-Each check names the top-level keys it reads and is skipped when one of them failed its own
-validation, so the cross-field errors come together with the others in one report.
+Each check reads what is :class:`~leadpact.pact.partial.Known` of the file and judges only the parts
+that validated as written (``known.ok(path)``), so the cross-key errors come in the same report as the
+others, and none of them is a consequence of another error.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -16,47 +17,43 @@ from pydantic import ValidationError
 from leadpact.pact.base import PactModel
 from leadpact.pact.calendars import Calendar, Signoff, calendar_issues
 from leadpact.pact.errors import PactIssue, issues_from_validation, join, list_words, show
+from leadpact.pact.partial import Known
 
 if TYPE_CHECKING:
     from leadpact.pact.clocks import Segment, Touches
     from leadpact.pact.model import Pact
     from leadpact.pact.scoring import MqlGate, Scoring
 
-Values = Mapping[str, Any]
-Check = Callable[[Values], list[PactIssue]]
-_CHECKS: list[tuple[tuple[str, ...], Check]] = []
+Check = Callable[[Known], list[PactIssue]]
+_CHECKS: list[Check] = []
 
 
-def _check(*keys: str) -> Callable[[Check], Check]:
-    def register(fn: Check) -> Check:
-        _CHECKS.append((keys, fn))
-        return fn
-
-    return register
+def _check(fn: Check) -> Check:
+    _CHECKS.append(fn)
+    return fn
 
 
-def cross_checks(values: Values, failed: set[str]) -> list[PactIssue]:
-    """Every cross-key problem among ``values`` (validated top-level values), skipping failed keys."""
+def cross_checks(known: Known) -> list[PactIssue]:
+    """Every cross-key problem that can be judged from what is known of the pact."""
     out: list[PactIssue] = []
-    for keys, fn in _CHECKS:
-        if failed.isdisjoint(keys):
-            out.extend(fn(values))
+    for fn in _CHECKS:
+        out.extend(fn(known))
     return out
 
 
 # --- signatures -------------------------------------------------------------------------------
 
 
-@_check("mode", "signoff")
-def _enforcing_needs_signatures(values: Values) -> list[PactIssue]:
+@_check
+def _enforcing_needs_signatures(known: Known) -> list[PactIssue]:
     from leadpact.pact.model import Pact
 
-    if values["mode"] != "enforcing":
+    if not known.ok("mode", "signoff") or known["mode"] != "enforcing":
         return []
-    signoff: Signoff = values["signoff"]
+    signoff: Signoff = known["signoff"]
     missing = [f"signoff.{side}" for side in ("marketing", "sales") if getattr(signoff, side) is None]
-    if set(Pact.model_fields) <= set(values):  # every key valid: the version is known
-        version = Pact.model_construct(**values).version_full
+    if known.complete:  # every key valid: the version is known
+        version = Pact.model_construct(**known.values).version_full
         for side in ("marketing", "sales"):
             signature = getattr(signoff, side)
             if signature is not None and not signature.covers(version):
@@ -86,8 +83,15 @@ def stale_signatures(pact: Pact) -> list[tuple[str, str]]:
 # --- reachable thresholds ---------------------------------------------------------------------
 
 
-def _fit_ceiling(scoring: Scoring) -> float:
-    return sum(max(0.0, rule.points) for rule in scoring.fit)
+def _fit_ceiling(known: Known) -> float | None:
+    """The most fit points a lead can get; None when a rule's points are not known. A rule's points count
+    whatever its field or condition says (those are judged on their own)."""
+    if not known.present("scoring.fit"):
+        return None
+    rules = known["scoring"].fit
+    if None in rules or not known.ok(*(f"scoring.fit[{i}].points" for i in range(len(rules)))):
+        return None
+    return float(sum(max(0.0, rule.points) for rule in rules))
 
 
 def _engagement_problem(scoring: Scoring, threshold: float) -> str | None:
@@ -106,10 +110,10 @@ def _engagement_problem(scoring: Scoring, threshold: float) -> str | None:
     return None
 
 
-def _gate_issues(scoring: Scoring, gate: MqlGate, prefix: str, given: set[str]) -> list[PactIssue]:
+def _gate_issues(known: Known, gate: MqlGate, prefix: str, given: set[str]) -> list[PactIssue]:
     out = []
-    ceiling = _fit_ceiling(scoring)
-    if "fit" in given and gate.fit > ceiling and not math.isclose(gate.fit, ceiling):
+    ceiling = _fit_ceiling(known) if "fit" in given else None
+    if ceiling is not None and gate.fit > ceiling and not math.isclose(gate.fit, ceiling):
         out.append(
             PactIssue(
                 path=f"{prefix}.fit",
@@ -118,37 +122,44 @@ def _gate_issues(scoring: Scoring, gate: MqlGate, prefix: str, given: set[str]) 
                 value=gate.fit,
             )
         )
-    problem = _engagement_problem(scoring, gate.engagement) if "engagement" in given else None
+    engagement_known = "engagement" in given and known.ok("scoring.engagement")
+    problem = _engagement_problem(known["scoring"], gate.engagement) if engagement_known else None
     if problem:
         out.append(PactIssue(path=f"{prefix}.engagement", message=problem, value=gate.engagement))
     return out
 
 
-@_check("scoring")
-def _reachable(values: Values) -> list[PactIssue]:
-    scoring: Scoring = values["scoring"]
-    return _gate_issues(scoring, scoring.mql, "scoring.mql", {"fit", "engagement"})
+@_check
+def _reachable(known: Known) -> list[PactIssue]:
+    given = {key for key in ("fit", "engagement") if known.ok(f"scoring.mql.{key}")}
+    if not given:
+        return []
+    return _gate_issues(known, known["scoring"].mql, "scoring.mql", given)
 
 
-@_check("scoring", "segments", "response", "touches", "disposition")
-def _segments_resolve(values: Values) -> list[PactIssue]:
+@_check
+def _segments_resolve(known: Known) -> list[PactIssue]:
     from leadpact.pact.clocks import Disposition, ResponseTiers, Touches, overlay
     from leadpact.pact.scoring import MqlGate
 
-    scoring: Scoring = values["scoring"]
-    segments: dict[str, Segment] = values["segments"]
+    if "segments" not in known.values:
+        return []
+    segments: dict[str, Segment] = known["segments"]
     out: list[PactIssue] = []
-    bases: dict[str, tuple[Any, type[PactModel]]] = {
-        "mql": (scoring.mql, MqlGate),
-        "response": (values["response"], ResponseTiers),
-        "touches": (values["touches"], Touches),
-        "disposition": (values["disposition"], Disposition),
+    bases: dict[str, tuple[str, type[PactModel]]] = {
+        "mql": ("scoring.mql", MqlGate),
+        "response": ("response", ResponseTiers),
+        "touches": ("touches", Touches),
+        "disposition": ("disposition", Disposition),
     }
     for name, segment in segments.items():
-        for key, (base, target) in bases.items():
+        for key, (base_path, target) in bases.items():
+            if not known.ok(f"segments.{name}.{key}", base_path):
+                continue
             over = getattr(segment, key)
             if over is None:
                 continue
+            base = known["scoring"].mql if key == "mql" else known[key]
             try:
                 resolved = overlay(base, over, target)
             except ValidationError as exc:
@@ -163,19 +174,20 @@ def _segments_resolve(values: Values) -> list[PactIssue]:
                 continue
             if key == "mql":
                 # a threshold equal to the pact's own is judged (and reported) there
+                mql = known["scoring"].mql
                 given = {
                     k
                     for k in ("fit", "engagement")
-                    if getattr(over, k) is not None and getattr(over, k) != getattr(scoring.mql, k)
+                    if getattr(over, k) is not None and getattr(over, k) != getattr(mql, k)
                 }
-                out.extend(_gate_issues(scoring, resolved, f"segments.{name}.mql", given))
+                out.extend(_gate_issues(known, resolved, f"segments.{name}.mql", given))
     return out
 
 
 # --- references between keys ------------------------------------------------------------------
 
 
-def _unknown_reasons(codes: list[str], reasons: Mapping[str, str], path: str) -> list[PactIssue]:
+def _unknown_reasons(codes: list[str], reasons: tuple[str, ...], path: str) -> list[PactIssue]:
     return [
         PactIssue(
             path=f"{path}[{i}]",
@@ -187,29 +199,40 @@ def _unknown_reasons(codes: list[str], reasons: Mapping[str, str], path: str) ->
     ]
 
 
-@_check("touches", "reasons")
-def _exempt_reasons(values: Values) -> list[PactIssue]:
-    touches: Touches = values["touches"]
-    return _unknown_reasons(touches.exempt_reasons, values["reasons"], "touches.exempt_reasons")
+@_check
+def _exempt_reasons(known: Known) -> list[PactIssue]:
+    reasons = known.keys("reasons")
+    if reasons is None or not known.ok("touches.exempt_reasons"):
+        return []
+    touches: Touches = known["touches"]
+    return _unknown_reasons(touches.exempt_reasons, reasons, "touches.exempt_reasons")
 
 
-@_check("segments", "reasons")
-def _segment_exempt_reasons(values: Values) -> list[PactIssue]:
+@_check
+def _segment_exempt_reasons(known: Known) -> list[PactIssue]:
+    reasons = known.keys("reasons")
+    if reasons is None or "segments" not in known.values:
+        return []
     out: list[PactIssue] = []
-    segments: dict[str, Segment] = values["segments"]
+    segments: dict[str, Segment] = known["segments"]
     for name, segment in segments.items():
-        if segment.touches is not None and segment.touches.exempt_reasons is not None:
-            path = f"segments.{name}.touches.exempt_reasons"
-            out.extend(_unknown_reasons(segment.touches.exempt_reasons, values["reasons"], path))
+        path = f"segments.{name}.touches.exempt_reasons"
+        if not known.ok(path) or segment.touches is None or segment.touches.exempt_reasons is None:
+            continue
+        out.extend(_unknown_reasons(segment.touches.exempt_reasons, reasons, path))
     return out
 
 
-@_check("targets", "sources")
-def _target_sources(values: Values) -> list[PactIssue]:
-    sources: Mapping[str, str] = values["sources"]
+@_check
+def _target_sources(known: Known) -> list[PactIssue]:
+    sources = known.keys("sources")
+    if sources is None:
+        return []
     out = []
     for key in ("sources", "source_rates"):
-        for name, share in getattr(values["targets"], key).items():
+        if not known.ok(f"targets.{key}"):
+            continue
+        for name, share in getattr(known["targets"], key).items():
             if name not in sources:
                 out.append(
                     PactIssue(
@@ -221,21 +244,29 @@ def _target_sources(values: Values) -> list[PactIssue]:
     return out
 
 
-@_check("calendars", "timezone")
-def _calendars(values: Values) -> list[PactIssue]:
-    calendars: dict[str, Calendar] = values["calendars"]
+@_check
+def _calendars(known: Known) -> list[PactIssue]:
     out: list[PactIssue] = []
-    if "default" not in calendars:
+    names = known.keys("calendars")
+    if names is not None and "default" not in names:
         out.append(
             PactIssue(
                 path="calendars",
                 message="has no `default` calendar (clocks of teams without a calendar use it); "
-                f"given: {list_words(calendars) or 'none'}",
-                value=list(calendars),
+                f"given: {list_words(names) or 'none'}",
+                value=list(names),
             )
         )
+    if "calendars" not in known.values:
+        return out
+    calendars: dict[str, Calendar] = known["calendars"]
+    zone = known["timezone"] if known.ok("timezone") else "UTC"
     for name, calendar in calendars.items():
-        out.extend(calendar_issues(name, calendar, values["timezone"]))
+        base = f"calendars.{name}"
+        if not known.ok(f"{base}.hours"):
+            continue  # the hours are what makes a calendar; nothing else can be judged without them
+        keep = {key: getattr(calendar, key) for key in ("timezone", "holidays") if known.ok(f"{base}.{key}")}
+        out.extend(calendar_issues(name, Calendar.model_construct(hours=calendar.hours, **keep), zone))
     return out
 
 

@@ -19,6 +19,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
+if typing.TYPE_CHECKING:
+    from leadpact.pact.partial import Known
+
 #: Marks "no value to show" (a missing key); distinct from a value that is null.
 NO_VALUE: Any = type("NoValue", (), {"__repr__": lambda self: "NO_VALUE"})()
 
@@ -64,8 +67,10 @@ class PactError(Exception):
     Deliberately not a ``ValueError``: raised inside a pydantic validator it propagates as is.
     """
 
-    def __init__(self, errors: Sequence[PactIssue]) -> None:
+    def __init__(self, errors: Sequence[PactIssue], *, known: Known | None = None) -> None:
         self.issues: list[PactIssue] = list(errors)
+        #: what is known of the file despite its problems (the roster's checks read the pact's calendars)
+        self.known = known
         super().__init__(self._text())
 
     @property

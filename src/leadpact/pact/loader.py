@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import typing
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,7 +18,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from leadpact.pact.base import FILE_CONTEXT
 from leadpact.pact.errors import PactError, PactIssue, did_you_mean, dotted, issues_from_validation, show
+from leadpact.pact.partial import MISSING, Known, close_key, field_type, names_of, recover, shadowed
 
 # --- YAML with 1.2 scalars, lines and duplicate keys -----------------------------------------
 
@@ -171,25 +172,22 @@ def locate(issues: list[PactIssue], doc: YamlDocument | None, source: str) -> li
 
 @cache
 def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
-    info = model.model_fields[name]
-    tp: Any = info.annotation
-    if info.metadata:
-        tp = typing.Annotated[(tp, *info.metadata)]
-    return TypeAdapter(tp)
+    return TypeAdapter(field_type(model.model_fields[name]))
 
 
 def validate_keys(
     model: type[BaseModel], data: Mapping[Any, Any], source: str
-) -> tuple[dict[str, Any], set[str], list[PactIssue]]:
+) -> tuple[Known, list[PactIssue]]:
     """Validate each top-level key of ``data`` on its own, so that one bad key does not hide the rest.
 
-    Returns the validated values (defaults for keys left out; none for failed keys), the failed
-    keys, and the issues.
+    Returns what is known (the validated values, defaults for keys left out, and of a key that failed
+    the parts that validate; the paths that failed) and the issues.
     """
     fields = model.model_fields
     by_alias = {(info.alias or name): name for name, info in fields.items()}
     values: dict[str, Any] = {}
     failed: set[str] = set()
+    names: dict[str, tuple[str, ...]] = {}
     issues: list[PactIssue] = []
     for key, raw in data.items():
         name = by_alias.get(str(key))
@@ -199,21 +197,32 @@ def validate_keys(
                     path=str(key), message="unknown key" + did_you_mean(str(key), by_alias), source=source
                 )
             )
+            meant = close_key(str(key), by_alias)
+            if meant is not None and meant not in data:
+                failed.add(meant)  # what was meant for it is not known
             continue
+        tp = field_type(fields[name])
+        given = names_of(tp, raw)
+        if given is not None:
+            names[name] = given
         try:
-            values[name] = _adapter(model, name).validate_python(raw)
+            values[name] = _adapter(model, name).validate_python(raw, context=FILE_CONTEXT)
         except ValidationError as exc:
-            failed.add(name)
-            issues.extend(issues_from_validation(exc, root=model, prefix=(str(key),), source=source))
+            found = issues_from_validation(exc, root=model, prefix=(str(key),), source=source)
+            issues.extend(found)
+            part, bad = recover(tp, raw, str(key))
+            failed |= bad | {issue.path for issue in found} | shadowed(exc, model, (str(key),))
+            if part is not MISSING:
+                values[name] = part
     for name, info in fields.items():
-        if name in values or name in failed:
+        if name in values or (info.alias or name) in failed:
             continue
         if info.is_required():
-            failed.add(name)
+            failed.add(info.alias or name)
             issues.append(PactIssue(path=info.alias or name, message="is required", source=source))
         else:
             values[name] = info.get_default(call_default_factory=True)
-    return values, failed, issues
+    return Known(values=values, failed=frozenset(failed), names=names), issues
 
 
 def not_a_mapping(data: Any, what: str, source: str) -> PactError:

@@ -137,8 +137,9 @@ class Pact(PactModel):
     @model_validator(mode="after")
     def _cross_checks(self) -> Pact:
         from leadpact.pact.checks import cross_checks
+        from leadpact.pact.partial import Known
 
-        issues = cross_checks(dict(self), failed=set())
+        issues = cross_checks(Known(dict(self)))
         if issues:
             raise PactError(issues)
         return self
