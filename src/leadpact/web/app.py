@@ -28,6 +28,7 @@ from leadpact.web import errors
 from leadpact.web.deps import WorkspaceHolder
 from leadpact.web.sessions import Sessions
 from leadpact.web.settings import WebSettings
+from leadpact.web.stream import ChangeFeed
 
 log = logging.getLogger("leadpact.web")
 
@@ -61,6 +62,7 @@ def create_app(settings: WebSettings, *, workspace: Workspace | None = None) -> 
     )
     app.state.settings = settings
     app.state.holder = WorkspaceHolder(ws)
+    app.state.stream = ChangeFeed(app.state.holder)
     app.state.sessions = Sessions(
         secret, max_age_s=settings.session_hours * 3600, secure=settings.secure_cookies
     )
