@@ -103,4 +103,3 @@ def clock_news(engine: Engine, before: Look, after: Look, now: datetime) -> dict
         "violations_recorded": after.violations > before.violations,
         "more": any(len(x) > NEWS_LIMIT for x in (leads, alerts, assigned)),
     }
-

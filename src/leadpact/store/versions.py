@@ -46,9 +46,7 @@ def insert_version(
     inserted = conn.execute(stmt).first() is not None
     if inserted and conn.dialect.name == "postgresql":
         # explicit numbers leave the serial behind; keep it past them for any plain insert
-        conn.execute(
-            select(func.setval(func.pg_get_serial_sequence("pact_versions", "seq"), seq, True))
-        )
+        conn.execute(select(func.setval(func.pg_get_serial_sequence("pact_versions", "seq"), seq, True)))
     return inserted
 
 

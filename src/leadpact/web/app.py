@@ -59,6 +59,7 @@ def create_app(settings: WebSettings, *, workspace: Workspace | None = None) -> 
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.holder = WorkspaceHolder(ws)

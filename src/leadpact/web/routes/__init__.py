@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leadpact.web.routes import events, numbers, reads, stream
+from leadpact.web.routes import events, hooks, numbers, reads, stream
 
 router = APIRouter()
 router.include_router(events.router)
 router.include_router(reads.router)
 router.include_router(numbers.router)
 router.include_router(stream.router)
+router.include_router(hooks.router)
