@@ -97,14 +97,14 @@ def _known(row: Any) -> tuple[dict[str, list[Any]], datetime | None, str | None]
 
 def _remember(
     ws: Workspace, events: list[HookEvent], now: datetime
-) -> tuple[dict[int, Any], list[Result], set[str]]:
+) -> tuple[dict[int, Any], list[Result], dict[str, str]]:
     """Under the contacts' leads' lock: keep what the delivery tells, make the lead.created events that became
     possible (or were made before, for a redelivery); the lead.created events by the line they answer, the
     waiting results, and the contacts whose lead.created exists."""
     objects = sorted({e.object_id for e in events})
     made: dict[int, Any] = {}
     waiting: list[Result] = []
-    created: set[str] = set()
+    created: dict[str, str] = {}
 
     with ws.engine.connect() as conn:
 
@@ -137,7 +137,7 @@ def _remember(
                     )
                     trigger = trigger or mine[0]
                 if lead_created is not None:
-                    created.add(object_id)
+                    created[object_id] = json.loads(lead_created)["data"]["source"]
                     if trigger is not None:
                         made[trigger.line] = json.loads(lead_created)
                 elif trigger is not None and trigger.kind == "contact.creation":
@@ -176,7 +176,7 @@ def receive_contacts(ws: Workspace, payload: Any, *, now: datetime) -> IngestRep
     for line, item in enumerate(items, start=1):
         parsed = _parse(line, item)
         (events if isinstance(parsed, HookEvent) else refused).append(parsed)  # type: ignore[arg-type]
-    made, waiting, created = _remember(ws, events, now) if events else ({}, [], set())
+    made, waiting, created = _remember(ws, events, now) if events else ({}, [], {})
     # each item's own event at line*2, a lead.created it made at line*2+1: lines stay unique in the call
     calls: list[tuple[int, Any]] = []
     for e in events:
@@ -185,7 +185,9 @@ def receive_contacts(ws: Workspace, payload: Any, *, now: datetime) -> IngestRep
         if e.kind == "contact.creation":
             continue
         assert e.field is not None
-        if e.field == "source" and e.object_id in created:
+        if e.field == "source":  # it feeds lead.created; a later, other source cannot change the lead's
+            if e.object_id not in created or mapping.pact_word(e.value) == created[e.object_id]:
+                continue
             refused.append(
                 Result(
                     e.line,
