@@ -226,3 +226,21 @@ def test_serve_runs_one_worker_on_sqlite_and_stops_it_when_it_stops(
         while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(pid), first.output()
+
+
+def test_text_no_store_can_hold_is_refused_never_a_server_error(sla: Path, store_url: str) -> None:
+    key = _admin_key(sla, store_url)
+    nul = b'{"id": "n\\u0000", "type": "touch", "lead_id": "L", "at": "2026-03-02T10:00:00Z", "data": {}}'
+    lone = b'[{"id": "s1", "type": "touch", "lead_id": "L", "at": "2026-03-02T10:00:00Z", "data": {"note": "\\ud800"}}]'
+    with live_server(sla / "pact.yaml", store_url) as server, httpx.Client(base_url=server.base) as http:
+        for body, field in ((nul, "id"), (lone, "data.note")):
+            doc = http.post("/api/events", content=body, headers=bearer(key)).json()
+            assert doc["summary"]["refused"] == 1 and doc["results"][0]["field"] == field
+        for path in (
+            "/api/leads/a%00b",
+            "/api/clocks?rep=%00",
+            "/api/metrics?period=%00",
+            "/api/leads/x?as_of=%00",
+        ):
+            response = http.get(path, headers=bearer(key))
+            assert response.status_code == 422 and response.json()["error"]["field"], path

@@ -19,6 +19,7 @@ from typing import Any
 
 from leadpact.importers import hubspot as mapping
 from leadpact.services.ingest import IngestReport, ingest
+from leadpact.services.posting import bad_text
 from leadpact.services.project import REFUSED, WAITING, Result
 from leadpact.services.workspace import Workspace
 from leadpact.store import hubspot as store_hubspot
@@ -51,6 +52,8 @@ def _ident(item: dict[str, Any], key: str) -> str | None:
 def _parse(line: int, item: Any) -> HookEvent | Result:
     if not isinstance(item, dict):
         return Result(line, None, REFUSED, "(event)", f"must be a JSON object, not {type(item).__name__}")
+    if (bad := bad_text(item)) is not None:
+        return Result(line, None, REFUSED, *bad)
     event_id = _ident(item, "eventId")
     if event_id is None:
         return Result(line, None, REFUSED, "eventId", "is required (a number of at most 64 digits)")

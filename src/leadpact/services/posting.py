@@ -9,6 +9,7 @@ from typing import Any
 
 from leadpact.domain.access import event_types_of, may_post
 from leadpact.domain.events import TYPE_RANK
+from leadpact.importers.readers import Unreadable
 from leadpact.services.ingest import IngestReport, ingest
 from leadpact.services.workspace import Workspace
 from leadpact.store import events as store_events
@@ -67,6 +68,37 @@ def check_allowed(ws: Workspace, role: str, raws: Sequence[Any]) -> None:
             raise NotAllowed(line, f"retract (of a {target_type})", role)
 
 
+def bad_text(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first string in a JSON value that no store can hold (a NUL, a lone surrogate): its field and why.
+    Such an event is refused by its field, never sent on to the database to fail there."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return path or "(event)", "contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(event)", "contains a lone surrogate (not text)"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = bad_text(key, path or "(event)") or bad_text(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if found := bad_text(item, f"{path}[{i}]"):
+                return found
+    return None
+
+
+def _readable(raws: Sequence[Any]) -> list[tuple[int, Any]]:
+    lines: list[tuple[int, Any]] = []
+    for line, raw in enumerate(raws, start=1):
+        found = bad_text(raw)
+        lines.append((line, raw if found is None else Unreadable(*found)))
+    return lines
+
+
 def post_events(ws: Workspace, raws: Sequence[Any], *, role: str, now: datetime) -> IngestReport:
     """One call of events from the API: the line of an event is its 1-based index in the call. `NotAllowed`
     when the role may not post one of them (then nothing is stored)."""
@@ -75,7 +107,7 @@ def post_events(ws: Workspace, raws: Sequence[Any], *, role: str, now: datetime)
         ws.engine,
         ws.versions,
         ws.vocab,
-        enumerate(raws, start=1),
+        _readable(raws),
         now=now,
         routing=ws.routing,
         roster=ws.roster,
