@@ -231,7 +231,8 @@ def test_serve_runs_one_worker_on_sqlite_and_stops_it_when_it_stops(
 def test_text_no_store_can_hold_is_refused_never_a_server_error(sla: Path, store_url: str) -> None:
     key = _admin_key(sla, store_url)
     nul = b'{"id": "n\\u0000", "type": "touch", "lead_id": "L", "at": "2026-03-02T10:00:00Z", "data": {}}'
-    lone = b'[{"id": "s1", "type": "touch", "lead_id": "L", "at": "2026-03-02T10:00:00Z", "data": {"note": "\\ud800"}}]'
+    lone = b'[{"id": "s1", "type": "touch", "lead_id": "L", "at": "2026-03-02T10:00:00Z", '
+    lone += b'"data": {"note": "\\ud800"}}]'
     with live_server(sla / "pact.yaml", store_url) as server, httpx.Client(base_url=server.base) as http:
         for body, field in ((nul, "id"), (lone, "data.note")):
             doc = http.post("/api/events", content=body, headers=bearer(key)).json()
