@@ -8,7 +8,6 @@ quarter; counts are rounded up for show, and the JSON keeps the exact values und
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,9 +35,6 @@ from leadpact.domain.periods import Period, parse_period, period_containing, pre
 from leadpact.domain.planning import (
     BusinessDays,
     PlanInputs,
-    Sensitivity,
-    SourceMix,
-    Waterfall,
     exact,
     mql_target,
     sensitivity,
@@ -48,15 +44,7 @@ from leadpact.domain.planning import (
 from leadpact.domain.timeutil import iso_utc
 from leadpact.pact import Pact, PactError, load_pact
 from leadpact.services.metrics import metrics, plan_inputs
-
-#: flag -> the waterfall input it replaces
-FLAG_RATES = {
-    "--marketing-share": "marketing_share",
-    "--close-rate": "close",
-    "--deal-size": "avg_deal",
-    "--sql-to-opp": "sql_to_opp",
-    "--mql-to-sql": "mql_to_sql",
-}
+from leadpact.services.plan import FLAG_RATES, num, plan_document
 
 
 class PerChoice(StrEnum):
@@ -219,7 +207,7 @@ class History:
             "months": self.months,
             "as_of": iso_utc(self.as_of),
             "measured": dict(self.measured),
-            "by_source": {name: _num(rate) for name, rate in self.sources.items()},
+            "by_source": {name: num(rate) for name, rate in self.sources.items()},
             "counts": dict(self.counts),
         }
 
@@ -306,126 +294,3 @@ def _history_rates(
 
 def _business_days(pact: Pact) -> BusinessDays:
     return BusinessCalendar(pact.calendar_spec("default")).business_days_between
-
-
-# --- JSON -------------------------------------------------------------------------------------
-
-
-def _num(value: Fraction) -> int | float:
-    """An exact value for JSON: an int when whole, else the nearest float."""
-    return value.numerator if value.denominator == 1 else float(value)
-
-
-def _money(value: Fraction) -> int | float:
-    """Money to the cent (half up); an int when whole."""
-    cents = math.floor(value * 100 + Fraction(1, 2))
-    return cents // 100 if cents % 100 == 0 else cents / 100
-
-
-def plan_document(
-    plan: Waterfall,
-    mix: SourceMix | None,
-    sens: tuple[Sensitivity, ...],
-    origins: Mapping[str, str],
-    period: Period | None = None,
-    target: Fraction | None = None,
-) -> dict[str, Any]:
-    """The ``leadpact plan --json`` document (DESIGN.md §7). Amounts are per quarter."""
-    inputs = plan.inputs
-    doc: dict[str, Any] = {
-        "basis": "quarter",
-        "revenue_per_quarter": _money(plan.revenue),
-        "marketing_revenue": _money(plan.marketing_revenue),
-        "pipeline": _money(plan.pipeline),
-        "opportunities": math.ceil(plan.opportunities),
-        "sqls": math.ceil(plan.sqls),
-        "mqls_per_quarter": plan.mqls_per_quarter,
-        "mqls_per_month": plan.mqls_per_month,
-        "by_source": {},
-        "source_mix": None,
-        "exact": {
-            "revenue_per_quarter": _num(plan.revenue),
-            "marketing_revenue": _num(plan.marketing_revenue),
-            "pipeline": _num(plan.pipeline),
-            "opportunities": _num(plan.opportunities),
-            "sqls": _num(plan.sqls),
-            "mqls_per_quarter": _num(plan.mqls),
-            "mqls_per_month": _num(plan.month_target),
-            "by_source": {},
-            "fractions": {
-                "pipeline": str(plan.pipeline),
-                "opportunities": str(plan.opportunities),
-                "sqls": str(plan.sqls),
-                "mqls_per_quarter": str(plan.mqls),
-                "mqls_per_month": str(plan.month_target),
-            },
-        },
-        "inputs": {
-            "revenue": _num(inputs.revenue),
-            "per": inputs.per,
-            **{name: _num(inputs.rate(name)) for name in FLAG_RATES.values()},
-            "origin": dict(origins),
-        },
-        "sensitivity": {
-            row.name: {
-                "value": _num(row.base),
-                "low": _sens_point(row.low, row.mqls_low),
-                "high": _sens_point(row.high, row.mqls_high),
-                "elasticity": None if row.elasticity is None else float(row.elasticity),
-            }
-            for row in sens
-        },
-    }
-    if mix is not None:
-        for line in mix.lines:
-            doc["by_source"][line.source] = {
-                "share": _num(line.share),
-                "mql_to_sql": _num(line.rate),
-                "rate_from": line.rate_from,
-                "mqls_per_quarter": math.ceil(line.mqls),
-                "mqls_per_month": math.ceil(line.mqls / 3),
-                "sqls_per_quarter": math.ceil(line.sqls),
-            }
-            doc["exact"]["by_source"][line.source] = {
-                "mqls_per_quarter": _num(line.mqls),
-                "mqls_per_month": _num(line.mqls / 3),
-                "sqls_per_quarter": _num(line.sqls),
-            }
-        mix_quarter, mix_month = math.ceil(mix.mqls), math.ceil(mix.mqls / 3)
-        doc["source_mix"] = {
-            "blended_rate": _num(mix.blended_rate),
-            "pact_rate": _num(mix.pact_rate),
-            "mqls_per_quarter": mix_quarter,
-            "mqls_per_month": mix_month,
-            "difference_per_quarter": mix_quarter - plan.mqls_per_quarter,
-            "difference_per_month": mix_month - plan.mqls_per_month,
-            "share_total": _num(mix.share_total),
-            "normalised": mix.share_total != 1,
-            "unplanned_rates": list(mix.unplanned_rates),
-        }
-        doc["exact"]["source_mix"] = {
-            "blended_rate": _num(mix.blended_rate),
-            "mqls_per_quarter": _num(mix.mqls),
-            "mqls_per_month": _num(mix.mqls / 3),
-            "difference_per_quarter": _num(mix.difference),
-        }
-    if period is not None and target is not None:
-        doc["period"] = {
-            "label": period.label,
-            "kind": period.kind,
-            "start": period.start,
-            "end": period.end,
-            "first_day": period.first_day,
-            "last_day": period.last_day,
-        }
-        doc["mql_target"] = _num(target)
-    return doc
-
-
-def _sens_point(value: Fraction, mqls: Fraction) -> dict[str, Any]:
-    return {
-        "value": _num(value),
-        "mqls_per_quarter": math.ceil(mqls),
-        "mqls_per_month": math.ceil(mqls / 3),
-        "exact_mqls_per_quarter": _num(mqls),
-    }

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from leadpact.jsondoc import dumps
 
 console = Console()
 err_console = Console(stderr=True)
@@ -42,24 +41,6 @@ def db_url(option: str | None, pact: Path) -> str:
     if env:
         return env
     return f"sqlite:///{(pact.parent / 'leadpact.db').resolve()}"
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        from leadpact.domain.timeutil import iso_utc
-
-        return iso_utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, default=_default, ensure_ascii=False)
 
 
 def print_json(data: Any) -> None:

@@ -96,6 +96,12 @@ def record_next(engine: Engine, pact: Pact, now: datetime) -> PactVersion | None
             return read_versions(engine)[-1]
 
 
+def versions_head(engine: Engine) -> tuple[int, datetime | None] | None:
+    """The newest version's seq and applied_at: whether a long-running process must read them again."""
+    with engine.connect() as conn:
+        return store_versions.head(conn)
+
+
 def mark_applied(engine: Engine, seq: int, now: datetime) -> None:
     with engine.begin() as conn:
         store_versions.mark_applied(conn, seq, now)

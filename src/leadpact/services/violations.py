@@ -14,7 +14,7 @@ from leadpact.domain.clocks import BREACHED
 from leadpact.domain.clocks import KINDS as CLOCK_KINDS
 from leadpact.domain.owed import clock_missed, touches_short, violates
 from leadpact.domain.rules import Versions
-from leadpact.domain.timeutil import iso_utc, parse_instant
+from leadpact.domain.timeutil import iso_utc, parse_instant, to_us
 from leadpact.store import clocks as store_clocks
 from leadpact.store.tables import handoffs, violations
 
@@ -58,6 +58,36 @@ def list_clock_views(
         recorded = store_clocks.recorded_levels(conn, sorted({r["lead_id"] for r in rows}))
     views = [clock_view(r, now, recorded.get((r["lead_id"], r["n"], r["kind"]), set())) for r in rows]
     return [v for v in views if status is None or v["status"] == status]
+
+
+def clock_page(
+    engine: Engine,
+    *,
+    now: datetime,
+    status: str | None = None,
+    rep: str | None = None,
+    kind: str | None = None,
+    after: tuple[int, str, int, str] | None = None,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], tuple[int, str, int, str] | None]:
+    """One page of the clock queue (the items `list_clock_views` lists, in its order) after the key `after`;
+    with the key of the next page's start, None on the last page. The status is filtered in the query."""
+    with engine.connect() as conn:
+        rows = store_clocks.clock_page(
+            conn, now=now, status=status, rep=rep, kind=kind, after=after, limit=limit + 1
+        )
+        rows, more = rows[:limit], len(rows) > limit
+        recorded = store_clocks.recorded_levels(conn, sorted({r["lead_id"] for r in rows}))
+    views = [clock_view(r, now, recorded.get((r["lead_id"], r["n"], r["kind"]), set())) for r in rows]
+    last = rows[-1] if rows and more else None
+    key = None if last is None else (to_us(last["due_at"]), last["lead_id"], int(last["n"]), last["kind"])
+    return views, key
+
+
+def violation_key(view: dict[str, Any]) -> tuple[str, str, int, str, str]:
+    """The order of the violations list: a total order, so a page boundary is never ambiguous."""
+    handoff = view["handoff"] if view["handoff"] is not None else -1
+    return (view["at"] or "", view["lead_id"], handoff, view["kind"], view["what"])
 
 
 def list_violation_views(
@@ -178,5 +208,5 @@ def list_violation_views(
                     "recorded_at": _iso(r["recorded_at"]),
                 }
             )
-    out.sort(key=lambda v: (v["at"] or "", v["lead_id"]))
+    out.sort(key=violation_key)
     return out

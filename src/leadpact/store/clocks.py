@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, select, update
+from sqlalchemy import Connection, RowMapping, and_, delete, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def list_clocks(
     due_from: datetime | None = None,
     due_to: datetime | None = None,
 ) -> list[RowMapping]:
-    query = select(clocks).order_by(clocks.c.due_at)
+    query = select(clocks).order_by(clocks.c.due_at, clocks.c.lead_id, clocks.c.n, clocks.c.kind)
     if rep is not None:
         query = query.where(clocks.c.owner == rep)
     if kind is not None:
@@ -152,6 +152,56 @@ def list_clocks(
         query = query.where(clocks.c.due_at >= due_from)
     if due_to is not None:
         query = query.where(clocks.c.due_at < due_to)
+    return list(conn.execute(query).mappings())
+
+
+def _status_is(status: str, now: datetime) -> Any:
+    """SQL for `Clock.status(now) == status` (only what happened at or before `now` counts)."""
+    c = clocks.c
+    live = or_(c.cancelled_at.is_(None), c.cancelled_at > now)
+    met = and_(c.met_at.is_not(None), c.met_at <= now)
+    unmet = or_(c.met_at.is_(None), c.met_at > now)
+    if status == "cancelled":
+        return not_(live)
+    if status == "met":
+        return and_(live, met, c.met_at <= c.due_at)
+    if status == "breached":
+        return and_(live, or_(and_(met, c.met_at > c.due_at), and_(unmet, c.due_at < now)))
+    if status == "open":
+        return and_(live, unmet, c.due_at >= now)
+    raise ValueError(f"unknown clock status {status!r}")
+
+
+def clock_page(
+    conn: Connection,
+    *,
+    now: datetime,
+    status: str | None,
+    rep: str | None,
+    kind: str | None,
+    after: tuple[int, str, int, str] | None,
+    limit: int,
+) -> list[RowMapping]:
+    """Clocks in (due_at, lead_id, n, kind) order after the key `after` (due_at in µs), at most `limit`."""
+    c = clocks.c
+    query = select(clocks).order_by(c.due_at, c.lead_id, c.n, c.kind).limit(limit)
+    if status is not None:
+        query = query.where(_status_is(status, now))
+    if rep is not None:
+        query = query.where(c.owner == rep)
+    if kind is not None:
+        query = query.where(c.kind == kind)
+    if after is not None:
+        due, lead, n, k = after
+        query = query.where(
+            or_(
+                c.due_at > due,
+                and_(
+                    c.due_at == due,
+                    or_(c.lead_id > lead, and_(c.lead_id == lead, or_(c.n > n, and_(c.n == n, c.kind > k)))),
+                ),
+            )
+        )
     return list(conn.execute(query).mappings())
 
 

@@ -233,6 +233,15 @@ def event_by_id(conn: Connection, event_id: str) -> Event | None:
     return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data))
 
 
+def types_of(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
+    """The type of each of these stored events (ids the store does not hold are left out)."""
+    out: dict[str, str] = {}
+    for part in chunks(sorted(set(event_ids))):
+        query = select(events.c.id, events.c.type).where(events.c.id.in_(list(part)))
+        out.update({row.id: row.type for row in conn.execute(query)})
+    return out
+
+
 def scrub_lead_events(conn: Connection, lead_id: str, personal: frozenset[str]) -> int:
     """Erasure: remove personal fields from a lead's events, keeping the facts (ids, types, times)."""
     rows = conn.execute(select(events.c.seq, events.c.data).where(events.c.lead_id == lead_id)).all()

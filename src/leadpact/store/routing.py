@@ -146,7 +146,7 @@ def queued(conn: Connection) -> list[RowMapping]:
             select(assignments)
             .join(newest, and_(assignments.c.seq == newest.c.seq))
             .where(assignments.c.kind == "queue")
-            .order_by(assignments.c.mql_at)
+            .order_by(assignments.c.mql_at, assignments.c.lead_id, assignments.c.n)
         ).mappings()
     )
 

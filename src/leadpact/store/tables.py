@@ -162,6 +162,7 @@ clock_alerts = Table(
     Column("due_at", Instant, nullable=False),  # the due time when it was recorded
     Column("recorded_at", Instant, nullable=False),
     Column("sent", Boolean, nullable=False),  # False: superseded (a warning caught up after due)
+    Index("ix_clock_alerts_recorded_at", "recorded_at"),  # the live stream finds new alerts by it
 )
 
 violations = Table(
@@ -275,4 +276,38 @@ period_changes = Table(
     Column("day", BigInteger, primary_key=True, autoincrement=False),
     Column("gen", BigInteger, primary_key=True, autoincrement=False),
     Column("lead_id", String(200), primary_key=True),
+)
+
+# API keys (DESIGN.md §9): only a hash of each key is kept; a revoked key stays listed with its revoked_at.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),  # shown by `keys list`, named by `keys revoke`
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 hex of the key
+    Column("created_at", Instant, nullable=False),
+    Column("revoked_at", Instant),
+)
+
+# Secrets every serve process on the store shares (the session-signing key), made once by the first.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", Instant, nullable=False),
+)
+
+# HubSpot contacts seen by the webhook before their lead.created could be made (it needs an email and a
+# source): what is known so far, and the lead.created once it was made (sent again on a redelivery).
+hubspot_contacts = Table(
+    "hubspot_contacts",
+    metadata,
+    Column("object_id", String(64), primary_key=True),
+    Column("created_event", String(64)),  # the eventId of contact.creation, once seen
+    Column("created_at", Instant),  # contact.creation's occurredAt
+    Column("properties", Text, nullable=False),  # JSON {field: [value, at_us]} of the newest change per field
+    Column("lead_created", Text),  # JSON of the lead.created event made from them; NULL: not yet
+    Column("updated_at", Instant, nullable=False),
 )

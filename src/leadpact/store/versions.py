@@ -46,9 +46,7 @@ def insert_version(
     inserted = conn.execute(stmt).first() is not None
     if inserted and conn.dialect.name == "postgresql":
         # explicit numbers leave the serial behind; keep it past them for any plain insert
-        conn.execute(
-            select(func.setval(func.pg_get_serial_sequence("pact_versions", "seq"), seq, True))
-        )
+        conn.execute(select(func.setval(func.pg_get_serial_sequence("pact_versions", "seq"), seq, True)))
     return inserted
 
 
@@ -58,3 +56,11 @@ def mark_applied(conn: Connection, seq: int, now: datetime) -> None:
         .where(pact_versions.c.seq == seq, pact_versions.c.applied_at.is_(None))
         .values(applied_at=now)
     )
+
+
+def head(conn: Connection) -> tuple[int, datetime | None] | None:
+    """The newest version's seq and applied_at (a cheap look for whether anything changed)."""
+    row = conn.execute(
+        select(pact_versions.c.seq, pact_versions.c.applied_at).order_by(pact_versions.c.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), row[1])

@@ -1,0 +1,173 @@
+"""The `leadpact plan --json` document (DESIGN.md §7), and the plan of the pact in force (`GET /api/plan`).
+
+Amounts are per quarter; counts are rounded up for show, and the document keeps the exact values under
+``exact`` (floats of the exact fractions, and the fractions themselves as "p/q" strings under
+``exact.fractions`` for the waterfall's steps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from leadpact.domain.calendar import BusinessCalendar
+from leadpact.domain.periods import Period, parse_period
+from leadpact.domain.planning import (
+    Sensitivity,
+    SourceMix,
+    Waterfall,
+    mql_target,
+    sensitivity,
+    source_mix,
+    waterfall,
+)
+from leadpact.pact import Pact
+from leadpact.services.metrics import plan_inputs
+
+#: flag -> the waterfall input it replaces
+FLAG_RATES = {
+    "--marketing-share": "marketing_share",
+    "--close-rate": "close",
+    "--deal-size": "avg_deal",
+    "--sql-to-opp": "sql_to_opp",
+    "--mql-to-sql": "mql_to_sql",
+}
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def num(value: Fraction) -> int | float:
+    """An exact value for JSON: an int when whole, else the nearest float."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _money(value: Fraction) -> int | float:
+    """Money to the cent (half up); an int when whole."""
+    cents = math.floor(value * 100 + Fraction(1, 2))
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
+def plan_document(
+    plan: Waterfall,
+    mix: SourceMix | None,
+    sens: tuple[Sensitivity, ...],
+    origins: Mapping[str, str],
+    period: Period | None = None,
+    target: Fraction | None = None,
+) -> dict[str, Any]:
+    """The ``leadpact plan --json`` document (DESIGN.md §7). Amounts are per quarter."""
+    inputs = plan.inputs
+    doc: dict[str, Any] = {
+        "basis": "quarter",
+        "revenue_per_quarter": _money(plan.revenue),
+        "marketing_revenue": _money(plan.marketing_revenue),
+        "pipeline": _money(plan.pipeline),
+        "opportunities": math.ceil(plan.opportunities),
+        "sqls": math.ceil(plan.sqls),
+        "mqls_per_quarter": plan.mqls_per_quarter,
+        "mqls_per_month": plan.mqls_per_month,
+        "by_source": {},
+        "source_mix": None,
+        "exact": {
+            "revenue_per_quarter": num(plan.revenue),
+            "marketing_revenue": num(plan.marketing_revenue),
+            "pipeline": num(plan.pipeline),
+            "opportunities": num(plan.opportunities),
+            "sqls": num(plan.sqls),
+            "mqls_per_quarter": num(plan.mqls),
+            "mqls_per_month": num(plan.month_target),
+            "by_source": {},
+            "fractions": {
+                "pipeline": str(plan.pipeline),
+                "opportunities": str(plan.opportunities),
+                "sqls": str(plan.sqls),
+                "mqls_per_quarter": str(plan.mqls),
+                "mqls_per_month": str(plan.month_target),
+            },
+        },
+        "inputs": {
+            "revenue": num(inputs.revenue),
+            "per": inputs.per,
+            **{name: num(inputs.rate(name)) for name in FLAG_RATES.values()},
+            "origin": dict(origins),
+        },
+        "sensitivity": {
+            row.name: {
+                "value": num(row.base),
+                "low": _sens_point(row.low, row.mqls_low),
+                "high": _sens_point(row.high, row.mqls_high),
+                "elasticity": None if row.elasticity is None else float(row.elasticity),
+            }
+            for row in sens
+        },
+    }
+    if mix is not None:
+        for line in mix.lines:
+            doc["by_source"][line.source] = {
+                "share": num(line.share),
+                "mql_to_sql": num(line.rate),
+                "rate_from": line.rate_from,
+                "mqls_per_quarter": math.ceil(line.mqls),
+                "mqls_per_month": math.ceil(line.mqls / 3),
+                "sqls_per_quarter": math.ceil(line.sqls),
+            }
+            doc["exact"]["by_source"][line.source] = {
+                "mqls_per_quarter": num(line.mqls),
+                "mqls_per_month": num(line.mqls / 3),
+                "sqls_per_quarter": num(line.sqls),
+            }
+        mix_quarter, mix_month = math.ceil(mix.mqls), math.ceil(mix.mqls / 3)
+        doc["source_mix"] = {
+            "blended_rate": num(mix.blended_rate),
+            "pact_rate": num(mix.pact_rate),
+            "mqls_per_quarter": mix_quarter,
+            "mqls_per_month": mix_month,
+            "difference_per_quarter": mix_quarter - plan.mqls_per_quarter,
+            "difference_per_month": mix_month - plan.mqls_per_month,
+            "share_total": num(mix.share_total),
+            "normalised": mix.share_total != 1,
+            "unplanned_rates": list(mix.unplanned_rates),
+        }
+        doc["exact"]["source_mix"] = {
+            "blended_rate": num(mix.blended_rate),
+            "mqls_per_quarter": num(mix.mqls),
+            "mqls_per_month": num(mix.mqls / 3),
+            "difference_per_quarter": num(mix.difference),
+        }
+    if period is not None and target is not None:
+        doc["period"] = {
+            "label": period.label,
+            "kind": period.kind,
+            "start": period.start,
+            "end": period.end,
+            "first_day": period.first_day,
+            "last_day": period.last_day,
+        }
+        doc["mql_target"] = num(target)
+    return doc
+
+
+def _sens_point(value: Fraction, mqls: Fraction) -> dict[str, Any]:
+    return {
+        "value": num(value),
+        "mqls_per_quarter": math.ceil(mqls),
+        "mqls_per_month": math.ceil(mqls / 3),
+        "exact_mqls_per_quarter": num(mqls),
+    }
+
+
+def plan_view(pact: Pact, *, period: str | None = None) -> dict[str, Any]:
+    """The plan of this pact's targets, as `leadpact plan --json` prints it with no flag (and `--period`);
+    ValueError names a bad period or target."""
+    inputs = plan_inputs(pact)
+    origins = {name: "pact" for name in ("revenue", "per", *FLAG_RATES.values())}
+    plan = waterfall(inputs)
+    mix = source_mix(plan, dict(pact.targets.sources), dict(pact.targets.source_rates))
+    window = target = None
+    if period is not None:
+        window = parse_period(period, pact.timezone)
+        target = mql_target(
+            window, plan, BusinessCalendar(pact.calendar_spec("default")).business_days_between
+        )
+    return plan_document(plan, mix, sensitivity(inputs), origins, window, target)
