@@ -155,10 +155,9 @@ def demo_command(
     worker = record_due(
         ctx.engine, now=now, mode=ctx.pact.mode, roster=ctx.roster, timezone=ctx.pact.timezone
     )
-    from leadpact.store.leads import counts
+    from leadpact.services.leads import store_counts
 
-    with ctx.engine.connect() as conn:
-        held = counts(conn)
+    held = store_counts(ctx.engine)
     card = _scorecard(ctx, now)
     if as_json:
         print_json(

@@ -55,7 +55,6 @@ def worker_command(
             console.print(
                 f"{times.text(now_utc())}  warnings {report.warnings}, breaches {report.breaches}, "
                 f"{_delivery_text(report)}",
-                soft_wrap=True,
                 highlight=False,
                 markup=False,
             )
@@ -71,7 +70,6 @@ def worker_command(
         console.print(
             f"claimed {total.claimed} clock(s): {total.warnings} warning(s), {total.breaches} breach(es) "
             f"recorded; messages {_delivery_text(total)}",
-            soft_wrap=True,
             highlight=False,
             markup=False,
         )

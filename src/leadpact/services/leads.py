@@ -246,3 +246,9 @@ def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]
 def projection_of(engine: Engine, rules: Rules, lead_id: str) -> Projection:
     with engine.connect() as conn:
         return replay(lead_id, store_events.lead_events(conn, lead_id), rules)
+
+
+def store_counts(engine: Engine) -> dict[str, int]:
+    """How many events, leads and handoffs the store holds."""
+    with engine.connect() as conn:
+        return store_leads.counts(conn)
