@@ -747,8 +747,9 @@ def measure(url: str, period: str, as_of: datetime, runs: int, concurrent: bool)
     and saves the pack), the median of `runs` warm calls (from the pack), the median of `runs` calls with
     `cache=False` (the tables every time), and the call after a late event (a bumped day mark in the month:
     the pack is read again)."""
-    from leadpact.services import packs, period_reads
+    from leadpact.services import packs
     from leadpact.store import packs as store_packs
+    from leadpact.store import period_reads
     from leadpact.store.db import make_engine
 
     period_reads.CONCURRENT_READS = concurrent
@@ -935,7 +936,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--check", action="store_true", help="also compare with the reference implementation")
     args = ap.parse_args(argv)
 
-    from leadpact.services import period_reads as service
+    from leadpact.store import period_reads as service
     from leadpact.store.db import make_engine
 
     console.rule("[bold]leadpact metrics benchmark")

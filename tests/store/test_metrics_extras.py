@@ -18,7 +18,8 @@ from leadpact.cli.app import app
 from leadpact.domain.rules import rules_from_pact
 from leadpact.importers.readers import read_events
 from leadpact.services.ingest import ingest, vocabulary
-from leadpact.services.metrics import load_activities, metrics
+from leadpact.services.metrics import metrics
+from leadpact.store.facts import load_activities
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 New York

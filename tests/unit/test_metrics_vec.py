@@ -29,7 +29,7 @@ from leadpact.domain.metrics_vec import (
     stage_times_vec,
 )
 from leadpact.domain.timeutil import to_us
-from leadpact.services.metrics import period_facts
+from leadpact.store.facts import period_facts
 
 START = datetime(2026, 3, 1, 5, tzinfo=UTC)
 END = datetime(2026, 4, 1, 4, tzinfo=UTC)
@@ -453,7 +453,7 @@ def test_the_store_reads_give_the_reference_document(
 ) -> None:
     from leadpact.domain.rules import rules_from_pact
     from leadpact.services import metrics as service
-    from leadpact.services import period_reads
+    from leadpact.store import period_reads
     from leadpact.store.events import bulk_insert
 
     monkeypatch.setattr(period_reads, "CONCURRENT_READS", concurrent)

@@ -27,6 +27,7 @@ from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.timeutil import from_us, to_us
 from leadpact.importers.readers import Unreadable
+from leadpact.pact import Pact
 from leadpact.roster import Roster
 from leadpact.services.project import (
     DUPLICATE,
@@ -100,7 +101,7 @@ class IngestInterrupted(Exception):
 Progress = Callable[[str, int], None]
 
 
-def vocabulary(pact: Any) -> Vocabulary:
+def vocabulary(pact: Pact) -> Vocabulary:
     return Vocabulary(
         activity_kinds=frozenset(pact.activity_kinds),
         sources=frozenset(pact.sources),

@@ -1,32 +1,26 @@
 """The metrics of a period, from the store: only the rows dated inside the period are read.
 
 `metrics` takes the period's rows as numpy columns from the month packs (`services.packs`, which read them
-from the tables through `services.period_reads` when a month changed) and computes the document with
+from the tables through `store.period_reads` when a month changed) and computes the document with
 :mod:`leadpact.domain.metrics_vec`; `metrics_reference` computes the same document the plain way
-(`load_facts`, `load_activities` and :mod:`leadpact.domain.metrics`), for checks.
+(`store.facts` and :mod:`leadpact.domain.metrics`), for checks.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Engine
 
-from leadpact.domain import dating
-from leadpact.domain.attribution import Activity, attribution, customer_instant, won_amount
+from leadpact.domain.attribution import attribution, customer_instant, won_amount
 from leadpact.domain.calendar_vec import business_between_vec
 from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
 from leadpact.domain.metrics import (
-    ClockFacts,
-    HandoffFacts,
     MetricParams,
-    PeriodFacts,
     Targets,
     period_metrics,
 )
@@ -39,15 +33,14 @@ from leadpact.domain.metrics_vec import (
 )
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
+from leadpact.domain.rules import Rules
 from leadpact.domain.timeutil import iso_utc, to_us
+from leadpact.pact import Pact
 from leadpact.services import packs
-from leadpact.store.clocks import clock_from_row
-from leadpact.store.tables import clocks, events, handoffs
-
-_FACT_COLUMNS = [f.name for f in fields(HandoffFacts)]
+from leadpact.store import facts as store_facts
 
 
-def plan_inputs(pact: Any, *, revenue: Any = None, per: str | None = None) -> PlanInputs:
+def plan_inputs(pact: Pact, *, revenue: Any = None, per: str | None = None) -> PlanInputs:
     """The waterfall's inputs from the pact's targets (revenue and period overridable); ValueError names a
     bad one."""
     t = pact.targets
@@ -62,12 +55,12 @@ def plan_inputs(pact: Any, *, revenue: Any = None, per: str | None = None) -> Pl
     )
 
 
-def plan_of(pact: Any) -> Any:
+def plan_of(pact: Pact) -> Any:
     """The pact's revenue waterfall (DESIGN.md §5)."""
     return waterfall(plan_inputs(pact))
 
 
-def params_of(pact: Any, rules: Any) -> MetricParams:
+def params_of(pact: Pact, rules: Rules) -> MetricParams:
     calendar = rules.calendar()
 
     def business_minutes(starts: Sequence[datetime], ends: Sequence[datetime]) -> Sequence[float]:
@@ -85,94 +78,7 @@ def params_of(pact: Any, rules: Any) -> MetricParams:
     )
 
 
-def _range(column: Any, period: Period) -> Any:
-    return and_(column >= period.start, column < period.end)
-
-
-def load_facts(conn: Connection, period: Period) -> PeriodFacts:
-    h = handoffs.c
-    columns = [getattr(h, name) for name in _FACT_COLUMNS]
-    dated = [getattr(h, name) for name in dating.DATED]
-    rows = conn.execute(select(*columns).where(or_(*(_range(c, period) for c in dated)))).all()
-    facts = [HandoffFacts(*row) for row in rows]
-    c = clocks.c
-    clock_rows = (
-        conn.execute(
-            select(clocks, h.source, h.campaign)
-            .join(handoffs, and_(h.lead_id == c.lead_id, h.n == c.n))
-            .where(c.kind.in_(("first_contact", "disposition")), _range(c.due_at, period))
-        )
-        .mappings()
-        .all()
-    )
-    clock_facts = {"first_contact": [], "disposition": []}  # type: dict[str, list[ClockFacts]]
-    for r in clock_rows:
-        clock_facts[r["kind"]].append(
-            ClockFacts(
-                clock_from_row(r),
-                r["lead_id"],
-                r["source"],
-                r["tier"],
-                r["segment"],
-                r["owner"],
-                r["team"],
-                r["campaign"],
-                r["n"],
-            )
-        )
-    return period_facts(
-        period.start, period.end, facts, clock_facts["first_contact"], clock_facts["disposition"]
-    )
-
-
-def period_facts(
-    start: datetime,
-    end: datetime,
-    facts: Sequence[HandoffFacts],
-    first_contact: Sequence[ClockFacts],
-    disposition_clocks: Sequence[ClockFacts],
-) -> PeriodFacts:
-    """The period's handoff rows split into the lists of `PeriodFacts`, each by its dating columns
-    (`domain.dating`, the split `metrics_vec.period_lists` makes over columns)."""
-    split = dating.lists(facts, start, end, getattr, lambda f: f.kind == "mql")
-    return PeriodFacts(
-        start=start,
-        end=end,
-        **split,
-        first_contact=list(first_contact),
-        disposition_clocks=list(disposition_clocks),
-    )
-
-
-def load_activities(conn: Connection, lead_ids: Iterable[str], until: datetime) -> dict[str, list[Activity]]:
-    """The `activity` events of these leads at or before `until`, per lead, oldest first, but those a stored
-    retract withdrew (for attribution: the period's opportunity and customer leads). One query per 900
-    leads (SQLite's bound-parameter limit)."""
-    ids = sorted(set(lead_ids))
-    e = events.c
-    out: dict[str, list[Activity]] = {}
-    for i in range(0, len(ids), 900):
-        part = ids[i : i + 900]
-        withdrawn = {
-            json.loads(data).get("event_id")
-            for (data,) in conn.execute(select(e.data).where(e.type == "retract", e.lead_id.in_(part)))
-        }
-        query = (
-            select(e.lead_id, e.id, e.at, e.data)
-            .where(e.type == "activity", e.lead_id.in_(part), e.at <= until)
-            .order_by(e.lead_id, e.at, e.seq)
-        )
-        for lead_id, event_id, at, data in conn.execute(query):
-            if event_id in withdrawn:
-                continue
-            d = json.loads(data)
-            out.setdefault(lead_id, []).append(
-                Activity(at, d.get("kind", ""), d.get("asset"), d.get("campaign"))
-            )
-    return out
-
-
-def _targets(pact: Any, rules: Any, period: Period, as_of: datetime) -> Targets:
+def _targets(pact: Pact, rules: Rules, period: Period, as_of: datetime) -> Targets:
     calendar = rules.calendar()
     plan = plan_of(pact)
     target = mql_target(period, plan, calendar.business_days_between)
@@ -208,20 +114,20 @@ def _document(
     }
 
 
-def _plan_rates(pact: Any) -> PlanRates:
+def _plan_rates(pact: Pact) -> PlanRates:
     t = pact.targets
     return PlanRates(t.acceptance_min, t.rates.mql_to_sql, t.rates.sql_to_opp, t.rates.close)
 
 
 def metrics_reference(
-    engine: Engine, pact: Any, rules: Any, period_text: str, *, as_of: datetime
+    engine: Engine, pact: Pact, rules: Rules, period_text: str, *, as_of: datetime
 ) -> dict[str, Any]:
     """`metrics` computed row by row by the reference implementation (:mod:`leadpact.domain.metrics`)."""
     period = parse_period(period_text, pact.timezone)
     with engine.connect() as conn:
-        facts = load_facts(conn, period)
+        facts = store_facts.load_facts(conn, period)
         leads = [h.lead_id for h in (*facts.opportunities, *facts.won)]
-        activities = load_activities(conn, leads, min(as_of, period.end))
+        activities = store_facts.load_activities(conn, leads, min(as_of, period.end))
     body = period_metrics(facts, params_of(pact, rules), as_of, _targets(pact, rules, period, as_of))
     return _document(
         period,
@@ -236,8 +142,8 @@ def metrics_reference(
 
 def metrics(
     engine: Engine,
-    pact: Any,
-    rules: Any,
+    pact: Pact,
+    rules: Rules,
     period_text: str,
     *,
     as_of: datetime,

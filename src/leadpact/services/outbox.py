@@ -18,6 +18,7 @@ from leadpact.domain.timeutil import as_utc
 from leadpact.notify.outbox import Clock, deliver_due, enqueue, row_key
 from leadpact.notify.targets import Target, current_targets, email_targets, targets_from_roster
 from leadpact.notify.transport import HttpSmtpTransport
+from leadpact.roster import Roster
 from leadpact.store import outbox as store
 
 #: statuses a message is retried from by id (``--failed`` takes the dead ones)
@@ -114,7 +115,7 @@ def purge_messages(
     return Purge(before, deleted)
 
 
-def test_targets(roster: Any | None, env: Mapping[str, str]) -> list[Target]:
+def test_targets(roster: Roster | None, env: Mapping[str, str]) -> list[Target]:
     """Whom ``notify test`` reaches: every webhook and Slack channel, and when email is configured the
     marketing owner and every team manager."""
     if roster is None:
@@ -126,7 +127,7 @@ def test_targets(roster: Any | None, env: Mapping[str, str]) -> list[Target]:
 def send_test(
     engine: Engine,
     *,
-    roster: Any | None,
+    roster: Roster | None,
     pact_name: str,
     env: Mapping[str, str],
     now: datetime,

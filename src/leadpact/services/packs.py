@@ -33,10 +33,10 @@ from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, Ha
 from leadpact.domain.period_columns import PeriodColumns, combine, patch, restrict
 from leadpact.domain.periods import Period, months_in, parse_period
 from leadpact.domain.timeutil import to_us
-from leadpact.services.period_reads import read_period
 from leadpact.store import packs as store_packs
 from leadpact.store.columns import FORMAT
 from leadpact.store.db import BUSY_TIMEOUT_MS
+from leadpact.store.period_reads import read_period
 
 log = logging.getLogger(__name__)
 

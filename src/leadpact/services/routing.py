@@ -18,10 +18,10 @@ from sqlalchemy import Connection, Engine
 from leadpact.domain.fairness import Ledger, Load
 from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
+from leadpact.roster import Roster
 from leadpact.store import routing as store_routing
 from leadpact.store import txn
-from leadpact.store.clocks import insert_ignore
-from leadpact.store.tables import handoffs, violations
+from leadpact.store.clocks import record_violations
 from leadpact.store.unit import Unit, write
 
 
@@ -60,7 +60,7 @@ class Router:
     open: dict[str, int] = field(default_factory=dict)
     loaded: bool = False
     decisions: int = 0
-    roster: Any | None = None  # who hears that a handoff waits for a rep (the team's manager, webhooks)
+    roster: Roster | None = None  # who hears that a handoff waits for a rep (the team's manager, webhooks)
     pending: list[dict[str, Any]] = field(default_factory=list)  # assignments written in one go on `save`
 
     def _load(self) -> None:
@@ -113,9 +113,8 @@ class Router:
             },
         )
         if decision.rep is None:
-            insert_ignore(
+            record_violations(
                 self.conn,
-                violations,
                 [
                     {
                         "key": f"{lead.lead_id}:{n}:unassigned",
@@ -194,13 +193,9 @@ def stored_view(conn: Connection, lead_id: str, n: int) -> tuple[LeadView, Any] 
     """The routing view of a stored handoff, with its row; None when the lead or the handoff is gone."""
     import json
 
-    from leadpact.store.leads import get_lead
+    from leadpact.store.leads import get_handoff, get_lead
 
-    h = (
-        conn.execute(handoffs.select().where(handoffs.c.lead_id == lead_id, handoffs.c.n == n))
-        .mappings()
-        .first()
-    )
+    h = get_handoff(conn, lead_id, n)
     lead = get_lead(conn, lead_id)
     if h is None or lead is None:
         return None
@@ -224,7 +219,7 @@ def assign_handoffs(
     rules: RoutingRules,
     projections: list[Projection],
     now: datetime,
-    roster: Any | None = None,
+    roster: Roster | None = None,
 ) -> None:
     """Give every MQL handoff of these leads its owner: the one on record, a manual assignment, the rep who
     worked it, or a routing decision made now (in the order of the handoffs' instants)."""

@@ -13,17 +13,19 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.periods import period_containing, previous
-from leadpact.store.clocks import insert_ignore
-from leadpact.store.tables import violations
+from leadpact.domain.rules import Rules
+from leadpact.pact import Pact
+from leadpact.roster import Roster
+from leadpact.store.clocks import record_violations
 
 
 def record_reason_signals(
     engine: Engine,
     *,
-    pact: Any,
-    rules: Any,
+    pact: Pact,
+    rules: Rules,
     now: datetime,
-    roster: Any | None = None,
+    roster: Roster | None = None,
     env: Mapping[str, str] | None = None,
 ) -> int:
     """Record (once) every flagged reason of the last closed month and of the month to date; returns how many
@@ -51,9 +53,8 @@ def record_reason_signals(
                 owner = (
                     roster.marketing.owner if roster is not None and roster.marketing is not None else None
                 )
-                new = insert_ignore(
+                new = record_violations(
                     conn,
-                    violations,
                     [
                         {
                             "key": key,
@@ -84,7 +85,7 @@ def _notify(
     entry: Mapping[str, Any],
     period: str,
     owner: str | None,
-    roster: Any | None,
+    roster: Roster | None,
     env: Mapping[str, str] | None,
     now: datetime,
 ) -> None:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from leadpact.domain import touches
 from leadpact.domain.clocks import BREACHED
@@ -16,7 +16,7 @@ from leadpact.domain.owed import clock_missed, touches_short, violates
 from leadpact.domain.rules import Versions
 from leadpact.domain.timeutil import iso_utc, parse_instant, to_us
 from leadpact.store import clocks as store_clocks
-from leadpact.store.tables import handoffs, violations
+from leadpact.store import leads as store_leads
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -108,27 +108,8 @@ def list_violation_views(
         recorded = {
             (r["lead_id"], r["n"], r["kind"]): r for r in store_clocks.list_violations(conn, start, end)
         }
-        flagged = (
-            conn.execute(
-                select(
-                    handoffs.c.lead_id,
-                    handoffs.c.n,
-                    handoffs.c.owner,
-                    handoffs.c.flags,
-                    handoffs.c.disqualified_at,
-                    handoffs.c.recycled_at,
-                    handoffs.c.outcome_reason,
-                    handoffs.c.segment,
-                    handoffs.c.outcome_touches,
-                    handoffs.c.outcome_channels,
-                    handoffs.c.sql_at,
-                    handoffs.c.opportunity_at,
-                ).where(handoffs.c.flags != "[]")
-            )
-            .mappings()
-            .all()
-        )
-        others = [r for r in conn.execute(select(violations)).mappings() if r["kind"] not in CLOCK_KINDS]
+        flagged = store_leads.flagged_handoffs(conn)
+        others = [r for r in store_clocks.list_violations(conn) if r["kind"] not in CLOCK_KINDS]
     for view in list_clock_views(engine, now=now, status=BREACHED, start=start, end=end):
         if not violates(view["kind"]):
             continue

@@ -20,11 +20,12 @@ from sqlalchemy import Connection, Engine, RowMapping
 
 from leadpact.domain.clocks import BREACH, due_alerts, next_alert_at
 from leadpact.domain.owed import clock_missed, violates
+from leadpact.domain.routing import RoutingRules
 from leadpact.domain.timeutil import iso_utc
+from leadpact.roster import Roster
 from leadpact.store import clocks as store_clocks
 from leadpact.store import leads as store_leads
 from leadpact.store import txn
-from leadpact.store.tables import clock_alerts, violations
 from leadpact.store.unit import Unit
 
 
@@ -60,7 +61,7 @@ class Audience:
     """Who hears about an alert. Monitoring mode shows a breach to the rep only; enforcing tells managers."""
 
     enforcing: bool
-    roster: Any | None
+    roster: Roster | None
     env: Mapping[str, str]
 
     @property
@@ -141,7 +142,7 @@ def _record_batch(
     audience: Audience,
     mode: str,
     report: WorkerReport,
-    routing: Any | None = None,
+    routing: RoutingRules | None = None,
     zone: str = "UTC",
 ) -> None:
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
@@ -171,7 +172,7 @@ def _record_batch(
             sends[(*key, level)] = (row, at, send)
             done.add(level)
         updates.append({"l": key[0], "nn": key[1], "k": key[2], "x": next_alert_at(clock, done)})
-    inserted = store_clocks.insert_new(conn, clock_alerts, alert_rows, ("lead_id", "n", "kind", "level"))
+    inserted = store_clocks.record_alerts(conn, alert_rows)
     violation_rows = []
     for lead_id, n, kind, level in sorted(inserted):
         row, at, send = sends[(lead_id, n, kind, level)]
@@ -200,7 +201,7 @@ def _record_batch(
             report.messages += _enqueue(
                 conn, audience, f"{lead_id}:{n}:{kind}:{level}", _payload(row, level, at, handoff, mode), now
             )
-    store_clocks.insert_new(conn, violations, violation_rows, ("key",))
+    store_clocks.record_violations(conn, violation_rows)
     store_clocks.set_next_many(conn, updates)
     if routing is not None and audience.roster is not None and audience.roster.routing.reassign_on_breach:
         from leadpact.services.routing import reassign_on_breach
@@ -216,12 +217,12 @@ def record_due(
     *,
     now: datetime,
     mode: str,
-    roster: Any | None = None,
+    roster: Roster | None = None,
     env: Mapping[str, str] | None = None,
     batch: int = 500,
     report: WorkerReport | None = None,
     max_batches: int | None = None,
-    routing: Any | None = None,
+    routing: RoutingRules | None = None,
     timezone: str = "UTC",
 ) -> WorkerReport:
     """Record every warning and breach due at `now`, batch by batch, each batch one transaction. With the
@@ -260,7 +261,7 @@ def deliver(
     *,
     now: datetime,
     report: WorkerReport,
-    roster: Any | None,
+    roster: Roster | None,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> None:

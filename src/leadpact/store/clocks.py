@@ -255,3 +255,13 @@ def set_next_many(conn: Connection, updates: list[dict[str, Any]]) -> None:
             .values(next_at=bindparam("x")),
             updates,
         )
+
+
+def record_violations(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Violations not recorded yet (by their unique key); how many are new."""
+    return insert_ignore(conn, violations, rows)
+
+
+def record_alerts(conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    """Clock alerts not recorded yet; the (lead_id, n, kind, level) of those this call recorded."""
+    return insert_new(conn, clock_alerts, rows, ("lead_id", "n", "kind", "level"))

@@ -215,3 +215,29 @@ def add_lead_flag(conn: Connection, lead_id: str, flag: str) -> None:
         conn.execute(
             leads.update().where(leads.c.lead_id == lead_id).values(flags=json.dumps([*flags, flag]))
         )
+
+
+def flagged_handoffs(conn: Connection) -> list[RowMapping]:
+    """Handoffs carrying a flag, with what a violation about them names (the close, its touches, the stage
+    instants)."""
+    h = handoffs.c
+    query = select(
+        h.lead_id,
+        h.n,
+        h.owner,
+        h.flags,
+        h.disqualified_at,
+        h.recycled_at,
+        h.outcome_reason,
+        h.segment,
+        h.outcome_touches,
+        h.outcome_channels,
+        h.sql_at,
+        h.opportunity_at,
+    ).where(h.flags != "[]")
+    return list(conn.execute(query).mappings())
+
+
+def get_handoff(conn: Connection, lead_id: str, n: int) -> RowMapping | None:
+    query = select(handoffs).where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
+    return conn.execute(query).mappings().first()
