@@ -13,7 +13,7 @@ from leadpact.domain.periods import Period
 from leadpact.domain.planning import PlanInputs, Sensitivity, SourceMix, Waterfall, exact
 
 if TYPE_CHECKING:
-    from leadpact.cli.cmd_plan import History
+    from leadpact.services.plan import History
 
 LABELS = {
     "marketing_share": "marketing share",

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
 from leadpact.domain.calendar import BusinessCalendar
-from leadpact.domain.periods import Period, parse_period
+from leadpact.domain.periods import Period, parse_period, period_containing, previous
 from leadpact.domain.planning import (
+    PlanInputs,
     Sensitivity,
     SourceMix,
     Waterfall,
+    exact,
     mql_target,
     sensitivity,
     source_mix,
     waterfall,
 )
+from leadpact.domain.timeutil import iso_utc
 from leadpact.pact import Pact
-from leadpact.services.metrics import plan_inputs
+from leadpact.services.metrics import metrics, plan_inputs
+from leadpact.services.workspace import Workspace
 
 #: flag -> the waterfall input it replaces
 FLAG_RATES = {
@@ -171,3 +177,97 @@ def plan_view(pact: Pact, *, period: str | None = None) -> dict[str, Any]:
             window, plan, BusinessCalendar(pact.calendar_spec("default")).business_days_between
         )
     return plan_document(plan, mix, sensitivity(inputs), origins, window, target)
+
+
+# --- rates from history (`plan --from-history`) ---------------------------------------------
+
+
+@dataclass
+class History:
+    """What ``--from-history`` measured over the closed months before ``as_of``."""
+
+    period: Period
+    months: int
+    as_of: datetime
+    rates: dict[str, Fraction] = field(default_factory=dict)  # usable waterfall rates
+    kept: dict[str, str] = field(default_factory=dict)  # rate -> why the pact's value stays
+    sources: dict[str, Fraction] = field(default_factory=dict)  # MQL->SQL by source
+    measured: dict[str, float | None] = field(default_factory=dict)  # every rate as measured
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "start": iso_utc(self.period.start),
+            "end": iso_utc(self.period.end),
+            "months": self.months,
+            "as_of": iso_utc(self.as_of),
+            "measured": dict(self.measured),
+            "by_source": {name: num(rate) for name, rate in self.sources.items()},
+            "counts": dict(self.counts),
+        }
+
+
+def history_window(tz: str, as_of: datetime, months: int) -> Period:
+    """The ``months`` whole calendar months (in the pact's time zone) that closed before ``as_of``'s month."""
+    last = previous(period_containing("month", as_of, tz))
+    first = last
+    for _ in range(months - 1):
+        first = previous(first)
+    return parse_period(_range_text(first, last), tz)
+
+
+def _range_text(first: Period, last: Period) -> str:
+    return f"{first.first_day.isoformat()}..{last.last_day.isoformat()}"
+
+
+def _measured(rate: float) -> Fraction:
+    """A measured rate k/n back as the exact fraction (the nearest with a denominator up to 10**7)."""
+    return Fraction(rate).limit_denominator(10**7)
+
+
+def measure_history(ws: Workspace, *, months: int, as_of: datetime, inputs: PlanInputs) -> History:
+    """The rates the metrics engine measures over the last ``months`` closed months before ``as_of``:
+    MQL->SQL (by MQL instant), SQL->opp (by SQL instant), close = customers ÷ opportunities, the average deal
+    = won revenue ÷ customers (each dated by its own instant, DESIGN.md §5), and MQL->SQL per source. A rate
+    with no data, or one the waterfall cannot take (a rate of 0), keeps the pact's value, and ``kept`` says
+    why."""
+    window = history_window(ws.pact.timezone, as_of, months)
+    doc = metrics(ws.engine, ws.pact, ws.rules, _range_text(window, window), as_of=as_of)
+
+    customers, opportunities = int(doc["customers"]), int(doc["opportunities"])
+    won = float(doc["revenue"]["total"])
+    candidates: dict[str, Fraction | None] = {
+        "mql_to_sql": None if doc["mql_to_sql"] is None else _measured(doc["mql_to_sql"]),
+        "sql_to_opp": None if doc["sql_to_opp"] is None else _measured(doc["sql_to_opp"]),
+        "close": Fraction(customers, opportunities) if opportunities else None,
+        "avg_deal": exact(won) / customers if customers and won > 0 else None,
+    }
+    history = History(
+        period=window,
+        months=months,
+        as_of=as_of,
+        measured={name: None if v is None else float(v) for name, v in candidates.items()},
+        counts={
+            "mqls": doc["mql_count"],
+            "opportunities": opportunities,
+            "customers": customers,
+            "won_revenue": won,
+        },
+    )
+    for name, value in candidates.items():
+        if value is None:
+            history.kept[name] = "pact (no history)"
+            continue
+        try:
+            inputs.with_rates({name: value})
+        except ValueError:
+            history.kept[name] = f"pact (history {float(value):g} unusable)"
+            continue
+        history.rates[name] = value
+    for source, entry in doc["by_source"].items():
+        if source != "(none)" and entry.get("mql_to_sql") is not None:
+            history.sources[source] = _measured(entry["mql_to_sql"])
+    return history
+
+

@@ -19,48 +19,15 @@ from leadpact.store.columns import HANDOFF_READ
 from leadpact.store.events import bulk_insert_dicts, chunks
 from leadpact.store.packs import returning
 from leadpact.store.tables import erasures, handoffs, leads
+from leadpact.store.types import Instant
 
-_HANDOFF_TIMES = (
-    "start_at",
-    "mql_at",
-    "first_touch_at",
-    "disposition_at",
-    "sal_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-    "closed_lost_at",
-    "rejected_at",
-    "disqualified_at",
-    "recycled_at",
-    "ended_at",
+#: the handoff columns a replay's `Handoff` fills, by name (the others are given to `handoff_row`)
+_FROM_HANDOFF = tuple(
+    c.name
+    for c in handoffs.columns
+    if c.name not in ("lead_id", "flags", "packet", "first_activity_at", "lead_first_touch_at", "team")
 )
-_HANDOFF_VALUES = (
-    "n",
-    "kind",
-    "trigger_event",
-    "tier",
-    "segment",
-    "source",
-    "campaign",
-    "fit",
-    "engagement",
-    "owner",
-    "first_touch_rep",
-    "touches",
-    "channels",
-    "disposition",
-    "disposition_reason",
-    "disposition_by",
-    "outcome_reason",
-    "outcome_touches",
-    "outcome_channels",
-    "min_touch_met",
-    "amount",
-    "won_amount",
-    "opportunity_id",
-    "close_date",
-)
+_INSTANT_COLUMNS = frozenset(c.name for c in handoffs.columns if isinstance(c.type, Instant))
 
 
 def _us(value: datetime | None) -> int | None:
@@ -109,10 +76,9 @@ def handoff_row(
         "lead_first_touch_at": _us(first_touch_at),
         "team": team,
     }
-    for name in _HANDOFF_VALUES:
-        row[name] = getattr(h, name)
-    for name in _HANDOFF_TIMES:
-        row[name] = _us(getattr(h, name))
+    for name in _FROM_HANDOFF:
+        value = getattr(h, name)
+        row[name] = _us(value) if name in _INSTANT_COLUMNS else value
     return row
 
 
