@@ -6,10 +6,20 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from difflib import get_close_matches
 from typing import Any
 
+from leadpact.domain.event_limits import (
+    DEFAULT_FUTURE_TOLERANCE,
+    MAX_SHORT,
+    LimitError,
+    check_event_limits,
+    check_instant,
+    check_not_ahead,
+    check_number,
+    shown,
+)
 from leadpact.domain.timeutil import iso_utc, parse_instant
 
 TYPE_RANK: dict[str, int] = {
@@ -49,21 +59,23 @@ STAGE_DATA = (
 
 
 class EventError(ValueError):
-    """A refused event: which field, and why."""
+    """A refused event: which field, and why; `event_id` is its id when that can be shown."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, event_id: str | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.event_id = event_id
 
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What the pact allows an event to name."""
+    """What the pact allows an event to name, and how far ahead of the clock an event may be stamped."""
 
     activity_kinds: frozenset[str]
     sources: frozenset[str]
     reasons: frozenset[str]
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +132,7 @@ def _text(data: Mapping[str, Any], key: str, prefix: str, *, required: bool = Fa
             raise EventError(f"{prefix}{key}", "is required")
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise EventError(f"{prefix}{key}", f"must be a string, not {type(value).__name__}")
+        raise EventError(f"{prefix}{key}", f"must be a string, not {_json_type(value)}")
     return str(value).strip()
 
 
@@ -155,11 +167,13 @@ def _number(data: Mapping[str, Any], key: str) -> float | int | None:
         try:
             number = float(value.replace(",", "").strip())
         except ValueError:
-            raise EventError(f"data.{key}", f"{value!r} is not a number") from None
+            raise EventError(f"data.{key}", f"{shown(value)} is not a number") from None
     else:
-        raise EventError(f"data.{key}", f"must be a number, not {type(value).__name__}")
-    if number != number or number in (float("inf"), float("-inf")):
-        raise EventError(f"data.{key}", "must be a finite number")
+        raise EventError(f"data.{key}", f"must be a number, not {_json_type(value)}")
+    try:
+        check_number(f"data.{key}", number)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
     if isinstance(number, float) and number.is_integer():
         number = int(number)
     return number
@@ -214,8 +228,12 @@ def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -
         out["source"] = _choice(data, "source", vocab.sources, required=True, what="source")
     elif not out:
         raise EventError("data", "lead.updated needs at least one field")
-    if out.get("email") is not None and "@" not in str(out["email"]):
-        raise EventError("data.email", f"{out['email']!r} is not an email address")
+    email = out.get("email")
+    if email is not None:
+        if "@" not in str(email):
+            raise EventError("data.email", f"{email!r} is not an email address")
+        if len(str(email).rsplit("@", 1)[1]) > MAX_SHORT:  # routing keeps the domain as a short field
+            raise EventError("data.email", f"its domain is longer than {MAX_SHORT} characters")
     return out
 
 
@@ -224,9 +242,14 @@ def _close_date(data: Mapping[str, Any]) -> str | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value[:10]).isoformat()
+        day = date.fromisoformat(value[:10])
     except ValueError:
         raise EventError("data.close_date", f"{value!r} is not a date like 2026-05-28") from None
+    try:
+        check_instant("data.close_date", datetime(day.year, day.month, day.day, tzinfo=UTC), value)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
+    return day.isoformat()
 
 
 def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
@@ -298,10 +321,26 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
     }
 
 
-def parse_event(raw: Any, vocab: Vocabulary) -> Event:
-    """A valid Event, or EventError naming the field and the reason."""
+def parse_event(raw: Any, vocab: Vocabulary, *, now: datetime | None) -> Event:
+    """A valid Event, or EventError naming the field, the reason and (when it can be shown) the id.
+
+    `now` is the clock the event is judged against: an event stamped more than the vocabulary's
+    `future_tolerance` ahead of it is refused. None leaves the future unchecked (a dry run over a file).
+    """
+    try:
+        return _parse(raw, vocab, now)
+    except EventError as exc:
+        exc.event_id = reported_id(raw)
+        raise
+
+
+def _parse(raw: Any, vocab: Vocabulary, now: datetime | None) -> Event:
     if not isinstance(raw, Mapping):
-        raise EventError("(event)", f"must be a JSON object, not {type(raw).__name__}")
+        raise EventError("(event)", f"must be a JSON object, not {_json_type(raw)}")
+    try:
+        check_event_limits(raw)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
     for key in raw:
         if key not in ("id", "type", "lead_id", "at", "data"):
             raise EventError(
@@ -316,18 +355,61 @@ def parse_event(raw: Any, vocab: Vocabulary) -> Event:
             f"expected one of {', '.join(TYPE_RANK)}",
         )
     lead_id = _text(raw, "lead_id", "", required=True)
-    at_text = raw.get("at")
-    if not isinstance(at_text, str) or not at_text.strip():
-        raise EventError("at", "is required (ISO 8601 with an offset, e.g. 2026-03-02T14:05:09-05:00)")
-    try:
-        at = parse_instant(at_text)
-    except ValueError as exc:
-        reason = str(exc) if "offset" in str(exc) else f"{at_text!r} is not an ISO 8601 time with an offset"
-        raise EventError("at", reason) from None
+    at = _instant(raw.get("at"), vocab, now)
     data = raw.get("data", {})
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise EventError("data", f"must be an object, not {type(data).__name__}")
+        raise EventError("data", f"must be an object, not {_json_type(data)}")
     assert event_id is not None and lead_id is not None and kind is not None
     return Event(id=event_id, type=kind, lead_id=lead_id, at=at, data=_data(kind, data, vocab))
+
+
+def _instant(at_text: Any, vocab: Vocabulary, now: datetime | None) -> datetime:
+    if not isinstance(at_text, str) or not at_text.strip():
+        raise EventError("at", "is required (ISO 8601 with an offset, e.g. 2026-03-02T14:05:09-05:00)")
+    try:
+        at = parse_instant(at_text)
+    except OverflowError:  # year 1 or 9999, moved past the calendar's edge by its offset
+        edge = "before 1900" if at_text.strip()[:4] < "1900" else "after 2200"
+        raise EventError("at", f"{shown(at_text)} is {edge}") from None
+    except ValueError as exc:
+        text = str(exc)
+        reason = text if "offset" in text else f"{at_text!r} is not an ISO 8601 time with an offset"
+        raise EventError("at", reason) from None
+    try:
+        check_instant("at", at, at_text)
+        if now is not None:
+            check_not_ahead("at", at, now, vocab.future_tolerance)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
+    return at
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a value's type, as the sender wrote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def reported_id(raw: Any) -> str | None:
+    """The event's id as a result may show it: a string within the limits, else None."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    if not isinstance(value, str) or len(value) > MAX_SHORT:
+        return None
+    try:
+        check_event_limits({"id": value})
+    except LimitError:
+        return None
+    return value.strip() or None

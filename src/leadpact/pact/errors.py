@@ -79,14 +79,16 @@ class PactError(Exception):
         return "\n".join([head, *(f"  {issue.located()}" for issue in self.issues)])
 
 
-def custom(message: str, *, at: str | None = None, value: Any = NO_VALUE) -> PydanticCustomError:
+def custom(
+    message: str, *, at: str | tuple[int | str, ...] | None = None, value: Any = NO_VALUE
+) -> PydanticCustomError:
     """An error raised in a validator whose message is shown as is.
 
-    ``at`` names a key below the validated object (``value`` of a condition) so the issue
-    points where the user must look; ``value`` is the value to show there.
+    ``at`` names a key below the validated object (``value`` of a condition), or a path of keys and
+    list positions, so the issue points where the user must look; ``value`` is the value to show there.
     """
     context: dict[str, Any] = {"message": message}
-    if at is not None:
+    if at:
         context["at"] = at
     if value is not NO_VALUE:
         context["value"] = value
@@ -102,7 +104,7 @@ def show(value: Any, limit: int = 60) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, int | float):
         return repr(value)
@@ -314,7 +316,8 @@ def issues_from_validation(
         if kind == "pact":
             message = str(ctx.get("message", err["msg"]))
             if "at" in ctx:
-                loc = (*loc, str(ctx["at"]))
+                at = ctx["at"]
+                loc = (*loc, *at) if isinstance(at, tuple | list) else (*loc, str(at))
             value = ctx.get("value", value)
         elif kind == "extra_forbidden":
             choices = allowed_keys(root, (*prefix, *loc[:-1])) if root is not None else []

@@ -85,6 +85,7 @@ def _stage(
     vocab: Vocabulary,
     report: IngestReport,
     progress: Progress | None,
+    now: datetime,
 ) -> int:
     staged = 0
     batch: list[tuple[Any, ...]] = []
@@ -94,13 +95,10 @@ def _stage(
         if isinstance(raw, Unreadable):
             report.add(Result(line, None, REFUSED, raw.field, raw.reason))
             continue
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
-            event = parse_event(raw, vocab)
+            event = parse_event(raw, vocab, now=now)
         except EventError as exc:
-            report.add(
-                Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason)
-            )
+            report.add(Result(line, exc.event_id, REFUSED, exc.field, exc.reason))
             continue
         text = canonical_data(event)
         batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
@@ -306,7 +304,7 @@ def ingest(
     with engine.connect() as conn:
         store_events.create_stage(conn)
         try:
-            _stage(conn, lines, vocab, report, progress)
+            _stage(conn, lines, vocab, report, progress, now)
             store_events.index_stage(conn)
             _deduplicate(conn, report)
             if not atomic:
@@ -344,6 +342,7 @@ def vocabulary(pact: Any) -> Vocabulary:
         activity_kinds=frozenset(pact.activity_kinds),
         sources=frozenset(pact.sources),
         reasons=frozenset(pact.reasons),
+        future_tolerance=pact.ingest.future_tolerance.as_timedelta(),
     )
 
 
