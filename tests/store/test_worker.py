@@ -36,9 +36,8 @@ def seed(engine: Engine, pact: Any, leads: int = LEADS) -> None:
             rows.append(touch(f"W{i}", (T0 + timedelta(minutes=i + 2)).isoformat(), id=f"W{i}-t"))
     text = "\n".join(json.dumps(r) for r in rows) + "\n"
     received = T0 + timedelta(minutes=leads + 2)  # the call arrives after its last event
-    report = ingest(
-        engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x.jsonl"), now=received
-    )
+    lines = read_events(io.StringIO(text), "x.jsonl")
+    report = ingest(engine, rules_from_pact(pact), vocabulary(pact), lines, now=received)
     assert report.refused == 0
 
 

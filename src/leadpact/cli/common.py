@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from datetime import date, datetime
@@ -59,7 +60,37 @@ def _default(value: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, default=_default, ensure_ascii=False)
+    """Strict JSON: NaN and Infinity are not JSON, so no output holds them (a script's parser would fail)."""
+    try:
+        return json.dumps(data, default=_default, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        if "not JSON compliant" not in str(exc):
+            raise
+    # The last line of defence: the inputs are kept finite where they come in (event and pact limits), so
+    # reaching here is a bug to report; the output stays valid JSON meanwhile, and says where.
+    spots: list[str] = []
+    clean = _finite(data, "", spots)
+    err_console.print(
+        f"[yellow]warning:[/yellow] not a finite number, printed as null: {escape(', '.join(spots[:5]))}",
+        highlight=False,
+    )
+    return json.dumps(clean, default=_default, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(value: Any, where: str, spots: list[str]) -> Any:
+    """`value` with every NaN or infinite number replaced by None; `spots` collects where they were."""
+    if isinstance(value, Decimal):
+        value = float(value) if value.is_finite() else float("nan")
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        spots.append(where or "(top)")
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v, f"{where}.{k}" if where else str(k), spots) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v, f"{where}[{i}]", spots) for i, v in enumerate(value)]
+    return value
 
 
 def print_json(data: Any) -> None:
@@ -67,5 +98,6 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    """One line on stderr (never wrapped, so scripts can grep it) and the exit code."""
+    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

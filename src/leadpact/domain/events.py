@@ -116,6 +116,11 @@ def content_hash(event: Event, data_text: str | None = None) -> str:
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
+def _key(key: str) -> str:
+    """A key as a field path shows it (an empty or blank key in quotes, so it can be seen)."""
+    return key if key.strip() else shown(key)
+
+
 def _suggest(word: str, choices: tuple[str, ...] | frozenset[str] | list[str]) -> str:
     close = get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
@@ -197,7 +202,7 @@ def _boolean(data: Mapping[str, Any], key: str) -> bool | None:
 def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
     for key in data:
         if key not in allowed:
-            raise EventError(f"data.{key}", f"unknown field{_suggest(key, allowed)}")
+            raise EventError(f"data.{_key(key)}", f"unknown field{_suggest(key, allowed)}")
 
 
 def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -> dict[str, Any]:
@@ -344,7 +349,7 @@ def _parse(raw: Any, vocab: Vocabulary, now: datetime | None) -> Event:
     for key in raw:
         if key not in ("id", "type", "lead_id", "at", "data"):
             raise EventError(
-                str(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
+                _key(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
             )
     event_id = _text(raw, "id", "", required=True)
     kind = _text(raw, "type", "", required=True)

@@ -24,16 +24,19 @@ from pydantic import (
 from leadpact.domain.durations import Duration, parse_duration
 from leadpact.pact.errors import custom, show
 
-#: Every number in the pact and the roster is finite and within ±MAX_NUMBER (the limit events keep too), so
-#: no sum, product or JSON output of them is ever infinite or NaN.
+#: Every number in the pact and the roster is finite, within ±MAX_NUMBER (the limit events keep too) and,
+#: unless it is 0, at least MIN_NUMBER in size: no sum, product or quotient of them (the waterfall divides by
+#: rates) is ever infinite or NaN.
 MAX_NUMBER = 10**15
+MIN_NUMBER = 1e-6
 #: Day counts that become wall time (touches.within_days, recycle.rehandoff.within_days): about a century.
 MAX_DAYS = 36_600
 
 
 class PactModel(BaseModel):
     """Strict and immutable: an unknown key is an error, a loaded pact never changes. Every number in it,
-    wherever it sits (a threshold, a rate, a condition's value, a list), is finite and within ±10^15."""
+    wherever it sits (a threshold, a rate, a condition's value, a list), is finite, within ±10^15, and 0 or at
+    least 10^-6 in size."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True, allow_inf_nan=False)
 
@@ -55,9 +58,11 @@ def number_problem(value: Any, where: tuple[int | str, ...]) -> tuple[tuple[int 
     if isinstance(value, float) and not math.isfinite(value):
         return where, value, "is not a finite number"
     if isinstance(value, int | float):
-        if -MAX_NUMBER <= value <= MAX_NUMBER:
-            return None
-        return where, value, "is out of range (at most ±10^15)"
+        if not -MAX_NUMBER <= value <= MAX_NUMBER:
+            return where, value, "is out of range (at most ±10^15)"
+        if value and abs(value) < MIN_NUMBER:
+            return where, value, "is too small (0, or at least 0.000001)"
+        return None
     if isinstance(value, list | tuple):
         items: Any = enumerate(value)
     elif isinstance(value, Mapping):
