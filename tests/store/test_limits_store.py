@@ -68,7 +68,7 @@ def edge_lead() -> list[dict[str, Any]]:
     domain = ("d" * (MAX_SHORT - 8)) + ".example"
     attributes: dict[str, Any] = {f"a{i:03d}": UNICODE for i in range(193)}
     attributes["low"], attributes["high"] = -MAX_NUMBER, float(MAX_NUMBER)
-    attributes["deep"] = nested(4)  # attributes > deep > k > k > k: five levels
+    attributes["deep"] = nested(5)  # attributes > deep > k > k > k: five objects, one in the other
     assert len(f"{local}@{domain}") == MAX_EMAIL
     return [
         created(
@@ -128,7 +128,7 @@ def test_events_at_every_limit_are_stored_and_read_back_on_both_stores(
     assert {r["id"] for r in [*rows, *late_lead()]} <= set(stored)
     assert json.loads(stored["A-t"].data)["note"] == NOTE  # not cut, not mangled
     edge = json.loads(stored[long_id("E-c")].data)
-    assert edge["attributes"]["deep"] == nested(4) and len(edge["email"]) == MAX_EMAIL
+    assert edge["attributes"]["deep"] == nested(5) and len(edge["email"]) == MAX_EMAIL
 
     year = cli(tmp_path, engine, "metrics", "--period", "2026", "--as-of", "2026-06-01T00:00:00Z")
     assert year["pipeline"]["total"] == 3 * MAX_NUMBER
