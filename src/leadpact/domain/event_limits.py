@@ -35,7 +35,7 @@ TEXT_FIELDS: dict[str, frozenset[str]] = {
 }
 
 _UNSAFE = re.compile(r"[\x00\ud800-\udfff]")
-_KEY_UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class LimitError(ValueError):
@@ -67,20 +67,53 @@ def _unsafe_reason(text: str) -> str | None:
 def check_event_limits(raw: Mapping[str, Any]) -> None:
     """Raise LimitError for the first value past a limit, anywhere in the event (keys and values)."""
     kind = raw.get("type")
-    texts = TEXT_FIELDS.get(kind, frozenset()) if isinstance(kind, str) else frozenset()
+    texts = TEXT_FIELDS.get(kind, _NO_TEXT) if isinstance(kind, str) else _NO_TEXT
     counter = [0]
+    # The usual event is flat strings under short printable keys: that case runs inline, for speed (ingest
+    # checks every event); anything else goes the long way, which names the field and the reason.
     for key, value in raw.items():
-        name = _checked_key(key, "")
-        if name == "data" and isinstance(value, Mapping):
+        if not (type(key) is str and len(key) <= MAX_SHORT and key.isprintable()):
+            _checked_key(key, "")
+        if key == "data" and (type(value) is dict or isinstance(value, Mapping)):
             for data_key, data_value in value.items():
-                field = f"data.{_checked_key(data_key, 'data')}"
+                if not (type(data_key) is str and len(data_key) <= MAX_SHORT and data_key.isprintable()):
+                    _checked_key(data_key, "data")
                 if data_key == "attributes":
-                    _walk(data_value, field, depth=3, limit=MAX_TEXT, counter=counter)
-                else:
-                    limit = MAX_EMAIL if data_key == "email" else MAX_TEXT if data_key in texts else MAX_SHORT
-                    _walk(data_value, field, depth=3, limit=limit, counter=None)
-        else:
-            _walk(value, name, depth=2, limit=MAX_SHORT, counter=None)
+                    _walk(data_value, "data.attributes", depth=3, limit=MAX_TEXT, counter=counter)
+                    continue
+                limit = MAX_EMAIL if data_key == "email" else MAX_TEXT if data_key in texts else MAX_SHORT
+                if not (
+                    type(data_value) is str
+                    and len(data_value) <= limit
+                    and "\x00" not in data_value
+                    and data_value.isascii()
+                ) and not _fine_scalar(data_value, limit):
+                    _walk(data_value, f"data.{data_key}", depth=3, limit=limit, counter=None)
+        elif not (
+            type(value) is str and len(value) <= MAX_SHORT and "\x00" not in value and value.isascii()
+        ) and not _fine_scalar(value, MAX_SHORT):
+            _walk(value, key, depth=2, limit=MAX_SHORT, counter=None)
+
+
+_NO_TEXT: frozenset[str] = frozenset()
+
+
+def _fine_key(key: Any) -> bool:
+    return isinstance(key, str) and len(key) <= MAX_SHORT and key.isprintable()
+
+
+def _fine_scalar(value: Any, limit: int) -> bool:
+    """True for a string, number, boolean or null within the limits; anything else goes the long way."""
+    kind = type(value)
+    if kind is str:
+        return (
+            len(value) <= limit
+            and "\x00" not in value
+            and (value.isascii() or _SURROGATE.search(value) is None)
+        )
+    if kind is int or kind is float:
+        return bool(-MAX_NUMBER <= value <= MAX_NUMBER)  # False for NaN
+    return value is None or kind is bool
 
 
 def _checked_key(key: Any, parent: str) -> str:
@@ -89,8 +122,8 @@ def _checked_key(key: Any, parent: str) -> str:
         raise LimitError(where, f"a key is a {type(key).__name__}, not a string")
     if len(key) > MAX_SHORT:
         raise LimitError(where, f"the key {shown(key)} is longer than {MAX_SHORT} characters")
-    if _KEY_UNSAFE.search(key):
-        raise LimitError(where, f"the key {shown(key)} holds a control character or is not text")
+    if not key.isprintable():
+        raise LimitError(where, f"the key {shown(key)} holds a character that cannot be printed")
     return key
 
 
@@ -119,7 +152,10 @@ def _walk(value: Any, field: str, *, depth: int, limit: int, counter: list[int] 
                 raise LimitError(
                     "data.attributes", f"holds more than {ATTRIBUTES_ITEMS} keys and items in all"
                 )
-        path = f"{field}[{key}]" if isinstance(key, int) else f"{field}.{_checked_key(key, field)}"
+        if isinstance(key, int):
+            path = f"{field}[{key}]"
+        else:
+            path = f"{field}.{key if _fine_key(key) else _checked_key(key, field)}"
         _walk(item, path, depth=depth + 1, limit=limit, counter=counter)
 
 
