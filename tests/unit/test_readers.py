@@ -64,16 +64,24 @@ def test_a_broken_utf16_line_is_refused_on_its_own() -> None:
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8, "NUL bytes"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8, "a binary file"),
+        (b"SQLite format 3\x00" + bytes(4096), "it holds NUL bytes: a binary file"),
         ('{"id": "a"}\n{"id": "b"}\n'.encode("utf-16-le"), "UTF-16 without a byte-order mark"),
         ("\n".join(['{"name": "Gérant Général"}'] * 5).encode("cp1252"), "Windows-1252"),
         (bytes((i * 7919) % 251 + 5 for i in range(5000)), "not UTF-8"),
     ],
-    ids=["png", "utf-16 without a BOM", "cp1252 throughout", "random bytes"],
+    ids=["png", "sqlite", "utf-16 without a BOM", "cp1252 throughout", "random bytes"],
 )
 def test_a_file_that_is_not_text_is_refused_whole_before_reading(raw: bytes, reason: str) -> None:
     with pytest.raises(NotText, match=reason):
         read_events(io.BytesIO(raw), "x.jsonl")
+
+
+def test_a_file_of_one_line_with_a_bad_byte_is_text_with_that_line_refused() -> None:
+    ((number, bad),) = lines_of(b'{"id": "caf\x92", "type": "touch"}\n')
+    assert number == 1 and bad == Unreadable(
+        "(line)", "not UTF-8 text: byte 0x92 at column 12 (save the file as UTF-8)"
+    )
 
 
 def test_a_few_bad_lines_in_text_leave_it_text() -> None:

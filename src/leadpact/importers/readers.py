@@ -103,27 +103,23 @@ def _text_lines(stream: IO[str], limit: int) -> Iterator[str | None]:
 
 
 def not_text(head: bytes) -> str | None:
-    """Why a file whose first block is `head` is not text, or None. It is not when most of the block's lines
-    hold NUL bytes or bytes that are not UTF-8: a binary file, UTF-16 without a byte-order mark, a file in
-    another encoding throughout. A few such lines are refused one by one, and the rest is read."""
-    pieces = [p for p in head.split(b"\n") if p.strip()]
-    if not pieces:
+    """Why a file whose first block is `head` is not text, or None: NUL bytes or bytes that are not UTF-8 make
+    up much of it (a binary file, UTF-16 without a byte-order mark), or most of its lines hold some (a file in
+    another encoding throughout). A few such lines in text are refused one by one, and the rest is read."""
+    if not head.strip():
         return None
-    decoder = codecs.getincrementaldecoder("utf-8")("leadpact.mark")
-    bad = nul = 0
-    for piece in pieces:
-        decoder.reset()
-        if b"\x00" in piece:
-            nul += 1
-            bad += 1
-        elif _MARKS.search(decoder.decode(piece, final=False)):
-            bad += 1
-    if bad * 2 <= len(pieces):
-        return None
-    if nul * 2 > len(pieces):
-        if head.count(b"\x00") * 3 > len(head):
-            return "it holds NUL bytes throughout (UTF-16 without a byte-order mark? save it as UTF-8)"
+    nul = head.count(b"\x00")
+    if nul * 50 > len(head):  # over 2%
+        even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+        if max(even, odd) * 10 > 9 * (len(head) // 2) and min(even, odd) * 10 < len(head) // 2:
+            return "it looks like UTF-16 without a byte-order mark: save it as UTF-8"
         return "it holds NUL bytes: a binary file, not JSON Lines or CSV"
+    text = codecs.getincrementaldecoder("utf-8")("leadpact.mark").decode(head, final=False)
+    undecodable = len(_MARKS.findall(text))
+    pieces = [p for p in text.split("\n") if p.strip()]
+    bad_lines = sum(1 for p in pieces if "\x00" in p or _MARKS.search(p))
+    if undecodable * 10 <= len(head) and (len(pieces) < 2 or bad_lines * 2 <= len(pieces)):
+        return None
     try:
         head.decode("cp1252")
     except UnicodeDecodeError:
