@@ -120,11 +120,20 @@ def not_text(head: bytes) -> str | None:
     bad_lines = sum(1 for p in pieces if "\x00" in p or _MARKS.search(p))
     if undecodable * 10 <= len(head) and (len(pieces) < 2 or bad_lines * 2 <= len(pieces)):
         return None
+    if _CONTROL.search(head) is None and _decodes(head, "cp1252"):  # text, in a Windows code page
+        return "it is not UTF-8 text (Windows-1252?): save it as UTF-8"
+    return "most of it is not UTF-8 text: a binary file, or text in another encoding (save it as UTF-8)"
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # in no text file, in most binary ones
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
     try:
-        head.decode("cp1252")
+        raw.decode(codec)
     except UnicodeDecodeError:
-        return "most of it is not UTF-8 text: a binary file, or text in another encoding (save it as UTF-8)"
-    return "it is not UTF-8 text (Windows-1252?): save it as UTF-8"
+        return False
+    return True
 
 
 def _lines(stream: IO[bytes] | IO[str]) -> tuple[Iterator[str | None], str | None]:
