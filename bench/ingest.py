@@ -20,6 +20,9 @@ from pathlib import Path
 
 from common import fresh, pg_database
 
+MONTHS = 36
+AFTER_GENERATED = datetime(2029, 2, 1, tzinfo=UTC)  # after generate(..., months=MONTHS) from 2026-01-05
+
 
 def _events_file(events: int, folder: Path) -> Path:
     """A generated company with at least `events` events (cut to exactly that many lines)."""
@@ -31,7 +34,7 @@ def _events_file(events: int, folder: Path) -> Path:
     written = 0
     leads = max(10, events // 6)  # ~8.5 events a lead: enough leads in one pass, then cut
     with path.open("w") as out:
-        for event in generate(leads, 11, months=36):
+        for event in generate(leads, 11, months=MONTHS):
             out.write(json.dumps(event) + "\n")
             written += 1
             if written >= events:
@@ -62,13 +65,13 @@ def measure_ingest(path: Path, url: str, routed: bool = False) -> dict[str, floa
     routing = RoutingRules.from_roster(roster, rules.calendars) if roster is not None else None
     engine = open_store(url)
     started = time.perf_counter()
-    with path.open() as stream:
+    with path.open("rb") as stream:  # as `leadpact ingest FILE` reads it
         report = ingest(
             engine,
             rules,
             vocabulary(pact),
             read_events(stream, path.name),
-            now=datetime.now(UTC),
+            now=AFTER_GENERATED,  # the generated months run into the future; as of their end, none is ahead
             routing=routing,
             roster=roster,
         )

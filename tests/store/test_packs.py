@@ -8,7 +8,7 @@ import io
 import json
 import random
 import re
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -66,7 +66,9 @@ def run(engine: Engine, pact: Any, events: list[dict[str, Any]], strict: bool = 
     report = ingest(
         engine,
         rules_from_pact(pact),
-        vocabulary(pact),
+        # RECEIVED sits inside the months these tests write (it decides which changes are logged lead by
+        # lead); the events after it are not "in the future" here
+        replace(vocabulary(pact), future_tolerance=timedelta(days=366)),
         read_events(io.StringIO(text), "x.jsonl"),
         now=RECEIVED,
     )

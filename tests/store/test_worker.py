@@ -35,9 +35,9 @@ def seed(engine: Engine, pact: Any, leads: int = LEADS) -> None:
         if i % 4 == 0:  # a quarter are touched in time: their first-contact clock is met
             rows.append(touch(f"W{i}", (T0 + timedelta(minutes=i + 2)).isoformat(), id=f"W{i}-t"))
     text = "\n".join(json.dumps(r) for r in rows) + "\n"
-    report = ingest(
-        engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x.jsonl"), now=T0
-    )
+    received = T0 + timedelta(minutes=leads + 2)  # the call arrives after its last event
+    lines = read_events(io.StringIO(text), "x.jsonl")
+    report = ingest(engine, rules_from_pact(pact), vocabulary(pact), lines, now=received)
     assert report.refused == 0
 
 

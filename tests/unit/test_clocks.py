@@ -26,7 +26,7 @@ def local(text: str) -> datetime:
 def clocks_of(pact: Any, *raws: dict[str, Any]) -> dict[str, Clock]:
     rules = rules_from_pact(pact)
     vocab = vocabulary(pact)
-    events = [parse_event(r, vocab) for r in raws]
+    events = [parse_event(r, vocab, now=None) for r in raws]
     p = replay(raws[0]["lead_id"], events, rules)
     h = p.handoffs[-1]
     return {c.kind: c for c in clocks_for(h, rules.segment(h.segment), rules.calendar())}

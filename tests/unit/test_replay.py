@@ -24,7 +24,7 @@ def rules(pact: Any) -> Rules:
 
 def events_of(pact: Any, *raws: dict[str, Any]) -> list[Event]:
     vocab = vocabulary(pact)
-    return [parse_event(raw, vocab) for raw in raws]
+    return [parse_event(raw, vocab, now=None) for raw in raws]
 
 
 def run(pact: Any, rules: Rules, *raws: dict[str, Any], new: bool = True) -> Projection:

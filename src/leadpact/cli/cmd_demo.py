@@ -17,8 +17,15 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _start_for(months: int, today: date) -> date:
+    """A Monday about `months` before today whose months end by yesterday (UTC): the engine refuses events
+    stamped in the future, in whatever time zone the company keeps."""
+    from leadpact.demo.generator import add_months
+
     start = today - timedelta(days=round(months * 30.44))
-    return start - timedelta(days=start.weekday())  # a Monday
+    start -= timedelta(days=start.weekday())
+    while add_months(start, months) > today - timedelta(days=1):
+        start -= timedelta(days=7)
+    return start
 
 
 def _generate(path: str, leads: int, seed: int, start: date, months: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import typer
 from rich.markup import escape
@@ -12,57 +13,81 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
-from leadpact.importers.readers import read_events
+from leadpact.importers.readers import NotText, read_events
 from leadpact.services.ingest import IngestInterrupted, IngestReport, ingest
 
 
-def _count_lines(path: Path) -> int:
+def _count_lines(path: Path) -> int | None:
+    """The progress bar's total: a regular file's newlines (None for a pipe or a device, read only once)."""
+    if not path.is_file():
+        return None
     count = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            count += chunk.count(b"\n")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                count += chunk.count(b"\n")
+    except OSError:
+        return None
     return count
+
+
+def _open(path: str) -> tuple[BinaryIO, str | None, int | None]:
+    """The input as bytes, its name and its line count; one clear line and exit 1 when it cannot be read."""
+    if path == "-":
+        return sys.stdin.buffer, None, None
+    file = Path(path)
+    try:
+        if file.is_dir():
+            fail(f"{path} is a directory, not a file of events")
+        if not file.exists():
+            fail(f"no such file: {path}")
+        return file.open("rb"), file.name, _count_lines(file)
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
 def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestReport:
     from leadpact.cli.context import Context
 
     assert isinstance(ctx, Context)
-    if path == "-":
-        stream, name, total = sys.stdin, None, None
-    else:
-        file = Path(path)
-        if not file.exists():
-            fail(f"no such file: {path}")
-        stream, name, total = file.open(encoding="utf-8", newline=""), file.name, _count_lines(file)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
-        read = bar.add_task("reading events", total=total)
-        leads = bar.add_task("applying to leads", total=None, visible=False)
-
-        def progress(step: str, n: int) -> None:
-            if step == "read":
-                bar.advance(read, n)
-            else:
-                bar.update(leads, visible=True)
-                bar.advance(leads, n)
-
+    stream, name, total = _open(path)
+    try:
         try:
+            events = read_events(stream, name)
+        except NotText as exc:
+            fail(f"{path if path != '-' else 'standard input'} is not a text file of events: {exc}")
+        except OSError as exc:
+            fail(f"cannot read {path}: {exc.strerror or exc}")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+            read = bar.add_task("reading events", total=total)
+            leads = bar.add_task("applying to leads", total=None, visible=False)
+
+            def progress(step: str, n: int) -> None:
+                if step == "read":
+                    bar.advance(read, n)
+                else:
+                    bar.update(leads, visible=True)
+                    bar.advance(leads, n)
+
             now = now_utc()
-            return ingest(
-                ctx.engine,
-                ctx.versions,
-                ctx.vocab,
-                read_events(stream, name),
-                now=now,
-                atomic=atomic,
-                progress=progress,
-                routing=ctx.routing,
-                roster=ctx.roster,
-            )
-        finally:
-            if stream is not sys.stdin:
-                stream.close()
+            try:
+                return ingest(
+                    ctx.engine,
+                    ctx.versions,
+                    ctx.vocab,
+                    events,
+                    now=now,
+                    atomic=atomic,
+                    progress=progress,
+                    routing=ctx.routing,
+                    roster=ctx.roster,
+                )
+            except OSError as exc:  # the file went away or the disk failed while it was read: nothing stored
+                fail(f"cannot read {path}: {exc.strerror or exc} (nothing was stored; run it again)")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
 @app.command("ingest")

@@ -36,7 +36,7 @@ def explain_command(
     """Dry run: which rule, which rep, why, and who was skipped and why."""
     from leadpact.domain.events import EventError, parse_event
     from leadpact.domain.projection import replay
-    from leadpact.importers.readers import Unreadable, read_events
+    from leadpact.importers.readers import NotText, Unreadable, read_events
     from leadpact.services.leads import projection_of
     from leadpact.services.routing_views import explain_projection
 
@@ -46,15 +46,20 @@ def explain_command(
     projections = []
     if Path(target).is_file():
         by_lead: dict[str, list[Any]] = {}
-        with Path(target).open() as stream:
-            for _line, raw in read_events(stream, target):
-                if isinstance(raw, Unreadable):
-                    continue
-                try:
-                    event = parse_event(raw, ctx.vocab)
-                except EventError:
-                    continue
-                by_lead.setdefault(event.lead_id, []).append(event)
+        try:
+            with Path(target).open("rb") as stream:
+                for _line, raw in read_events(stream, target):
+                    if isinstance(raw, Unreadable):
+                        continue
+                    try:
+                        event = parse_event(raw, ctx.vocab, now=now)
+                    except EventError:
+                        continue
+                    by_lead.setdefault(event.lead_id, []).append(event)
+        except NotText as exc:
+            fail(f"{target} is not a text file of events: {exc}")
+        except OSError as exc:
+            fail(f"cannot read {target}: {exc.strerror or exc}")
         projections = [replay(lead, evs, ctx.rules) for lead, evs in by_lead.items()]
     else:
         p = projection_of(ctx.engine, ctx.rules, target)

@@ -58,7 +58,7 @@ _TOPICS = (
 _EVENTS = ("saastr", "revops-summit", "dreamforce", "inbound", "b2b-marketing-expo", "sales-ops-forum")
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):
@@ -90,7 +90,7 @@ class _Company:
         self.profile = profile
         self.leads = leads
         self.rng = random.Random(seed)
-        self.horizon_day = _add_months(start, months)
+        self.horizon_day = add_months(start, months)
         opens, closes = profile.hours
         self.cal = BusinessTime(
             profile.timezone,

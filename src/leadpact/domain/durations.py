@@ -10,6 +10,8 @@ from typing import Literal
 Unit = Literal["m", "h", "bd"]
 
 _PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|h|bd)\s*$")
+#: The longest duration of each unit: a year (no clock of an SLA runs longer; due times stay on the calendar).
+LONGEST: dict[str, float] = {"m": 525_600, "h": 8_760, "bd": 261}
 
 
 @dataclass(frozen=True)
@@ -47,4 +49,6 @@ def parse_duration(text: object) -> Duration:
     unit: Unit = match.group(2)  # type: ignore[assignment]
     if unit == "bd" and not value.is_integer():
         raise ValueError(f"{text!r}: business days are whole numbers")
+    if value > LONGEST[unit]:
+        raise ValueError(f"{text!r} is longer than a year (at most {LONGEST[unit]:g}{unit})")
     return Duration(value, unit)

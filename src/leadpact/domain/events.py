@@ -6,11 +6,33 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from difflib import get_close_matches
+from datetime import datetime, timedelta
 from typing import Any
 
+from leadpact.domain.event_fields import (
+    EventError,
+    boolean,
+    check_keys,
+    choice,
+    close_date,
+    json_type,
+    key_name,
+    number,
+    suggest,
+    text,
+)
+from leadpact.domain.event_limits import (
+    DEFAULT_FUTURE_TOLERANCE,
+    MAX_SHORT,
+    LimitError,
+    check_event_limits,
+    check_instant,
+    check_not_ahead,
+    shown,
+)
 from leadpact.domain.timeutil import iso_utc, parse_instant
+
+__all__ = ["TYPE_RANK", "Event", "EventError", "Vocabulary", "canonical_data", "content_hash", "parse_event"]
 
 TYPE_RANK: dict[str, int] = {
     "lead.created": 0,
@@ -48,22 +70,14 @@ STAGE_DATA = (
 )
 
 
-class EventError(ValueError):
-    """A refused event: which field, and why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What the pact allows an event to name."""
+    """What the pact allows an event to name, and how far ahead of the clock an event may be stamped."""
 
     activity_kinds: frozenset[str]
     sources: frozenset[str]
     reasons: frozenset[str]
+    future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,104 +113,22 @@ def canonical_data(event: Event) -> str:
 
 def content_hash(event: Event, data_text: str | None = None) -> str:
     """Same id + same hash: a duplicate; same id + another hash: a conflict. `at` compares as an instant."""
-    text = canonical_data(event) if data_text is None else data_text
-    canonical = f"{event.type}\x1f{event.lead_id}\x1f{iso_utc(event.at)}\x1f{text}"
+    data_json = canonical_data(event) if data_text is None else data_text
+    canonical = f"{event.type}\x1f{event.lead_id}\x1f{iso_utc(event.at)}\x1f{data_json}"
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
-
-
-def _suggest(word: str, choices: tuple[str, ...] | frozenset[str] | list[str]) -> str:
-    close = get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-def _text(data: Mapping[str, Any], key: str, prefix: str, *, required: bool = False) -> str | None:
-    value = data.get(key)
-    if type(value) is str:  # the common case, first
-        text = value.strip()
-        if text:
-            return text
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise EventError(f"{prefix}{key}", "is required")
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise EventError(f"{prefix}{key}", f"must be a string, not {type(value).__name__}")
-    return str(value).strip()
-
-
-def _choice(
-    data: Mapping[str, Any],
-    key: str,
-    choices: tuple[str, ...] | frozenset[str],
-    *,
-    required: bool = False,
-    what: str = "value",
-) -> str | None:
-    value = _text(data, key, "data.", required=required)
-    if value is None:
-        return None
-    if value not in choices:
-        allowed = ", ".join(sorted(choices))
-        raise EventError(
-            f"data.{key}", f"unknown {what} {value!r}{_suggest(value, choices)}; expected one of {allowed}"
-        )
-    return value
-
-
-def _number(data: Mapping[str, Any], key: str) -> float | int | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise EventError(f"data.{key}", "must be a number, not a boolean")
-    if isinstance(value, int | float):
-        number: float | int = value
-    elif isinstance(value, str):
-        try:
-            number = float(value.replace(",", "").strip())
-        except ValueError:
-            raise EventError(f"data.{key}", f"{value!r} is not a number") from None
-    else:
-        raise EventError(f"data.{key}", f"must be a number, not {type(value).__name__}")
-    if number != number or number in (float("inf"), float("-inf")):
-        raise EventError(f"data.{key}", "must be a finite number")
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-    return number
-
-
-def _boolean(data: Mapping[str, Any], key: str) -> bool | None:
-    value = data.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("false", "0", "no"):
-        return False
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise EventError(f"data.{key}", f"{value!r} is not true or false")
-
-
-def _check_keys(data: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    for key in data:
-        if key not in allowed:
-            raise EventError(f"data.{key}", f"unknown field{_suggest(key, allowed)}")
 
 
 def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -> dict[str, Any]:
     allowed = LEAD_FIELDS if created else tuple(f for f in LEAD_FIELDS if f != "source")
     if not created and "source" in data:
         raise EventError("data.source", "cannot change: a lead's source is fixed by lead.created")
-    _check_keys(data, allowed)
+    check_keys(data, allowed)
     out: dict[str, Any] = {}
     for key in allowed:
         if key not in data:
             continue
         if key in NUMERIC_LEAD_FIELDS:
-            out[key] = _number(data, key)
+            out[key] = number(data, key)
         elif key == "attributes":
             attributes = data[key]
             if attributes is None:
@@ -206,27 +138,21 @@ def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -
             else:
                 out[key] = dict(attributes)
         else:
-            out[key] = _text(data, key, "data.")
+            out[key] = text(data, key, "data.")
     if created:
-        email = _text(data, "email", "data.", required=True)
+        email = text(data, "email", "data.", required=True)
         if email is None or "@" not in email:
             raise EventError("data.email", f"{email!r} is not an email address")
-        out["source"] = _choice(data, "source", vocab.sources, required=True, what="source")
+        out["source"] = choice(data, "source", vocab.sources, required=True, what="source")
     elif not out:
         raise EventError("data", "lead.updated needs at least one field")
-    if out.get("email") is not None and "@" not in str(out["email"]):
-        raise EventError("data.email", f"{out['email']!r} is not an email address")
+    email = out.get("email")
+    if email is not None:
+        if "@" not in str(email):
+            raise EventError("data.email", f"{email!r} is not an email address")
+        if len(str(email).rsplit("@", 1)[1]) > MAX_SHORT:  # routing keeps the domain as a short field
+            raise EventError("data.email", f"its domain is longer than {MAX_SHORT} characters")
     return out
-
-
-def _close_date(data: Mapping[str, Any]) -> str | None:
-    value = _text(data, "close_date", "data.")
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        raise EventError("data.close_date", f"{value!r} is not a date like 2026-05-28") from None
 
 
 def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
@@ -235,38 +161,38 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
     if kind == "lead.updated":
         return _lead_fields(data, created=False, vocab=vocab)
     if kind == "activity":
-        _check_keys(data, ("kind", "asset", "campaign", "channel"))
+        check_keys(data, ("kind", "asset", "campaign", "channel"))
         out: dict[str, Any] = {
-            "kind": _choice(data, "kind", vocab.activity_kinds, required=True, what="activity kind")
+            "kind": choice(data, "kind", vocab.activity_kinds, required=True, what="activity kind")
         }
         for key in ("asset", "campaign", "channel"):
-            if (value := _text(data, key, "data.")) is not None:
+            if (value := text(data, key, "data.")) is not None:
                 out[key] = value
         return out
     if kind == "touch":
-        _check_keys(data, ("channel", "rep", "outcome", "automated", "note"))
+        check_keys(data, ("channel", "rep", "outcome", "automated", "note"))
         out = {
-            "channel": _choice(data, "channel", TOUCH_CHANNELS, required=True, what="channel"),
-            "rep": _text(data, "rep", "data.", required=True),
+            "channel": choice(data, "channel", TOUCH_CHANNELS, required=True, what="channel"),
+            "rep": text(data, "rep", "data.", required=True),
         }
-        if (outcome := _choice(data, "outcome", TOUCH_OUTCOMES, what="outcome")) is not None:
+        if (outcome := choice(data, "outcome", TOUCH_OUTCOMES, what="outcome")) is not None:
             out["outcome"] = outcome
-        if (automated := _boolean(data, "automated")) is not None:
+        if (automated := boolean(data, "automated")) is not None:
             out["automated"] = automated
-        if (note := _text(data, "note", "data.")) is not None:
+        if (note := text(data, "note", "data.")) is not None:
             out["note"] = note
         return out
     if kind == "assignment":
-        _check_keys(data, ("rep", "reason"))
-        out = {"rep": _text(data, "rep", "data.", required=True)}
-        if (reason := _text(data, "reason", "data.")) is not None:
+        check_keys(data, ("rep", "reason"))
+        out = {"rep": text(data, "rep", "data.", required=True)}
+        if (reason := text(data, "reason", "data.")) is not None:
             out["reason"] = reason
         return out
     if kind == "disposition":
-        _check_keys(data, ("outcome", "reason", "by", "note"))
-        outcome = _choice(data, "outcome", DISPOSITION_OUTCOMES, required=True, what="outcome")
+        check_keys(data, ("outcome", "reason", "by", "note"))
+        outcome = choice(data, "outcome", DISPOSITION_OUTCOMES, required=True, what="outcome")
         out = {"outcome": outcome}
-        reason = _choice(data, "reason", vocab.reasons, what="reason code")
+        reason = choice(data, "reason", vocab.reasons, what="reason code")
         if reason is None and outcome != "accepted":
             raise EventError(
                 "data.reason", f"is required for a {outcome} disposition (a code of the pact's reasons)"
@@ -274,60 +200,102 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
         if reason is not None:
             out["reason"] = reason
         for key in ("by", "note"):
-            if (value := _text(data, key, "data.")) is not None:
+            if (value := text(data, key, "data.")) is not None:
                 out[key] = value
         return out
     if kind == "stage":
-        _check_keys(data, STAGE_DATA)
-        out = {"stage": _choice(data, "stage", STAGE_EVENTS, required=True, what="stage")}
+        check_keys(data, STAGE_DATA)
+        out = {"stage": choice(data, "stage", STAGE_EVENTS, required=True, what="stage")}
         for key in ("budget", "authority", "need", "timeline", "opportunity_id", "by"):
-            if (value := _text(data, key, "data.")) is not None:
+            if (value := text(data, key, "data.")) is not None:
                 out[key] = value
-        if (amount := _number(data, "amount")) is not None:
+        if (amount := number(data, "amount")) is not None:
             if amount < 0:
                 raise EventError("data.amount", "must not be negative")
             out["amount"] = amount
-        if (close := _close_date(data)) is not None:
+        if (close := close_date(data)) is not None:
             out["close_date"] = close
         return out
     # retract
-    _check_keys(data, ("event_id", "reason"))
+    check_keys(data, ("event_id", "reason"))
     return {
-        "event_id": _text(data, "event_id", "data.", required=True),
-        "reason": _text(data, "reason", "data.", required=True),
+        "event_id": text(data, "event_id", "data.", required=True),
+        "reason": text(data, "reason", "data.", required=True),
     }
 
 
-def parse_event(raw: Any, vocab: Vocabulary) -> Event:
-    """A valid Event, or EventError naming the field and the reason."""
+def parse_event(raw: Any, vocab: Vocabulary, *, now: datetime | None) -> Event:
+    """A valid Event, or EventError naming the field, the reason and (when it can be shown) the id.
+
+    `now` is the clock the event is judged against: an event stamped more than the vocabulary's
+    `future_tolerance` ahead of it is refused. None leaves the future unchecked (a dry run over a file).
+    """
+    try:
+        return _parse(raw, vocab, now)
+    except EventError as exc:
+        exc.event_id = reported_id(raw)
+        raise
+
+
+def _parse(raw: Any, vocab: Vocabulary, now: datetime | None) -> Event:
     if not isinstance(raw, Mapping):
-        raise EventError("(event)", f"must be a JSON object, not {type(raw).__name__}")
+        raise EventError("(event)", f"must be a JSON object, not {json_type(raw)}")
+    try:
+        check_event_limits(raw)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
     for key in raw:
         if key not in ("id", "type", "lead_id", "at", "data"):
             raise EventError(
-                str(key), f"unknown field{_suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
+                key_name(key), f"unknown field{suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
             )
-    event_id = _text(raw, "id", "", required=True)
-    kind = _text(raw, "type", "", required=True)
+    event_id = text(raw, "id", "", required=True)
+    kind = text(raw, "type", "", required=True)
     if kind not in TYPE_RANK:
         raise EventError(
             "type",
-            f"unknown type {kind!r}{_suggest(str(kind), tuple(TYPE_RANK))}; "
+            f"unknown type {kind!r}{suggest(str(kind), tuple(TYPE_RANK))}; "
             f"expected one of {', '.join(TYPE_RANK)}",
         )
-    lead_id = _text(raw, "lead_id", "", required=True)
-    at_text = raw.get("at")
-    if not isinstance(at_text, str) or not at_text.strip():
-        raise EventError("at", "is required (ISO 8601 with an offset, e.g. 2026-03-02T14:05:09-05:00)")
-    try:
-        at = parse_instant(at_text)
-    except ValueError as exc:
-        reason = str(exc) if "offset" in str(exc) else f"{at_text!r} is not an ISO 8601 time with an offset"
-        raise EventError("at", reason) from None
+    lead_id = text(raw, "lead_id", "", required=True)
+    at = _instant(raw.get("at"), vocab, now)
     data = raw.get("data", {})
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise EventError("data", f"must be an object, not {type(data).__name__}")
+        raise EventError("data", f"must be an object, not {json_type(data)}")
     assert event_id is not None and lead_id is not None and kind is not None
     return Event(id=event_id, type=kind, lead_id=lead_id, at=at, data=_data(kind, data, vocab))
+
+
+def _instant(at_text: Any, vocab: Vocabulary, now: datetime | None) -> datetime:
+    if not isinstance(at_text, str) or not at_text.strip():
+        raise EventError("at", "is required (ISO 8601 with an offset, e.g. 2026-03-02T14:05:09-05:00)")
+    try:
+        at = parse_instant(at_text)
+    except OverflowError:  # year 1 or 9999, moved past the calendar's edge by its offset
+        edge = "before 1900" if at_text.strip()[:4] < "1900" else "after 2200"
+        raise EventError("at", f"{shown(at_text)} is {edge}") from None
+    except ValueError as exc:
+        problem = str(exc)
+        reason = problem if "offset" in problem else f"{at_text!r} is not an ISO 8601 time with an offset"
+        raise EventError("at", reason) from None
+    try:
+        check_instant("at", at, at_text)
+        if now is not None:
+            check_not_ahead("at", at, now, vocab.future_tolerance)
+    except LimitError as exc:
+        raise EventError(exc.field, exc.reason) from None
+    return at
+
+
+def reported_id(raw: Any) -> str | None:
+    """The event's id as a result may show it: a string within the limits, else None."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    if not isinstance(value, str) or len(value) > MAX_SHORT:
+        return None
+    try:
+        check_event_limits({"id": value})
+    except LimitError:
+        return None
+    return value.strip() or None

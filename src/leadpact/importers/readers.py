@@ -1,17 +1,28 @@
 """JSON Lines and CSV into raw event objects, streamed, with the line each came from.
 
-A line that cannot be read yields a `Unreadable` in place of the object, so the caller refuses it with the
-line, the field and the reason and goes on with the rest.
+Files are read as bytes and decoded line by line: UTF-8 (a byte-order mark is dropped), or UTF-16/32 when the
+file starts with that byte-order mark. A line that cannot be read (bytes that are not text, a line past
+MAX_LINE_BYTES, bad JSON, nesting too deep, a number too long to read) yields an `Unreadable` in place of the
+object, so the caller refuses that line with its line number, field and reason and goes on with the rest. A
+file that is not text at all raises `NotText` before anything is read from it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+
+BLOCK = 64 * 1024  # the first block decides whether a file is text
+MAX_LINE_BYTES = 1 << 20  # a line past this is refused unread (an event is a few hundred bytes)
+_MARK_BASE = 0xDC00  # an undecodable byte b reads as chr(_MARK_BASE + b), a lone surrogate text never holds
+_MARKS = re.compile("[\udc00-\udcff]")
 
 
 @dataclass(frozen=True)
@@ -20,57 +31,297 @@ class Unreadable:
     reason: str
 
 
-def read_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+class NotText(ValueError):
+    """The input is not a text file: nothing in it can be read as events."""
+
+
+def _mark_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(chr(_MARK_BASE + b) for b in bad), exc.end
+
+
+codecs.register_error("leadpact.mark", _mark_bad_bytes)
+
+
+# --- physical lines -----------------------------------------------------------------------------------
+
+
+class _Rejoined(io.RawIOBase):
+    """The block already read, then the rest of the stream: one stream again, for a buffered reader."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read = getattr(self._rest, "read1", self._rest.read)
+        data = read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _capped(readline: Any, limit: int, newline: Any) -> Iterator[Any]:
+    """Physical lines (without their newline), or None for a line longer than `limit` (skipped unread)."""
+    while True:
+        line = readline(limit + 1)
+        if not line:
+            return
+        if line.endswith(newline):
+            yield line[: -len(newline)]
+            continue
+        if len(line) <= limit:
+            yield line  # the last line, without a newline
+            return
+        while line and not line.endswith(newline):  # the rest of an overlong line, piece by piece
+            line = readline(limit)
+        yield None
+
+
+def _utf8_lines(buffered: IO[bytes]) -> Iterator[str | None]:
+    for raw in _capped(buffered.readline, MAX_LINE_BYTES, b"\n"):
+        if raw is None:
+            yield None
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, Unreadable("(line)", f"bad JSON: {exc.msg} at column {exc.colno}")
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield raw.decode("utf-8", "leadpact.mark")
+
+
+def _text_lines(stream: IO[str], limit: int) -> Iterator[str | None]:
+    yield from _capped(stream.readline, limit, "\n")
+
+
+def not_text(head: bytes) -> str | None:
+    """Why a file whose first block is `head` is not text, or None: NUL bytes or bytes that are not UTF-8 make
+    up much of it (a binary file, UTF-16 without a byte-order mark), or most of its lines hold some (a file in
+    another encoding throughout). A few such lines in text are refused one by one, and the rest is read."""
+    if not head.strip():
+        return None
+    nul = head.count(b"\x00")
+    if nul * 50 > len(head):  # over 2%
+        even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+        if max(even, odd) * 10 > 9 * (len(head) // 2) and min(even, odd) * 10 < len(head) // 2:
+            return "it looks like UTF-16 without a byte-order mark: save it as UTF-8"
+        return "it holds NUL bytes: a binary file, not JSON Lines or CSV"
+    text = codecs.getincrementaldecoder("utf-8")("leadpact.mark").decode(head, final=False)
+    undecodable = len(_MARKS.findall(text))
+    pieces = [p for p in text.split("\n") if p.strip()]
+    bad_lines = sum(1 for p in pieces if "\x00" in p or _MARKS.search(p))
+    if undecodable * 10 <= len(head) and (len(pieces) < 2 or bad_lines * 2 <= len(pieces)):
+        return None
+    if _CONTROL.search(head) is None and _decodes(head, "cp1252"):  # text, in a Windows code page
+        return "it is not UTF-8 text (Windows-1252?): save it as UTF-8"
+    return "most of it is not UTF-8 text: a binary file, or text in another encoding (save it as UTF-8)"
+
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # in no text file, in most binary ones
+
+
+def _decodes(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _lines(stream: IO[bytes] | IO[str]) -> tuple[Iterator[str | None], str | None]:
+    """The stream's physical lines, decoded, and the encoding they were decoded from (None: given as text,
+    so no byte in them can be bad)."""
+    if isinstance(stream, io.TextIOBase):
+        return _text_lines(stream, MAX_LINE_BYTES), None
+    head: bytes | str = stream.read(BLOCK)
+    if isinstance(head, str):  # a text stream of another kind: read it whole
+        rest: Any = stream.read()
+        return _text_lines(io.StringIO(head + rest), MAX_LINE_BYTES), None
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if head.startswith(bom):
+            buffered = io.BufferedReader(_Rejoined(head, stream), BLOCK)  # type: ignore[arg-type]
+            wrapper = io.TextIOWrapper(buffered, encoding=codec, errors="leadpact.mark", newline="\n")
+            return _text_lines(wrapper, MAX_LINE_BYTES // 2), codec
+    reason = not_text(head)
+    if reason is not None:
+        raise NotText(reason)
+    if head.startswith(codecs.BOM_UTF8):
+        head = head[len(codecs.BOM_UTF8) :]
+    buffered = io.BufferedReader(_Rejoined(head, stream), BLOCK)  # type: ignore[arg-type]
+    return _utf8_lines(buffered), "UTF-8"
+
+
+def bad_bytes(text: str, encoding: str | None) -> str | None:
+    """Why a decoded line holding bytes that are not text is refused: the first such byte and its column."""
+    if encoding is None:
+        return None
+    found = _MARKS.search(text)
+    if found is None:
+        return None
+    byte = ord(found.group()) - _MARK_BASE
+    return f"not {encoding} text: byte 0x{byte:02x} at column {found.start() + 1} (save the file as UTF-8)"
+
+
+_TOO_LONG = Unreadable("(line)", f"longer than {MAX_LINE_BYTES:,} bytes: not one event")
+
+
+# --- JSON Lines ---------------------------------------------------------------------------------------
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Unreadable("(line)", f"bad JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return Unreadable("(line)", "bad JSON: nested too deep")
+    except ValueError as exc:  # an integer of more digits than Python reads
+        digits = re.search(r"value has (\d+) digits", str(exc))
+        size = f" ({digits.group(1)} digits)" if digits else ""
+        return Unreadable("(line)", f"bad JSON: a number too long to read{size}")
+
+
+def read_jsonl(lines: Iterable[str | None], encoding: str | None = None) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if line is None:
+            yield number, _TOO_LONG
+            continue
+        if not line.strip():
+            continue
+        if (reason := bad_bytes(line, encoding)) is not None:
+            yield number, Unreadable("(line)", reason)
+            continue
+        yield number, _json(line)
+
+
+# --- CSV ----------------------------------------------------------------------------------------------
 
 
 def _cell(value: str) -> Any:
     return value
 
 
-def read_csv(stream: Iterable[str]) -> Iterator[tuple[int, Any]]:
+class _Feed:
+    """Physical lines to the csv module (with their newline, so quoted newlines survive), remembering which
+    were too long and the text of the record being read."""
+
+    def __init__(self, lines: Iterable[str | None]) -> None:
+        self._lines = iter(lines)
+        self.number = 0
+        self.too_long: list[int] = []
+        self.record: list[str] = []
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        if line is None:
+            self.too_long.append(self.number)
+            line = ""
+        self.record.append(line)
+        return line + "\n"
+
+
+def read_csv(lines: Iterable[str | None], encoding: str | None = None) -> Iterator[tuple[int, Any]]:
     """A header of `id,type,lead_id,at` and `data.*` columns (`data.attributes.x` for custom attributes)."""
-    reader = csv.reader(stream)
+    feed = _Feed(lines)
+    reader = csv.reader(feed)
     try:
         header = next(reader)
     except StopIteration:
         return
+    except csv.Error as exc:
+        yield 1, Unreadable("(header)", f"bad CSV: {exc}")
+        return
+    header_problem = bad_bytes("".join(feed.record), encoding)
+    if feed.too_long:
+        header_problem = f"longer than {MAX_LINE_BYTES:,} bytes"
     header = [h.strip() for h in header]
     unknown = [h for h in header if h not in ("id", "type", "lead_id", "at") and not h.startswith("data.")]
-    start = reader.line_num
-    for row in reader:
-        line = reader.line_num if reader.line_num > start else start + 1
-        start = reader.line_num
+    while True:
+        feed.record = []
+        before = feed.number
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield before + 1, Unreadable("(line)", f"bad CSV: {exc}")
+            continue
+        line = reader.line_num
+        for number in feed.too_long:
+            yield number, _TOO_LONG
+        if feed.too_long:
+            feed.too_long.clear()
+            continue
         if not any(cell.strip() for cell in row):
+            continue
+        if header_problem is not None:
+            yield line, Unreadable("(header)", header_problem)
+            continue
+        if (problem := _record_bad_bytes(feed.record, before, encoding)) is not None:
+            yield line, Unreadable("(line)", problem)
             continue
         if unknown:
             yield (
                 line,
-                Unreadable(unknown[0], "unknown CSV column (expected id, type, lead_id, at or data.*)"),
+                Unreadable(
+                    _column_name(unknown[0]), "unknown CSV column (expected id, type, lead_id, at or data.*)"
+                ),
             )
             continue
         if len(row) != len(header):
             yield line, Unreadable("(line)", f"{len(row)} cells for {len(header)} columns")
             continue
-        event: dict[str, Any] = {}
-        data: dict[str, Any] = {}
-        for name, cell in zip(header, row, strict=True):
-            if cell == "":
-                continue
-            if name.startswith("data.attributes."):
-                data.setdefault("attributes", {})[name.removeprefix("data.attributes.")] = cell
-            elif name.startswith("data."):
-                data[name.removeprefix("data.")] = _cell(cell)
-            else:
-                event[name] = cell
-        event["data"] = data
-        yield line, event
+        yield line, _event(header, row)
+
+
+def _record_bad_bytes(record: list[str], before: int, encoding: str | None) -> str | None:
+    for offset, text in enumerate(record):
+        reason = bad_bytes(text, encoding)
+        if reason is not None:
+            return reason if len(record) == 1 else f"{reason} of line {before + offset + 1}"
+    return None
+
+
+def _column_name(name: str) -> str:
+    """A column name as a result can show it."""
+    printable = name.isprintable() and not _MARKS.search(name) and len(name) <= 200
+    return name if printable else json.dumps(name[:40])
+
+
+def _event(header: list[str], row: list[str]) -> dict[str, Any]:
+    event: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    for name, cell in zip(header, row, strict=True):
+        if cell == "":
+            continue
+        if name.startswith("data.attributes."):
+            data.setdefault("attributes", {})[name.removeprefix("data.attributes.")] = cell
+        elif name.startswith("data."):
+            data[name.removeprefix("data.")] = _cell(cell)
+        else:
+            event[name] = cell
+    event["data"] = data
+    return event
+
+
+# --- either -------------------------------------------------------------------------------------------
 
 
 def sniff_format(head: str, name: str | None) -> str:
@@ -81,10 +332,19 @@ def sniff_format(head: str, name: str | None) -> str:
     return "jsonl" if head.lstrip().startswith(("{", "[")) else "csv"
 
 
-def read_events(stream: IO[str], name: str | None = None) -> Iterator[tuple[int, Any]]:
-    """Pick the reader by the file name, else by the first line; streams, never reads the whole input."""
-    first = stream.readline()
-    lines = itertools.chain([first], stream) if first else iter(())
+def read_events(stream: IO[bytes] | IO[str], name: str | None = None) -> Iterator[tuple[int, Any]]:
+    """Pick the reader by the file name, else by the first line; streams, never reads the whole input.
+
+    Raises NotText at once (before returning) for a stream that is not text.
+    """
+    lines, encoding = _lines(stream)
+    ahead: list[str | None] = []  # up to the first line with something in it
+    for line in lines:
+        ahead.append(line)
+        if line is not None and line.strip():
+            break
+    first = next((line for line in ahead if line is not None and line.strip()), "")
+    lines = itertools.chain(ahead, lines)
     if sniff_format(first, name) == "csv":
-        return read_csv(lines)
-    return read_jsonl(lines)
+        return read_csv(lines, encoding)
+    return read_jsonl(lines, encoding)

@@ -4,8 +4,9 @@ time zones and the ``{field, op, value}`` condition."""
 from __future__ import annotations
 
 import difflib
+import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,11 +26,56 @@ from pydantic import (
 from leadpact.domain.durations import Duration, parse_duration
 from leadpact.pact.errors import custom, show
 
+#: Every number in the pact and the roster is finite, within ±MAX_NUMBER (the limit events keep too) and,
+#: unless it is 0, at least MIN_NUMBER in size: no sum, product or quotient of them (the waterfall divides by
+#: rates) is ever infinite or NaN.
+MAX_NUMBER = 10**15
+MIN_NUMBER = 1e-6
+#: Day counts that become wall time (touches.within_days, recycle.rehandoff.within_days): about a century.
+MAX_DAYS = 36_600
+
 
 class PactModel(BaseModel):
-    """Strict and immutable: an unknown key is an error, a loaded pact never changes."""
+    """Strict and immutable: an unknown key is an error, a loaded pact never changes. Every number in it,
+    wherever it sits (a threshold, a rate, a condition's value, a list), is finite, within ±10^15, and 0 or at
+    least 10^-6 in size."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _numbers_in_range(cls, value: Any) -> Any:
+        found = number_problem(value, ())
+        if found is not None:
+            where, bad, problem = found
+            raise custom(f"{show(bad)} {problem}", at=where, value=bad)
+        return value
+
+
+def number_problem(value: Any, where: tuple[int | str, ...]) -> tuple[tuple[int | str, ...], Any, str] | None:
+    """The first number in ``value`` (looking into lists and mappings) that is not finite or is out of
+    range: where it sits below ``value``, the number, and what is wrong with it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return where, value, "is not a finite number"
+    if isinstance(value, int | float):
+        if not -MAX_NUMBER <= value <= MAX_NUMBER:
+            return where, value, "is out of range (at most ±10^15)"
+        if value and abs(value) < MIN_NUMBER:
+            return where, value, "is too small (0, or at least 0.000001)"
+        return None
+    if isinstance(value, list | tuple):
+        items: Any = enumerate(value)
+    elif isinstance(value, Mapping):
+        items = value.items()
+    else:
+        return None  # text, a nested model (checked on its own), a duration
+    for key, item in items:
+        found = number_problem(item, (*where, key))
+        if found is not None:
+            return found
+    return None
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -37,15 +83,23 @@ class PactModel(BaseModel):
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
+MAX_NAME = 64  # the store keeps sources, segments, teams and reason codes in 64 characters
+MAX_TOKEN = 200  # and rep and account ids in 200, as events carry them
+
+
 def _check_name(value: str) -> str:
     if not _NAME.match(value):
         raise custom(f"{show(value)} is not a name (letters, digits, _ . - and no spaces)", value=value)
+    if len(value) > MAX_NAME:
+        raise custom(f"{show(value)} is longer than {MAX_NAME} characters", value=value)
     return value
 
 
 def _check_token(value: str) -> str:
     if not value.strip() or any(ch.isspace() for ch in value):
         raise custom(f"{show(value)} must be one word, without spaces", value=value)
+    if len(value) > MAX_TOKEN:
+        raise custom(f"{show(value)} is longer than {MAX_TOKEN} characters", value=value)
     return value
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
 from leadpact.domain.durations import Duration
-from leadpact.pact.base import Condition, Name, PactDuration, PactModel
+from leadpact.pact.base import MAX_DAYS, Condition, Name, PactDuration, PactModel
 from leadpact.pact.errors import UNION_TAGS, custom, show
 from leadpact.pact.scoring import MqlGate
 
@@ -113,7 +113,9 @@ class Touches(PactModel):
     """The minimum working effort before a disqualification or recycle."""
 
     min: int = Field(default=8, ge=0, description="Minimum counted touches.")
-    within_days: int = Field(default=14, gt=0, description="Touches count within N days of the handoff.")
+    within_days: int = Field(
+        default=14, gt=0, le=MAX_DAYS, description="Touches count within N days of the handoff."
+    )
     channels_min: int = Field(
         default=2,
         ge=0,
@@ -177,7 +179,9 @@ class SegmentTouches(PactModel):
     """A segment's minimum effort; a key left out keeps the pact's."""
 
     min: int | None = Field(default=None, ge=0, description="Minimum touches (left out: touches.min).")
-    within_days: int | None = Field(default=None, gt=0, description="Left out: touches.within_days.")
+    within_days: int | None = Field(
+        default=None, gt=0, le=MAX_DAYS, description="Left out: touches.within_days."
+    )
     channels_min: int | None = Field(
         default=None, ge=0, le=len(TOUCH_CHANNELS), description="Left out: touches.channels_min."
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import types
 import typing
@@ -84,14 +85,16 @@ class PactError(Exception):
         return "\n".join([head, *(f"  {issue.located()}" for issue in self.issues)])
 
 
-def custom(message: str, *, at: str | None = None, value: Any = NO_VALUE) -> PydanticCustomError:
+def custom(
+    message: str, *, at: str | tuple[int | str, ...] | None = None, value: Any = NO_VALUE
+) -> PydanticCustomError:
     """An error raised in a validator whose message is shown as is.
 
-    ``at`` names a key below the validated object (``value`` of a condition) so the issue
-    points where the user must look; ``value`` is the value to show there.
+    ``at`` names a key below the validated object (``value`` of a condition), or a path of keys and
+    list positions, so the issue points where the user must look; ``value`` is the value to show there.
     """
     context: dict[str, Any] = {"message": message}
-    if at is not None:
+    if at:
         context["at"] = at
     if value is not NO_VALUE:
         context["value"] = value
@@ -107,7 +110,7 @@ def show(value: Any, limit: int = 60) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, int | float):
         return repr(value)
@@ -128,6 +131,8 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return show(value)  # JSON has no NaN or Infinity: the value as written, as text
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
@@ -319,7 +324,8 @@ def issues_from_validation(
         if kind == "pact":
             message = str(ctx.get("message", err["msg"]))
             if "at" in ctx:
-                loc = (*loc, str(ctx["at"]))
+                at = ctx["at"]
+                loc = (*loc, *at) if isinstance(at, tuple | list) else (*loc, str(at))
             value = ctx.get("value", value)
         elif kind == "extra_forbidden":
             choices = allowed_keys(root, (*prefix, *loc[:-1])) if root is not None else []

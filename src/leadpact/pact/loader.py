@@ -8,6 +8,7 @@ carries the line of its key when the file has one.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import re
 from collections.abc import Mapping
@@ -46,11 +47,16 @@ for _tag, _regex, _first in (
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-    if text.startswith("0x"):
-        return int(text, 16)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    return int(text, 10)
+    try:
+        if text.startswith("0x"):
+            return int(text, 16)
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        return int(text, 10)
+    except ValueError:  # more digits than Python reads into a number
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the number {text[:12]}… is far too long ({len(text):,} digits)", node.start_mark
+        ) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -118,11 +124,16 @@ def read_yaml(text: str, source: str) -> YamlDocument:
         line = mark.line + 1 if mark is not None else None
         where = f"line {line}, column {mark.column + 1}" if mark is not None else "the file"
         problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        kind = "YAML value" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax error"
         raise PactError(
-            [PactIssue(path="", message=f"YAML syntax error at {where}: {problem}", source=source, line=line)]
+            [PactIssue(path="", message=f"{kind} at {where}: {problem}", source=source, line=line)]
         ) from None
     except yaml.YAMLError as exc:
         raise PactError([PactIssue(path="", message=f"YAML error: {exc}", source=source)]) from None
+    except RecursionError:
+        raise PactError([PactIssue(path="", message="is nested too deep", source=source)]) from None
+    except ValueError as exc:  # what a constructor could not turn into a value
+        raise PactError([PactIssue(path="", message=f"cannot be read: {exc}", source=source)]) from None
     finally:
         loader.dispose()
     doc = YamlDocument(data=data, lines={}, problems=[])
@@ -132,26 +143,66 @@ def read_yaml(text: str, source: str) -> YamlDocument:
 
 
 def read_file(path: Path, what: str, hint: str) -> YamlDocument:
-    """Read a YAML file, or raise :class:`PactError` saying why it cannot be read."""
+    """Read a YAML file, or raise :class:`PactError` saying in one line why it cannot be read."""
     source = str(path)
-    if not path.exists():
-        raise PactError([PactIssue(path="", message=f"no {what} at {path} ({hint})", source=source)])
-    if path.is_dir():
-        raise PactError([PactIssue(path="", message=f"{path} is a directory, not a {what}", source=source)])
+
+    def refuse(message: str, line: int | None = None) -> PactError:
+        return PactError([PactIssue(path="", message=message, source=source, line=line)])
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PactError(
-            [PactIssue(path="", message=f"is not UTF-8 text ({exc.reason})", source=source)]
-        ) from None
+        if not path.exists():
+            raise refuse(f"no {what} at {path} ({hint})")
+        if path.is_dir():
+            raise refuse(f"{path} is a directory, not a {what}")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise PactError(
-            [PactIssue(path="", message=f"cannot be read: {exc.strerror}", source=source)]
-        ) from None
-    doc = read_yaml(text, source)
+        raise refuse(f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(f"is larger than {MAX_FILE_BYTES // (1 << 20)} MiB: not a {what}")
+    doc = read_yaml(decode_text(raw, source, what), source)
     if doc.data is None:
-        raise PactError([PactIssue(path="", message=f"is empty ({hint})", source=source, line=1)])
+        raise refuse(f"is empty ({hint})", line=1)
     return doc
+
+
+MAX_FILE_BYTES = 4 << 20  # a pact or roster is a few kilobytes; anything this large is not one
+
+
+def decode_text(raw: bytes, source: str, what: str) -> str:
+    """UTF-8 (a byte-order mark is dropped), or UTF-16 with its byte-order mark; anything else is refused
+    naming the first byte that is not text, and where it is. A Windows-1252 file is refused rather than
+    guessed: the pact is signed, and a guess could change the words both sides signed."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PactError(
+                [PactIssue(path="", message="is not UTF-16 text past its byte-order mark", source=source)]
+            ) from None
+    if b"\x00" in raw:
+        message = f"is not a text file (it holds NUL bytes): not a {what}"
+        raise PactError([PactIssue(path="", message=message, source=source)])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = raw.count(b"\n", 0, start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, start) + 1 : start].decode("utf-8", "replace")) + 1
+        guess = " (it looks like Windows-1252)" if _is_cp1252(raw) else ""
+        message = (
+            f"is not UTF-8 text: byte 0x{raw[start]:02x} at line {line}, column {column}{guess}; "
+            "save the file as UTF-8"
+        )
+        raise PactError([PactIssue(path="", message=message, source=source, line=line)]) from None
+
+
+def _is_cp1252(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def locate(issues: list[PactIssue], doc: YamlDocument | None, source: str) -> list[PactIssue]:

@@ -21,6 +21,7 @@ from leadpact.pact.clocks import (
     overlay,
 )
 from leadpact.pact.errors import PactError
+from leadpact.pact.ingest import Ingest
 from leadpact.pact.plan import DataHygiene, Escalation, Feedback, Recycle, Reviews, Stages, Targets
 from leadpact.pact.scoring import Intent, MqlGate, Scoring
 
@@ -130,6 +131,9 @@ class Pact(PactModel):
         description="What happens when either team misses its commitments: thresholds, actions, deadlines.",
     )
     reviews: Reviews = Field(default_factory=Reviews, description="Review cadence.")
+    ingest: Ingest = Field(
+        default_factory=Ingest, description="What ingest accepts: how far ahead of the clock an event may be."
+    )
     data_hygiene: DataHygiene = Field(
         default_factory=DataHygiene, description="Fields required when a lead reaches SQL or opportunity."
     )
@@ -168,9 +172,12 @@ class Pact(PactModel):
         """The resolved pact without ``signoff``: what the version hash covers.
 
         Mapping keys are sorted (their order carries no meaning) except for ``segments``, whose
-        order decides which segment a lead falls in; it is kept as a list of [name, segment].
+        order decides which segment a lead falls in; it is kept as a list of [name, segment]. ``ingest``
+        at its default is left out.
         """
         data = self.model_dump(mode="json", exclude={"signoff"})
+        if self.ingest == Ingest():  # a key added after pacts were signed: at its default it leaves their
+            del data["ingest"]  # versions, and so their signatures, as they were
         data["segments"] = [[name, seg] for name, seg in data["segments"].items()]
         return data
 

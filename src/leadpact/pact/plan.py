@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from leadpact.pact.base import Name, PactDuration, PactModel, Text
+from leadpact.pact.base import MAX_DAYS, Name, PactDuration, PactModel, Text
 from leadpact.pact.errors import custom, show
 
 
@@ -50,7 +50,9 @@ class Rehandoff(PactModel):
         ge=0,
         description="Engagement gained since the recycle instant that triggers a re-handoff.",
     )
-    within_days: float = Field(default=30, gt=0, description="Counted within N days of the recycle.")
+    within_days: float = Field(
+        default=30, gt=0, le=MAX_DAYS, description="Counted within N days of the recycle."
+    )
     or_kinds: list[Text] = Field(
         default_factory=lambda: ["demo_request", "pricing_inquiry"],
         description="An activity of one of these kinds triggers a re-handoff on its own.",

@@ -106,6 +106,7 @@ def vocabulary(pact: Pact) -> Vocabulary:
         activity_kinds=frozenset(pact.activity_kinds),
         sources=frozenset(pact.sources),
         reasons=frozenset(pact.reasons),
+        future_tolerance=pact.ingest.future_tolerance.as_timedelta(),
     )
 
 
@@ -115,6 +116,7 @@ def _stage(
     vocab: Vocabulary,
     report: IngestReport,
     progress: Progress | None,
+    now: datetime,
 ) -> None:
     batch: list[tuple[Any, ...]] = []
     for line, raw in lines:
@@ -123,13 +125,10 @@ def _stage(
         if isinstance(raw, Unreadable):
             report.add(Result(line, None, REFUSED, raw.field, raw.reason))
             continue
-        raw_id = raw.get("id") if isinstance(raw, dict) else None
         try:
-            event = parse_event(raw, vocab)
+            event = parse_event(raw, vocab, now=now)
         except EventError as exc:
-            report.add(
-                Result(line, raw_id if isinstance(raw_id, str) else None, REFUSED, exc.field, exc.reason)
-            )
+            report.add(Result(line, exc.event_id, REFUSED, exc.field, exc.reason))
             continue
         text = canonical_data(event)
         batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
@@ -204,7 +203,7 @@ def ingest(
     with engine.connect() as conn:
         try:
             store_events.create_stage(conn)
-            _stage(conn, lines, vocab, report, progress)
+            _stage(conn, lines, vocab, report, progress, now)
             store_events.index_stage(conn)
             _drop_repeats_in_call(conn, report)
             conn.commit()  # the stage is this connection's own: nothing is visible to anyone yet
