@@ -202,3 +202,20 @@ def test_json_output_never_holds_nan_or_infinity(caplog: pytest.LogCaptureFixtur
     text = dumps({"rate": float("nan"), "by": [{"x": float("inf")}], "ok": 0.5})
     assert json.loads(text) == {"rate": None, "by": [{"x": None}], "ok": 0.5}
     assert "rate, by[0].x" in caplog.text
+
+
+def test_a_stored_pact_version_that_no_longer_validates_is_one_clear_line(sla: Path) -> None:
+    """A version recorded before a stricter check (here a reason code longer than names may be now)."""
+    import sqlite3
+
+    assert runner.invoke(app, ["metrics", "--json"]).exit_code == 0  # records the first version
+    db = sqlite3.connect(sla / "leadpact.db")
+    (text_,) = db.execute("SELECT pact FROM pact_versions").fetchone()
+    stored = json.loads(text_)
+    stored["reasons"]["x" * 300] = "an action"
+    db.execute("UPDATE pact_versions SET pact = ?", (json.dumps(stored),))
+    db.commit()
+    db.close()
+    result = runner.invoke(app, ["metrics"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no longer validates" in " ".join(result.stderr.split())

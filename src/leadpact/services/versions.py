@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from leadpact.domain.rules import Rules, Versions
-from leadpact.pact import Pact
+from leadpact.pact import Pact, PactError
 from leadpact.store import versions as store_versions
 
 
@@ -34,6 +35,21 @@ def _pact_json(pact: Pact) -> str:
     return json.dumps(pact.model_dump(mode="json"), ensure_ascii=False)
 
 
+class StoredPactUnreadable(Exception):
+    """A pact version the store holds no longer validates (it was recorded before a stricter check)."""
+
+
+def _stored_pact(version: str, text: str) -> Pact:
+    try:
+        return Pact.model_validate(json.loads(text))
+    except (PactError, ValidationError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoredPactUnreadable(
+            f"the pact version {version} this store holds no longer validates ({detail}); "
+            "correct pact.yaml and put it in force with `leadpact pact apply`"
+        ) from exc
+
+
 def read_versions(engine: Engine) -> list[PactVersion]:
     with engine.connect() as conn:
         rows = store_versions.all_versions(conn)
@@ -41,7 +57,7 @@ def read_versions(engine: Engine) -> list[PactVersion]:
     out = []
     for row in rows:
         if row["pact"] not in cache:
-            cache[row["pact"]] = Pact.model_validate(json.loads(row["pact"]))
+            cache[row["pact"]] = _stored_pact(row["version"], row["pact"])
         out.append(
             PactVersion(
                 int(row["seq"]),

@@ -22,7 +22,7 @@ from leadpact.domain.rules import Rules, Versions, rules_from_pact
 from leadpact.pact import Pact, load_pact
 from leadpact.roster import Roster, load_roster
 from leadpact.services.ingest import vocabulary
-from leadpact.services.versions import PactVersion, versions_in_force, versions_of
+from leadpact.services.versions import PactVersion, StoredPactUnreadable, versions_in_force, versions_of
 
 
 class StoreUnavailable(Exception):
@@ -117,6 +117,8 @@ def open_workspace(pact_file: Path, url: str, *, now: datetime) -> Workspace:
     try:
         engine = open_store(url)
         recorded = versions_in_force(engine, file_pact, now)
+    except StoredPactUnreadable as exc:
+        raise StoreUnavailable(str(exc)) from exc
     except (SQLAlchemyError, OSError) as exc:  # a wrong URL or a server that does not answer: say which
         raise StoreUnavailable(f"cannot open the store at {url}: {str(exc).splitlines()[0]}") from exc
     team_file = pact_file.parent / "team.yaml"
