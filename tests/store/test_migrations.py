@@ -81,3 +81,11 @@ def test_alembic_upgrade_head_from_empty_on_postgresql() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_the_head_read_from_the_scripts_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from leadpact.store.db import alembic_config, head
+
+    assert head() == ScriptDirectory.from_config(alembic_config()).get_current_head()

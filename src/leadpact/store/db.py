@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a statement waits for another connection's write lock
@@ -32,15 +35,27 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
-def _head(config: Config) -> str | None:
-    from alembic.script import ScriptDirectory
+_REVISION = re.compile(r'^(down_revision|revision)\s*=\s*"([^"]+)"', re.M)
 
-    return ScriptDirectory.from_config(config).get_current_head()
+
+@cache
+def head() -> str | None:
+    """The newest migration: the revision no other revises. Read from the scripts' text, so that opening a
+    migrated store (every command does) does not import Alembic; a test holds it equal to Alembic's head."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for name, value in _REVISION.findall(script.read_text(encoding="utf-8")):
+            (revisions if name == "revision" else revised).add(value)
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _current(conn: Any) -> str | None:
@@ -54,11 +69,13 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (`alembic upgrade head`). Several processes opening a new
     store at once migrate it once: the first holds the store's write lock (SQLite) or a migration lock
     (PostgreSQL) while the others wait, then find it done."""
-    config = alembic_config()
-    head = _head(config)
+    newest = head()
     with engine.connect() as conn:
-        if _current(conn) == head:
+        if newest is not None and _current(conn) == newest:
             return
+    from alembic import command
+
+    config = alembic_config()
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -66,7 +83,7 @@ def migrate(engine: Engine) -> None:
             conn.execute(
                 text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": MIGRATION_LOCK[0], "b": MIGRATION_LOCK[1]}
             )
-        if _current(conn) == head:
+        if newest is not None and _current(conn) == newest:
             return
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
