@@ -26,8 +26,9 @@ import numpy.typing as npt
 from rich.console import Console
 from rich.table import Table
 
-from leadpact.domain.calendar import BusinessCalendar, CalendarSpec, parse_hours
-from leadpact.domain.calendar_vec import add_business_days_vec, add_business_vec
+from leadpact.domain.calendar.business import BusinessCalendar
+from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
+from leadpact.domain.calendar.vec import add_business_days_vec, add_business_vec
 
 TZ = "America/New_York"
 ZONE = ZoneInfo(TZ)

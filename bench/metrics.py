@@ -49,7 +49,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, text
 
-from leadpact.domain.calendar_vec import add_business_days_vec, add_business_vec
+from leadpact.domain.calendar.vec import add_business_days_vec, add_business_vec
 from leadpact.domain.events import TYPE_RANK
 from leadpact.domain.rules import rules_from_pact
 from leadpact.pact import Pact

@@ -25,7 +25,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from leadpact.domain.calendar import BusinessCalendar, CalendarSpec, parse_hours
+from leadpact.domain.calendar.business import BusinessCalendar
+from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
 from leadpact.domain.routing import Decision, LeadView, Ledger, Load, RoutingRules, route
 from leadpact.pact import Pact
 from leadpact.roster import parse_roster

@@ -13,17 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadpact.domain.calendar import (
+from leadpact.domain.calendar.business import BusinessCalendar
+from leadpact.domain.calendar.spec import (
     END_OF_DAY,
     WEEKDAYS,
-    BusinessCalendar,
     CalendarError,
     CalendarSpec,
     HalfDay,
     HoursError,
     parse_hours,
 )
-from leadpact.domain.calendar_vec import add_business_days_vec, add_business_vec, business_between_vec
+from leadpact.domain.calendar.vec import add_business_days_vec, add_business_vec, business_between_vec
 
 NY = ZoneInfo("America/New_York")
 H, M = timedelta(hours=1), timedelta(minutes=1)

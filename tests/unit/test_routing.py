@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadpact.domain.calendar import BusinessCalendar, CalendarSpec, parse_hours
+from leadpact.domain.calendar.business import BusinessCalendar
+from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
 from leadpact.domain.conditions import OPS, evaluate_condition, field_value
 from leadpact.domain.fairness import weighted_pick
 from leadpact.domain.routing import (

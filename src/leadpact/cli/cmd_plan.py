@@ -28,7 +28,7 @@ from leadpact.cli.common import (
     print_json,
 )
 from leadpact.cli.plan_text import show_history, show_plan
-from leadpact.domain.calendar import BusinessCalendar
+from leadpact.domain.calendar.business import BusinessCalendar
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import (
     BusinessDays,

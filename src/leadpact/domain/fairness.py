@@ -36,7 +36,8 @@ class _SpecLike(Protocol):
 
 
 class CalendarLike(Protocol):
-    """What routing needs of a calendar (a :class:`~leadpact.domain.calendar.BusinessCalendar` is one)."""
+    """What routing needs of a calendar (a :class:`~leadpact.domain.calendar.business.BusinessCalendar` is
+    one)."""
 
     @property
     def spec(self) -> _SpecLike: ...

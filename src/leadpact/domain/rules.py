@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from leadpact.domain.calendar import BusinessCalendar
+from leadpact.domain.calendar.business import BusinessCalendar
 from leadpact.domain.conditions import evaluate_condition, field_value
 from leadpact.domain.scoring import EngagementRuleLike, FitRuleLike, IntentConditionLike
 

@@ -113,7 +113,7 @@ class Signoff(PactModel):
 # --- to the domain ----------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from leadpact.domain.calendar import CalendarSpec
+    from leadpact.domain.calendar.spec import CalendarSpec
 
 
 def to_spec(calendar: Calendar, pact_timezone: str) -> CalendarSpec:
@@ -121,8 +121,8 @@ def to_spec(calendar: Calendar, pact_timezone: str) -> CalendarSpec:
 
     Raises ``ValueError`` (the domain's ``HoursError``) for bad hours.
     """
-    from leadpact.domain.calendar import CalendarSpec, parse_hours
-    from leadpact.domain.calendar import HalfDay as DomainHalfDay
+    from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
+    from leadpact.domain.calendar.spec import HalfDay as DomainHalfDay
 
     hol = calendar.holidays or Holidays()
     return CalendarSpec(
@@ -142,7 +142,8 @@ _SUBPATH = re.compile(r"^([A-Za-z_][A-Za-z_.]*): (.+)$", re.DOTALL)
 def calendar_issues(name: str, calendar: Calendar, pact_timezone: str) -> list[PactIssue]:
     """Build the calendar the domain way; every problem as an issue at ``calendars.<name>...``."""
     try:
-        from leadpact.domain.calendar import BusinessCalendar, CalendarError, HoursError
+        from leadpact.domain.calendar.business import BusinessCalendar
+        from leadpact.domain.calendar.spec import CalendarError, HoursError
     except ImportError:  # pragma: no cover - the domain module ships with the package
         return []
     base = f"calendars.{name}"

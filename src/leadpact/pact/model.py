@@ -26,7 +26,8 @@ from leadpact.pact.plan import DataHygiene, Escalation, Feedback, Recycle, Revie
 from leadpact.pact.scoring import Intent, MqlGate, Scoring
 
 if TYPE_CHECKING:
-    from leadpact.domain.calendar import BusinessCalendar, CalendarSpec
+    from leadpact.domain.calendar.business import BusinessCalendar
+    from leadpact.domain.calendar.spec import CalendarSpec
 
 #: The activity kinds every pact knows (DESIGN.md §2); the pact's scoring, intent and recycle add more.
 BUILTIN_ACTIVITY_KINDS: frozenset[str] = frozenset(
@@ -238,7 +239,7 @@ class Pact(PactModel):
 
     def business_calendar(self, name: str = "default") -> BusinessCalendar:
         """The named calendar, built once per pact (its year tables are cached inside)."""
-        from leadpact.domain.calendar import BusinessCalendar
+        from leadpact.domain.calendar.business import BusinessCalendar
 
         cache = self._business_calendars
         if name not in cache:

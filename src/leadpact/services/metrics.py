@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from leadpact.domain.attribution import attribution, customer_instant, won_amount
-from leadpact.domain.calendar_vec import business_between_vec
+from leadpact.domain.calendar.vec import business_between_vec
 from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
 from leadpact.domain.metrics import (
     MetricParams,

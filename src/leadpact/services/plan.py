@@ -14,7 +14,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from leadpact.domain.calendar import BusinessCalendar
+from leadpact.domain.calendar.business import BusinessCalendar
 from leadpact.domain.periods import Period, parse_period, period_containing, previous
 from leadpact.domain.planning import (
     PlanInputs,

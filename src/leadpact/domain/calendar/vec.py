@@ -1,4 +1,5 @@
-"""The clocks of :mod:`leadpact.domain.calendar` over numpy arrays (same answers, by construction).
+"""The clocks of :class:`~leadpact.domain.calendar.business.BusinessCalendar` over numpy arrays (same
+answers, by construction).
 
 Inputs and outputs are ``datetime64[us]`` holding UTC (naive numpy datetimes meaning UTC); other units are
 converted; ``NaT`` gives ``NaT``. The calendar's cached tables (every open interval of the covered local
@@ -15,7 +16,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from leadpact.domain.calendar import _CLOSED_LIMIT_US, _DAY_US, _US, BusinessCalendar, _Timeline
+from leadpact.domain.calendar.business import BusinessCalendar
+from leadpact.domain.calendar.timeline import CLOSED_LIMIT_US, DAY_US, US, Timeline
 
 I64 = npt.NDArray[np.int64]
 Instants = npt.NDArray[np.datetime64]
@@ -86,7 +88,7 @@ class _Arrays:
     max_pieces: int
 
 
-def _arrays(tl: _Timeline) -> _Arrays:
+def _arrays(tl: Timeline) -> _Arrays:
     vec = tl.vec
     if isinstance(vec, _Arrays):
         return vec
@@ -149,21 +151,21 @@ def _cum(a: _Arrays, u: I64) -> I64:
     return a.cum[i] + inside
 
 
-def _check_paths(cal: BusinessCalendar, tl: _Timeline, a: _Arrays, u: I64, i: I64, j: I64) -> None:
+def _check_paths(cal: BusinessCalendar, tl: Timeline, a: _Arrays, u: I64, i: I64, j: I64) -> None:
     """:meth:`BusinessCalendar._check_path` for every input (only when the tables hold a long closure)."""
     inside = (i >= 0) & (u < a.closes[np.maximum(i, 0)])
     k = np.where(inside, i, i + 1)
-    far = ~inside & (k <= j) & (a.opens[np.minimum(k, a.opens.size - 1)] - u > _CLOSED_LIMIT_US)
+    far = ~inside & (k <= j) & (a.opens[np.minimum(k, a.opens.size - 1)] - u > CLOSED_LIMIT_US)
     if far.any():
-        raise cal._closed_too_long(int(u[far][0]))
+        raise cal.closed_too_long(int(u[far][0]))
     for g in tl.gaps:
         if ((k < g) & (g <= j)).any():
-            raise cal._closed_too_long(tl.closes[g - 1])
+            raise cal.closed_too_long(tl.closes[g - 1])
 
 
-def _next_open(cal: BusinessCalendar, u: I64) -> tuple[_Timeline, _Arrays, I64, I64]:
+def _next_open(cal: BusinessCalendar, u: I64) -> tuple[Timeline, _Arrays, I64, I64]:
     """(snapshot, arrays, interval index, instant): each instant if open, else the next opening."""
-    tl = cal._cover(int(u.min()), int(u.max()))
+    tl = cal.cover(int(u.min()), int(u.max()))
     while True:
         a = _arrays(tl)
         i = a.open_index.find(u) - 1
@@ -173,12 +175,12 @@ def _next_open(cal: BusinessCalendar, u: I64) -> tuple[_Timeline, _Arrays, I64, 
             if tl.gaps:
                 _check_paths(cal, tl, a, u, i, k)
             return tl, a, k, np.where(inside, u, a.opens[np.minimum(k, a.opens.size - 1)])
-        tl = cal._grow(tl, max(int(u.max()), tl.closes[-1] if tl.closes else int(u.max())))
+        tl = cal.grow(tl, max(int(u.max()), tl.closes[-1] if tl.closes else int(u.max())))
 
 
 def add_business_vec(cal: BusinessCalendar, starts: npt.ArrayLike, delta: timedelta) -> Instants:
     """:meth:`BusinessCalendar.add_business` over an array of UTC instants."""
-    d = delta // _US
+    d = delta // US
     if d < 0:
         raise ValueError(f"add_business: negative delta {delta}")
     u, nat = _as_us(starts)
@@ -186,7 +188,7 @@ def add_business_vec(cal: BusinessCalendar, starts: npt.ArrayLike, delta: timede
         return _out(u, nat)
     if d == 0:
         return _out(_next_open(cal, u)[3], nat)
-    tl = cal._cover(int(u.min()), int(u.max()))
+    tl = cal.cover(int(u.min()), int(u.max()))
     while True:
         a = _arrays(tl)
         target = _cum(a, u) + d
@@ -195,7 +197,7 @@ def add_business_vec(cal: BusinessCalendar, starts: npt.ArrayLike, delta: timede
             if tl.gaps:
                 _check_paths(cal, tl, a, u, a.open_index.find(u) - 1, j)
             return _out(a.opens[j] + (target - a.cum[j]), nat)
-        tl = cal._grow(tl, max(int(u.max()), tl.closes[-1] if tl.closes else int(u.max())))
+        tl = cal.grow(tl, max(int(u.max()), tl.closes[-1] if tl.closes else int(u.max())))
 
 
 def add_business_days_vec(cal: BusinessCalendar, starts: npt.ArrayLike, n: int) -> Instants:
@@ -213,7 +215,7 @@ def add_business_days_vec(cal: BusinessCalendar, starts: npt.ArrayLike, n: int) 
         r = a.bd_rank[o - tl.ord_lo] + n
         if int(r.max()) < a.bdays.size:
             break
-        tl = cal._grow(tl, max(int(s.max()), tl.closes[-1]))
+        tl = cal.grow(tl, max(int(s.max()), tl.closes[-1]))
         a = _arrays(tl)
     o2 = a.bdays[r]
     if tl.gaps:
@@ -222,7 +224,7 @@ def add_business_days_vec(cal: BusinessCalendar, starts: npt.ArrayLike, n: int) 
     p = a.p_first[o - tl.ord_lo]
     for _ in range(a.max_pieces - 1):
         p = p + (a.p_end[p] <= s)
-    wall = s + a.p_off[p] + (o2 - o) * _DAY_US  # the same wall time on the target day
+    wall = s + a.p_off[p] + (o2 - o) * DAY_US  # the same wall time on the target day
     day = o2 - tl.ord_lo
     q = a.p_first[day]
     last = a.p_last[day]
@@ -241,7 +243,7 @@ def business_between_vec(cal: BusinessCalendar, a: npt.ArrayLike, b: npt.ArrayLi
     nat = np.broadcast_to(nat_a, ua.shape) | np.broadcast_to(nat_b, ub.shape)
     if ua.size == 0:
         return np.zeros(ua.shape, "timedelta64[us]")
-    tl = cal._cover(int(min(ua.min(), ub.min())), int(max(ua.max(), ub.max())))
+    tl = cal.cover(int(min(ua.min(), ub.min())), int(max(ua.max(), ub.max())))
     arrays = _arrays(tl)
     elapsed = np.where(ub > ua, _cum(arrays, ub) - _cum(arrays, ua), 0).astype(np.int64)
     return np.where(nat, _NAT, elapsed).view("timedelta64[us]")
