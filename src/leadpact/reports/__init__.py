@@ -1,0 +1,11 @@
+"""Reports and the one-page SLA as people read them (DESIGN.md §11): an adapter that renders the documents the
+services gather (`services.sla_doc`, `services.reviews`) as Markdown, HTML or PDF.
+
+    render.py      the Jinja2 environments (HTML autoescaped, Markdown not), `render(...)`, `to_pdf(...)`
+    words.py       how numbers read: 94.5%, 5 minutes, 2026-03-02 10:05 EST
+    templates/     one template per document and format, with the print stylesheet
+
+Nothing here reads the store or computes a number: every number is the services' (the metrics document's).
+WeasyPrint and vl-convert load inside the functions that use them, so a command that prints Markdown stays
+fast.
+"""
