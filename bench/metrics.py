@@ -819,8 +819,8 @@ def measure(url: str, period: str, as_of: datetime, runs: int, concurrent: bool)
 
 
 def check(url: str, period: str, as_of: datetime) -> tuple[int, float, list[str]]:
-    """The document against the reference implementation (row by row, `domain.metrics`), and the document
-    from the month pack against the one read from the tables (`cache=False`): differences."""
+    """The document against the reference implementation (row by row, `domain.metrics.reference`), and the
+    document from the month pack against the one read from the tables (`cache=False`): differences."""
     from leadpact.services.metrics import metrics_reference
     from leadpact.store.db import make_engine
 

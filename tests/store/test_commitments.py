@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, ev, stage, touch
-from leadpact.domain.metrics import MetricParams, reason_breakdown
+from leadpact.domain.metrics.document import reason_breakdown
+from leadpact.domain.metrics.facts import MetricParams
 from leadpact.domain.rules import rules_from_pact
 from leadpact.importers.readers import read_events
 from leadpact.pact import Pact

@@ -21,8 +21,8 @@ from sqlalchemy import Engine, select
 
 from builders import activity, created, ev, touch
 from leadpact.demo.generator import generate
-from leadpact.domain.metrics_vec import Codes
-from leadpact.domain.period_columns import PeriodColumns
+from leadpact.domain.metrics.columns import Codes
+from leadpact.domain.metrics.period_columns import PeriodColumns
 from leadpact.domain.periods import parse_period
 from leadpact.domain.routing import Decision
 from leadpact.domain.rules import rules_from_pact
@@ -322,7 +322,7 @@ def test_the_reads_the_columns_and_the_change_detection_follow_one_spec(
     """A column the period reads but `changed_days` does not compare would leave packs stale; a field of the
     vectorised columns fed by no spec column would be read from nowhere."""
     from leadpact.domain.dating import DATED
-    from leadpact.domain.metrics_vec import ClockColumns, HandoffColumns
+    from leadpact.domain.metrics.columns import ClockColumns, HandoffColumns
     from leadpact.store import columns as spec
     from leadpact.store.columnar import Dialect
 

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadpact.domain.attribution import (
-    Activity,
+from leadpact.domain.metrics.attribution import (
     activities_before,
     attribution,
     customer_instant,
@@ -20,7 +19,7 @@ from leadpact.domain.attribution import (
     split_exactly,
     won_amount,
 )
-from leadpact.domain.metrics import HandoffFacts
+from leadpact.domain.metrics.facts import Activity, HandoffFacts
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)

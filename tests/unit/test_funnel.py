@@ -6,8 +6,8 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadpact.domain.funnel import PlanRates, funnel_leak, pct, stage_times
-from leadpact.domain.metrics import HandoffFacts
+from leadpact.domain.metrics.facts import HandoffFacts
+from leadpact.domain.metrics.funnel import PlanRates, funnel_leak, pct, stage_times
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 AS_OF = datetime(2026, 9, 1, tzinfo=UTC)

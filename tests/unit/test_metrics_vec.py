@@ -14,20 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from leadpact.domain.attribution import Activity, attribution, customer_instant, won_amount
 from leadpact.domain.clocks import Clock
-from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
-from leadpact.domain.metrics import ClockFacts, HandoffFacts, MetricParams, Targets, period_metrics
-from leadpact.domain.metrics_vec import (
-    ActivityColumns,
-    ClockColumns,
-    HandoffColumns,
-    attribution_vec,
+from leadpact.domain.metrics.attribution import attribution, attribution_vec, customer_instant, won_amount
+from leadpact.domain.metrics.columns import ActivityColumns, ClockColumns, HandoffColumns, period_lists
+from leadpact.domain.metrics.document import Targets
+from leadpact.domain.metrics.facts import Activity, ClockFacts, HandoffFacts, MetricParams
+from leadpact.domain.metrics.funnel import (
+    PlanRates,
+    funnel_leak,
     funnel_leak_vec,
-    period_lists,
-    period_metrics_vec,
+    stage_times,
     stage_times_vec,
 )
+from leadpact.domain.metrics.reference import period_metrics
+from leadpact.domain.metrics.vec import period_metrics_vec
 from leadpact.domain.timeutil import to_us
 from leadpact.store.facts import period_facts
 

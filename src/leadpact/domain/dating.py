@@ -39,6 +39,11 @@ CLOCK_DATED = "due_at"
 DATED: tuple[str, ...] = tuple(dict.fromkeys(name for names, _ in HANDOFF_LISTS.values() for name in names))
 
 
+def by(at: datetime | None, as_of: datetime) -> bool:
+    """The fact happened at or before ``as_of`` (a missing instant never did)."""
+    return at is not None and at <= as_of
+
+
 def inside(at: datetime | None, start: datetime, end: datetime) -> bool:
     return at is not None and start <= at < end
 

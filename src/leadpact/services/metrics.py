@@ -2,8 +2,8 @@
 
 `metrics` takes the period's rows as numpy columns from the month packs (`services.packs`, which read them
 from the tables through `store.period_reads` when a month changed) and computes the document with
-:mod:`leadpact.domain.metrics_vec`; `metrics_reference` computes the same document the plain way
-(`store.facts` and :mod:`leadpact.domain.metrics`), for checks.
+:mod:`leadpact.domain.metrics.vec`; `metrics_reference` computes the same document the plain way
+(`store.facts` and :mod:`leadpact.domain.metrics.reference`), for checks.
 """
 
 from __future__ import annotations
@@ -16,21 +16,20 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
-from leadpact.domain.attribution import attribution, customer_instant, won_amount
 from leadpact.domain.calendar.vec import business_between_vec
-from leadpact.domain.funnel import PlanRates, funnel_leak, stage_times
-from leadpact.domain.metrics import (
-    MetricParams,
-    Targets,
-    period_metrics,
-)
-from leadpact.domain.metrics_vec import (
-    attribution_vec,
+from leadpact.domain.metrics.attribution import attribution, attribution_vec, customer_instant, won_amount
+from leadpact.domain.metrics.columns import period_lists
+from leadpact.domain.metrics.document import Targets
+from leadpact.domain.metrics.facts import MetricParams
+from leadpact.domain.metrics.funnel import (
+    PlanRates,
+    funnel_leak,
     funnel_leak_vec,
-    period_lists,
-    period_metrics_vec,
+    stage_times,
     stage_times_vec,
 )
+from leadpact.domain.metrics.reference import period_metrics
+from leadpact.domain.metrics.vec import period_metrics_vec
 from leadpact.domain.periods import Period, parse_period
 from leadpact.domain.planning import PlanInputs, elapsed_share, mql_target, waterfall
 from leadpact.domain.rules import Rules
@@ -122,7 +121,8 @@ def _plan_rates(pact: Pact) -> PlanRates:
 def metrics_reference(
     engine: Engine, pact: Pact, rules: Rules, period_text: str, *, as_of: datetime
 ) -> dict[str, Any]:
-    """`metrics` computed row by row by the reference implementation (:mod:`leadpact.domain.metrics`)."""
+    """`metrics` computed row by row by the reference implementation
+    (:mod:`leadpact.domain.metrics.reference`)."""
     period = parse_period(period_text, pact.timezone)
     with engine.connect() as conn:
         facts = store_facts.load_facts(conn, period)

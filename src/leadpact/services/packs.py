@@ -2,12 +2,13 @@
 packs instead of the tables (issue 7: a month of a 1M-lead company in well under 150 ms).
 
 `period_columns(engine, period)` answers any period from the packs of the local months it touches
-(`domain.period_columns.combine` and `restrict`). A pack is used while the marks of the days its month
-overlaps are what they were when it was read (`store.packs`). When they moved and the change log names the
-leads that changed, only those leads' rows are read again and patched in (`domain.period_columns.patch`);
-otherwise, or when the pack is missing or of another `FORMAT`, the month is read whole. The new pack is
-saved in the background, best effort: a database busy with a writer, or read-only, only costs the next call
-the same work. The worker keeps the stored packs up to date (`refresh_stale`).
+(`domain.metrics.period_columns.combine` and `restrict`). A pack is used while the marks of the days its
+month overlaps are what they were when it was read (`store.packs`). When they moved and the change log names
+the leads that changed, only those leads' rows are read again and patched in
+(`domain.metrics.period_columns.patch`); otherwise, or when the pack is missing or of another `FORMAT`, the
+month is read whole. The new pack is saved in the background, best effort: a database busy with a writer, or
+read-only, only costs the next call the same work.
+The worker keeps the stored packs up to date (`refresh_stale`).
 
 With `cache=False` the period is read from the tables directly and no pack is read or written; both ways give
 the same columns (a property test holds them to it).
@@ -29,8 +30,8 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns
-from leadpact.domain.period_columns import PeriodColumns, combine, patch, restrict
+from leadpact.domain.metrics.columns import ActivityColumns, ClockColumns, Codes, HandoffColumns
+from leadpact.domain.metrics.period_columns import PeriodColumns, combine, patch, restrict
 from leadpact.domain.periods import Period, months_in, parse_period
 from leadpact.domain.timeutil import to_us
 from leadpact.store import packs as store_packs
@@ -68,7 +69,7 @@ def period_columns(
     profile: dict[str, float] | None = None,
     saves: list[Save] | None = None,
 ) -> PeriodColumns:
-    """The rows the period's metrics read (`domain.period_columns`), from the month packs (or, without
+    """The rows the period's metrics read (`domain.metrics.period_columns`), from the month packs (or, without
     `cache`, from the tables). `profile` receives `packs.used`, `packs.patched` and `packs.built` (how each
     month was had, see `month_columns`) and the milliseconds of each read (`read.*`). The packs to save are
     saved in the background at once, or, given `saves`, put there for the caller to pass to `save` when it is

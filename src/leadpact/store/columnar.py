@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from leadpact.domain.metrics_vec import Codes
+from leadpact.domain.metrics.columns import Codes
 
 _SEP = "\x1f"  # between the values of a packed text column
 _PART = "\x1e"  # between the parts of a combined key

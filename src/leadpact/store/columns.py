@@ -3,7 +3,7 @@
 The period reads (`services.period_reads`) read exactly these columns into the vectorised metrics' columns;
 the month packs hold them, are invalidated when a write changes one of them (`store.packs.changed_days`
 compares them), and carry a `FORMAT` derived from this spec, so a pack read under another spec is read
-again. A test holds `domain.metrics_vec.HandoffColumns` and `ClockColumns` to it.
+again. A test holds `domain.metrics.columns.HandoffColumns` and `ClockColumns` to it.
 """
 
 from __future__ import annotations

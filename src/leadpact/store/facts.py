@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from leadpact.domain import dating
-from leadpact.domain.attribution import Activity
-from leadpact.domain.metrics import ClockFacts, HandoffFacts, PeriodFacts
+from leadpact.domain.metrics.facts import Activity, ClockFacts, HandoffFacts, PeriodFacts
 from leadpact.domain.periods import Period
 from leadpact.store.clocks import clock_from_row
 from leadpact.store.tables import clocks, events, handoffs
@@ -70,7 +69,7 @@ def period_facts(
     disposition_clocks: Sequence[ClockFacts],
 ) -> PeriodFacts:
     """The period's handoff rows split into the lists of `PeriodFacts`, each by its dating columns
-    (`domain.dating`, the split `metrics_vec.period_lists` makes over columns)."""
+    (`domain.dating`, the split `metrics.columns.period_lists` makes over columns)."""
     split = dating.lists(facts, start, end, getattr, lambda f: f.kind == "mql")
     return PeriodFacts(
         start=start,

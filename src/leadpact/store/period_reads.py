@@ -1,6 +1,6 @@
 """A period's rows read from the store straight into numpy columns (no ORM row, no `Instant` conversion, no
 dataclass per row): the handoffs dated in the period, its clocks, and the activities attribution reads (see
-:mod:`leadpact.domain.period_columns`), in canonical order.
+:mod:`leadpact.domain.metrics.period_columns`), in canonical order.
 
 Each read is one statement whose columns travel packed (`store.columnar`).
 """
@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, QueuePool
 
 from leadpact.domain.dating import DATED, sql_inside
-from leadpact.domain.metrics_vec import (
+from leadpact.domain.metrics.columns import (
     NONE_US,
     ActivityColumns,
     ClockColumns,
@@ -28,7 +28,7 @@ from leadpact.domain.metrics_vec import (
     HandoffColumns,
     period_lists,
 )
-from leadpact.domain.period_columns import PeriodColumns, canonical, restrict
+from leadpact.domain.metrics.period_columns import PeriodColumns, canonical, restrict
 from leadpact.domain.periods import Period
 from leadpact.domain.timeutil import to_us
 from leadpact.store.columnar import Col, Columns, Dialect, read_columns, split_key, string_columns
@@ -318,10 +318,10 @@ def _concurrent(engine: Engine) -> bool:
 def read_period(
     engine: Engine, period: Period, leads: Sequence[str] | None = None
 ) -> tuple[PeriodColumns, dict[str, float]]:
-    """The period's rows (:mod:`leadpact.domain.period_columns`) as columns in canonical order, of these
-    leads only when given, with the milliseconds each read took. On PostgreSQL the three reads of a whole
-    period run on three connections at once (`_concurrent`), else one after the other on one connection;
-    each is one statement."""
+    """The period's rows (:mod:`leadpact.domain.metrics.period_columns`) as columns in canonical order, of
+    these leads only when given, with the milliseconds each read took. On PostgreSQL the three reads of a
+    whole period run on three connections at once (`_concurrent`), else one after the other on one
+    connection; each is one statement."""
     took: dict[str, float] = {}
 
     def timed(name: str, read: Any, conn: Connection, *args: Any) -> Any:

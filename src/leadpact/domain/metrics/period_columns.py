@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from leadpact.domain import dating
-from leadpact.domain.metrics_vec import ActivityColumns, ClockColumns, Codes, HandoffColumns
+from leadpact.domain.metrics.columns import ActivityColumns, ClockColumns, Codes, HandoffColumns
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]

@@ -22,11 +22,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from leadpact.domain.metrics import HandoffFacts
+import numpy as np
+
+from leadpact.domain.metrics.columns import F64, I64, NONE_US, ActivityColumns, B, Codes, HandoffColumns
+from leadpact.domain.metrics.facts import Activity, HandoffFacts
+from leadpact.domain.timeutil import to_us
 
 NONE = "(none)"
 
@@ -37,17 +40,6 @@ DIMENSIONS: tuple[Dimension, ...] = ("campaign", "source")
 
 Instant = Callable[[HandoffFacts], datetime | None]
 Amount = Callable[[HandoffFacts], float]
-
-
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """One ``activity`` event of a lead, as attribution reads it."""
-
-    at: datetime
-    kind: str
-    asset: str | None = None
-    campaign: str | None = None
-    source: str | None = None  # the activity's own source, when it has one; else the lead's
 
 
 def opportunity_instant(h: HandoffFacts) -> datetime | None:
@@ -184,3 +176,133 @@ def attribution(
     for model in MODELS:
         out[model] = {dimension: _sorted(credits[(model, dimension)]) for dimension in DIMENSIONS}
     return out
+
+
+# ------------------------------------------------------------------------------------ over columns
+
+
+def _fsum_by(keys: I64, parts: F64, size: int) -> list[float]:
+    """``math.fsum`` of the parts of each key (exact, so independent of order)."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(size + 1))
+    values = parts[order].tolist()
+    return [math.fsum(values[bounds[k] : bounds[k + 1]]) for k in range(size)]
+
+
+def _label_codes(codes: Codes, labels: dict[str, int]) -> I64:
+    """Each row's label code (``labels`` grows with new names); -1 for None and ""."""
+    table = np.asarray([labels.setdefault(n, len(labels)) if n else -1 for n in codes.names] + [-1], np.int64)
+    out: I64 = table[codes.codes]
+    return out
+
+
+def attribution_vec(
+    h: HandoffColumns,
+    rows: B,
+    instant: I64,
+    acts: ActivityColumns,
+    as_of: datetime,
+    amounts: F64 | None = None,
+) -> dict[str, Any]:
+    """``attribution`` over the handoff rows in ``rows`` (in row order), each dated by
+    ``instant`` (``opportunity_at`` or ``customer_at``) and worth ``amounts`` (``h.amount`` unless given;
+    ``h.won`` for revenue), with the leads' activities ``acts``."""
+    now = to_us(as_of)
+    idx = np.flatnonzero(rows & (instant <= now))
+    at = instant[idx]
+    amount = (h.amount if amounts is None else amounts)[idx]
+    out: dict[str, Any] = {"count": int(idx.size), "total": math.fsum(amount.tolist())}
+    # each counted row's activities at or before its instant: (row position, activity) pairs
+    lead_index = {name: k for k, name in enumerate(acts.lead.names)}
+    row_lead = np.fromiter((lead_index.get(h.lead_id[i], -1) for i in idx.tolist()), np.int64, idx.size)
+    order = np.argsort(acts.lead.codes, kind="stable")
+    sorted_lead = acts.lead.codes[order]
+    lo = np.searchsorted(sorted_lead, row_lead, "left")
+    hi = np.where(row_lead < 0, lo, np.searchsorted(sorted_lead, row_lead, "right"))
+    per_row = hi - lo
+    pair_row = np.repeat(np.arange(idx.size), per_row)
+    offsets = np.arange(pair_row.size) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    pair_act = order[np.repeat(lo, per_row) + offsets]
+    keep = acts.at[pair_act] <= at[pair_row]
+    pair_row, pair_act = pair_row[keep], pair_act[keep]
+    pair_at = acts.at[pair_act]
+    # asset influence: each row once per asset it touched (asset truthy)
+    asset_ok = acts.asset.where_names(bool)[pair_act]
+    span = max(idx.size, 1)
+    asset_pairs = np.unique(acts.asset.codes[pair_act][asset_ok] * span + pair_row[asset_ok])
+    asset_code, asset_row = asset_pairs // span, asset_pairs % span
+    assets: dict[str, dict[str, Any]] = {}
+    if asset_pairs.size:
+        names = len(acts.asset.names)
+        counts = np.bincount(asset_code, minlength=names)
+        sums = _fsum_by(asset_code, amount[asset_row], names)
+        for code in np.flatnonzero(counts).tolist():
+            assets[acts.asset.names[code]] = {"count": int(counts[code]), "amount": sums[code]}
+    out["assets"] = dict(sorted(assets.items(), key=lambda kv: (-kv[1]["amount"], -kv[1]["count"], kv[0])))
+    # the chosen activities of each model, then their keys per dimension (codes into `labels`)
+    has_pairs = np.bincount(pair_row, minlength=idx.size) > 0
+    first_at = np.full(idx.size, NONE_US, np.int64)
+    last_at = np.full(idx.size, np.iinfo(np.int64).min, np.int64)
+    np.minimum.at(first_at, pair_row, pair_at)
+    np.maximum.at(last_at, pair_row, pair_at)
+    chosen = {
+        "first_touch": pair_at == first_at[pair_row],
+        "last_touch": pair_at == last_at[pair_row],
+        "linear": np.ones(pair_row.size, bool),
+    }
+    labels: dict[str, int] = {NONE: 0}
+    campaign = _label_codes(acts.campaign, labels)[pair_act]
+    act_source = _label_codes(acts.source, labels)[pair_act]
+    row_source = _label_codes(h.source.take(idx), labels)
+    keys = {
+        "campaign": np.where(campaign >= 0, campaign, 0),
+        "source": np.where(
+            act_source >= 0, act_source, np.where(row_source[pair_row] >= 0, row_source[pair_row], 0)
+        ),
+    }
+    label_names = list(labels)
+    for model in MODELS:
+        out[model] = {}
+        for dimension in DIMENSIONS:
+            sel = chosen[model]
+            out[model][dimension] = _credit(
+                pair_row[sel], keys[dimension][sel], label_names, amount, has_pairs
+            )
+    return out
+
+
+def _credit(rows: I64, keys: I64, labels: list[str], amount: F64, has_pairs: B) -> dict[str, float]:
+    """Each row's amount split over its keys (codes into ``labels``; ``labels[0]`` is NONE) by
+    ``split_exactly`` (a row with one key gives it its whole amount, exactly what ``split_exactly`` gives),
+    the rows without activity to NONE; per key the fsum, sorted by amount then name."""
+    size = len(labels)
+    pairs, weights = np.unique(rows * size + keys, return_counts=True)
+    pair_row, pair_key = pairs // size, pairs % size
+    keys_per_row = np.bincount(pair_row, minlength=amount.size)
+    single = keys_per_row[pair_row] == 1
+    parts_key = [pair_key[single]]
+    parts = [amount[pair_row[single]] + 0.0]
+    multi = np.unique(pair_row[~single])
+    if multi.size:  # pair_row is sorted (np.unique of row * size + key)
+        lo = np.searchsorted(pair_row, multi, "left").tolist()
+        hi = np.searchsorted(pair_row, multi, "right").tolist()
+        key_list, weight_list = pair_key.tolist(), weights.tolist()
+        for r, a, b in zip(multi.tolist(), lo, hi, strict=True):
+            split = split_exactly(
+                float(amount[r]), {labels[key_list[j]]: int(weight_list[j]) for j in range(a, b)}
+            )
+            parts_key.append(np.asarray([labels.index(k) for k in split], np.int64))
+            parts.append(np.asarray(list(split.values()), np.float64))
+    empty = np.flatnonzero(~has_pairs)
+    if empty.size:
+        parts_key.append(np.zeros(empty.size, np.int64))
+        parts.append(amount[empty] + 0.0)
+    all_keys = np.concatenate(parts_key)
+    all_parts = np.concatenate(parts)
+    bad = ~np.isfinite(all_parts)
+    if bad.any():
+        split_exactly(float(all_parts[bad][0]), {NONE: 1})  # raises as the reference does
+    totals = _fsum_by(all_keys, all_parts, size)
+    present = np.bincount(all_keys, minlength=size) > 0
+    credit = {labels[k]: totals[k] for k in range(size) if present[k]}
+    return dict(sorted(credit.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -19,7 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from leadpact.domain.metrics import HandoffFacts
+from leadpact.domain.dating import by
+from leadpact.domain.metrics.columns import NONE_US, B, HandoffColumns
+from leadpact.domain.metrics.facts import HandoffFacts
+from leadpact.domain.metrics.groups import Values, summaries
+from leadpact.domain.timeutil import to_us
 
 Instant = Callable[[HandoffFacts], datetime | None]
 
@@ -39,10 +43,6 @@ STEPS: tuple[tuple[str, Instant, Instant], ...] = (
 DAY = 86_400.0
 
 
-def _by(at: datetime | None, as_of: datetime) -> bool:
-    return at is not None and at <= as_of
-
-
 def stage_times(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, dict[str, Any]]:
     """Per step, over the cohort's handoffs that made it (both instants known, the later at or before
     ``as_of``): ``{"count", "median_days", "mean_days"}`` (the median of an even count is the mean of the two
@@ -53,7 +53,7 @@ def stage_times(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, di
         days = []
         for h in cohort:
             start, end = start_of(h), end_of(h)
-            if _by(h.mql_at, as_of) and start is not None and end is not None and start <= end <= as_of:
+            if by(h.mql_at, as_of) and start is not None and end is not None and start <= end <= as_of:
                 days.append((end - start).total_seconds() / DAY)
         arr = np.asarray(days, dtype=float)
         out[key] = {
@@ -113,11 +113,11 @@ STAGES = (
 
 def _counts(cohort: Sequence[HandoffFacts], as_of: datetime) -> dict[str, tuple[int, int]]:
     """(entered, passed) per stage, over the cohort."""
-    mqls = [h for h in cohort if _by(h.mql_at, as_of)]
-    disposed = [h for h in mqls if _by(h.disposition_at, as_of)]
-    sqls = [h for h in mqls if _by(h.sql_at, as_of)]
-    opps = [h for h in sqls if _by(h.opportunity_at, as_of)]
-    won = [h for h in opps if _by(h.customer_at, as_of)]
+    mqls = [h for h in cohort if by(h.mql_at, as_of)]
+    disposed = [h for h in mqls if by(h.disposition_at, as_of)]
+    sqls = [h for h in mqls if by(h.sql_at, as_of)]
+    opps = [h for h in sqls if by(h.opportunity_at, as_of)]
+    won = [h for h in opps if by(h.customer_at, as_of)]
     return {
         "mql_to_sal": (len(disposed), sum(1 for h in disposed if h.disposition == "accepted")),
         "mql_to_sql": (len(mqls), len(sqls)),
@@ -196,3 +196,54 @@ def leak_lines(counts: Mapping[str, tuple[int, int]], plan: PlanRates) -> list[d
             )
         )
     return [line for _, line in sorted(lines, key=lambda kv: kv[0])]
+
+
+# ------------------------------------------------------------------------------------ over columns
+
+
+_STEPS = ("mql_to_sal", "sal_to_sql", "sql_to_opportunity", "opportunity_to_customer")
+
+
+def stage_times_vec(h: HandoffColumns, cohort: B, as_of: datetime) -> dict[str, dict[str, Any]]:
+    """``stage_times`` over the rows in ``cohort`` (the ``PeriodFacts.cohort`` list)."""
+    now = to_us(as_of)
+    sal = np.where(h.accepted, h.disposition_at, NONE_US)
+    pairs = (
+        (h.mql_at, sal),
+        (sal, h.sql_at),
+        (h.sql_at, h.opportunity_at),
+        (h.opportunity_at, h.customer_at),
+    )
+    base = cohort & (h.mql_at <= now)
+    out: dict[str, dict[str, Any]] = {}
+    for key, (a, b) in zip(_STEPS, pairs, strict=True):
+        made = base & (a != NONE_US) & (b != NONE_US) & (a <= b) & (b <= now)
+        days = (b[made] - a[made]) / 1e6 / 86_400.0
+        summary = summaries(np.zeros(days.size, np.int64), Values.of(days), 1)[0]
+        out[key] = {
+            "count": int(days.size),
+            "median_days": summary["median"],
+            "mean_days": float(days.mean()) if days.size else None,
+        }
+    return out
+
+
+def funnel_counts_vec(h: HandoffColumns, cohort: B, as_of: datetime) -> dict[str, tuple[int, int]]:
+    """``_counts``: (entered, passed) per stage over the rows in ``cohort``."""
+    now = to_us(as_of)
+    mqls = cohort & (h.mql_at <= now)
+    disposed = mqls & (h.disposition_at <= now)
+    sqls = mqls & (h.sql_at <= now)
+    opps = sqls & (h.opportunity_at <= now)
+    won = opps & (h.customer_at <= now)
+    return {
+        "mql_to_sal": (int(disposed.sum()), int((disposed & h.accepted).sum())),
+        "mql_to_sql": (int(mqls.sum()), int(sqls.sum())),
+        "sql_to_opportunity": (int(sqls.sum()), int(opps.sum())),
+        "opportunity_to_customer": (int(opps.sum()), int(won.sum())),
+    }
+
+
+def funnel_leak_vec(h: HandoffColumns, cohort: B, plan: PlanRates, as_of: datetime) -> list[dict[str, Any]]:
+    """``funnel_leak`` over the rows in ``cohort``."""
+    return leak_lines(funnel_counts_vec(h, cohort, as_of), plan)
