@@ -181,6 +181,11 @@ class Roster(PactModel):
     """``team.yaml``."""
 
     marketing: Marketing = Field(default_factory=Marketing, description="Marketing's owner of signals.")
+    executives: dict[str, str] = Field(
+        default_factory=dict,
+        description="Who joint escalations go to, by the title the pact's `escalation.sustained.to` names: "
+        "{CRO: email, CEO: email}.",
+    )
     teams: dict[Name, Team] = Field(min_length=1, description="Teams by name.")
     reps: list[Rep] = Field(min_length=1, description="Every rep.")
     accounts: dict[Token, Token] = Field(

@@ -51,6 +51,10 @@ def worker_command(
             return
         if done.signals:
             console.print(f"{done.signals} reason signal(s) recorded for marketing")
+        if done.violations:
+            console.print(f"{done.violations} violation(s) of marketing's commitments recorded")
+        if done.escalations:
+            console.print(f"{done.escalations} escalation(s) opened (`leadpact escalations --open`)")
         if report.warnings or report.breaches or report.delivered or report.failed or report.dropped:
             console.print(
                 f"{times.text(now_utc())}  warnings {report.warnings}, breaches {report.breaches}, "

@@ -123,7 +123,7 @@ def rules_from_pact(
             float(rehandoff.engagement_gain), float(rehandoff.within_days), frozenset(rehandoff.or_kinds)
         ),
         max_cycles=int(pact.recycle.max_cycles),
-        enforcing=pact.mode == "enforcing",
+        enforcing=pact.mode_in_effect == "enforcing",  # enforcing acts once both heads signed
         hygiene={"sql": tuple(pact.data_hygiene.sql), "opportunity": tuple(pact.data_hygiene.opportunity)},
         known_reps=known_reps,
         calendars={name: BusinessCalendar(pact.calendar_spec(name)) for name in pact.calendars},

@@ -205,6 +205,11 @@ class Pact(PactModel):
     def fully_signed(self) -> bool:
         return all(self.signed_by().values())
 
+    @property
+    def mode_in_effect(self) -> Literal["monitoring", "enforcing"]:
+        """Enforcing only while both heads have signed this version; until then the pact monitors."""
+        return "enforcing" if self.mode == "enforcing" and self.fully_signed else "monitoring"
+
     def effective(self, segment: str | None) -> Effective:
         """The MQL gate, response clocks, touches and disposition for a segment (None: the pact's own).
 

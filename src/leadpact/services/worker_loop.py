@@ -1,8 +1,9 @@
 """The worker's loop, shared by `leadpact worker` and the worker child of `leadpact serve`.
 
 Each pass records due warnings and breaches (`services.worker.record_due`), routes queued handoffs to reps
-who became available, delivers the outbox; every minute it records reason signals and prunes the change log;
-every few seconds it refreshes stale month packs and looks for a pact version put in force elsewhere.
+who became available, delivers the outbox; every minute it records reason signals, marketing's violations
+and escalations (`services.escalations`), and prunes the change log; every few seconds it refreshes stale
+month packs and looks for a pact version put in force elsewhere.
 
 On SQLite one worker runs: `sqlite_worker_lock` holds an exclusive lock beside the database file for the
 worker's life (released on any exit, even a kill); a second worker finds it taken.
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import IO
 
 from leadpact.notify.reasons import merge_groups
+from leadpact.services.escalations import evaluate as evaluate_escalations
 from leadpact.services.packs import prune_log, refresh_stale
 from leadpact.services.routing import drain_queue
 from leadpact.services.signals import record_reason_signals
@@ -76,6 +78,8 @@ class Pass:
 
     report: WorkerReport
     signals: int = 0
+    escalations: int = 0  # escalations opened this pass
+    violations: int = 0  # marketing's violations recorded this pass (closed weeks and months)
 
 
 def run_worker(
@@ -100,7 +104,7 @@ def run_worker(
             report = record_due(
                 ws.engine,
                 now=clock(),
-                mode=ws.pact.mode,
+                mode=ws.pact.mode_in_effect,
                 roster=ws.roster,
                 routing=routing,
                 timezone=ws.pact.timezone,
@@ -112,6 +116,11 @@ def run_worker(
                 done.signals = record_reason_signals(
                     ws.engine, pact=ws.pact, rules=ws.rules, now=clock(), roster=ws.roster
                 )
+                evaluation = evaluate_escalations(
+                    ws.engine, pact=ws.pact, rules=ws.rules, now=clock(), roster=ws.roster
+                )
+                done.escalations = len(evaluation.opened)
+                done.violations = evaluation.violations
                 signals_at = time.monotonic()
                 prune_log(ws.engine, now=clock())
             if once or time.monotonic() - packs_at >= PACKS_EVERY:  # keep read months ready

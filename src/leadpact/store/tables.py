@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from leadpact.store.types import Instant
@@ -310,4 +311,51 @@ hubspot_contacts = Table(
     Column("properties", Text, nullable=False),  # JSON {field: [value, at_us]} of the newest change per field
     Column("lead_created", Text),  # JSON of the lead.created event made from them; NULL: not yet
     Column("updated_at", Instant, nullable=False),
+)
+
+# Escalations (DESIGN.md §10): one row per (rule, team, period) whatever the number of workers; the state is
+# read from the times (resolved, else overdue past due_at, else open).
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False),  # marketing_volume | sales_response | sustained
+    Column("team", String(64), nullable=False),  # marketing | sales
+    Column("period", String(32), nullable=False),  # 2026-W10, 2026-03, or a day run's last day 2026-03-05
+    Column("action", String(200), nullable=False),  # the pact's `then`
+    Column("opened_at", Instant, nullable=False),
+    Column("due_at", Instant),
+    Column("owner", Text, nullable=False),  # JSON list of emails
+    Column("mode", String(16), nullable=False),  # the mode in effect when it opened
+    Column("evidence", Text, nullable=False),  # JSON
+    Column("plan", Text),
+    Column("resolved_at", Instant),
+    Column("resolved_by", String(200)),
+    UniqueConstraint("rule", "team", "period", name="uq_escalations_rule_team_period"),
+)
+
+# Decisions of the reviews (`leadpact decide`): who does what by when; done or carried to the next review.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("owner", String(320), nullable=False),
+    Column("team", String(64)),
+    Column("due", String(10), nullable=False),  # a local date, YYYY-MM-DD
+    Column("made_at", Instant, nullable=False),
+    Column("made_by", String(200)),
+    Column("done_at", Instant),
+    Column("done_by", String(200)),
+    Index("ix_decisions_due", "due"),
+)
+
+# The heads' signatures of each pact version (`leadpact sign`); a new version needs both again.
+pact_signatures = Table(
+    "pact_signatures",
+    metadata,
+    Column("version", String(64), primary_key=True),  # the full hash
+    Column("side", String(16), primary_key=True),  # marketing | sales
+    Column("name", String(200), nullable=False),
+    Column("at", Instant, nullable=False),
 )

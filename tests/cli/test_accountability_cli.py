@@ -1,0 +1,86 @@
+"""Accountability on the command line (DESIGN.md §10): escalations and resolving them, marketing's
+violations beside sales's."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from accountability_support import ENV, ROSTER, day_of_leads, local, pact_with
+from leadpact.cli import _load_commands, app
+from leadpact.domain.rules import rules_from_pact
+from leadpact.services.escalations import evaluate
+from leadpact.store.db import open_store
+
+_load_commands()
+runner = CliRunner()
+MONDAY = local(date(2026, 3, 16), 12)
+
+
+@pytest.fixture
+def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
+    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def store(sla: Path) -> Engine:
+    """The store beside the pact, with W10 and W11 below target (a week's target of 10 under the test pact)
+    and the worker's evaluation on Monday 16 March."""
+    engine = open_store(f"sqlite:///{(sla / 'leadpact.db').resolve()}")
+    pact = pact_with()
+    day_of_leads(engine, pact, date(2026, 3, 2), leads=2, touched=True)
+    evaluate(engine, pact=pact, rules=rules_from_pact(pact), now=MONDAY, roster=ROSTER, env=ENV)
+    return engine
+
+
+def test_escalations_lists_what_the_worker_opened_and_resolve_closes_one(store: Engine) -> None:
+    as_of = ["--as-of", MONDAY.isoformat()]
+    listed = runner.invoke(app, ["escalations", "--json", *as_of])
+    assert listed.exit_code == 0, listed.output
+    items = json.loads(listed.stdout)["escalations"]
+    assert [(e["rule"], e["period"], e["state"]) for e in items] == [
+        ("marketing_volume", "2026-W10", "open"),
+        ("marketing_volume", "2026-W11", "open"),
+        ("sustained", "2026-W11", "open"),
+    ]
+    assert set(items[0]) >= {
+        "id", "rule", "team", "period", "opened_at", "due_at", "state", "owner", "evidence", "plan",
+        "resolved_at", "resolved_by",
+    }  # fmt: skip
+    text = runner.invoke(app, ["escalations", *as_of])
+    assert text.exit_code == 0 and "recovery_plan: 2 MQLs of 10.0" in text.stdout, text.stdout
+    assert max(len(line) for line in text.stdout.splitlines()) <= 80
+
+    done = runner.invoke(
+        app, ["escalations", "resolve", str(items[0]["id"]), "--plan", "two webinars", "--by", "Dana", *as_of]
+    )
+    assert done.exit_code == 0 and "resolved" in done.stdout
+    again = runner.invoke(app, ["escalations", "resolve", str(items[0]["id"]), "--plan", "again"])
+    assert again.exit_code == 1 and "resolved already" in again.output
+    missing = runner.invoke(app, ["escalations", "resolve", "999", "--plan", "x"])
+    assert missing.exit_code == 1 and "no escalation 999" in missing.output
+    still = runner.invoke(app, ["escalations", "--open", "--json", *as_of])
+    assert [e["id"] for e in json.loads(still.stdout)["escalations"]] == [items[1]["id"], items[2]["id"]]
+    overdue = runner.invoke(
+        app, ["escalations", "--json", "--as-of", (MONDAY + timedelta(days=3)).isoformat()]
+    )
+    states = {e["id"]: e["state"] for e in json.loads(overdue.stdout)["escalations"]}
+    assert states == {items[0]["id"]: "resolved", items[1]["id"]: "overdue", items[2]["id"]: "open"}
+
+
+def test_marketings_violations_are_listed_beside_sales(store: Engine) -> None:
+    result = runner.invoke(app, ["violations", "--json", "--as-of", MONDAY.isoformat()])
+    assert result.exit_code == 0
+    marketing = [v for v in json.loads(result.stdout)["violations"] if v["owed_by"] == "marketing"]
+    assert [(v["kind"], v["owner"]) for v in marketing] == [
+        ("marketing_volume", "dana@acme.example"),
+        ("marketing_volume", "dana@acme.example"),
+    ]
