@@ -12,7 +12,7 @@ import pytest
 from builders import GOOD_FIT, activity, created, disposition, stage, touch
 from leadpact.domain.clocks import BREACH, Clock, alert_levels, clocks_for, due_alerts, next_alert_at
 from leadpact.domain.events import parse_event
-from leadpact.domain.projection import replay
+from leadpact.domain.replay import replay
 from leadpact.domain.rules import rules_from_pact
 from leadpact.services.ingest import vocabulary
 

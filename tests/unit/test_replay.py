@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, ev, stage, touch
 from leadpact.domain.events import Event, parse_event
-from leadpact.domain.projection import Projection, replay
+from leadpact.domain.projection import Projection
+from leadpact.domain.replay import replay
 from leadpact.domain.rules import Rules, rules_from_pact
 from leadpact.services.ingest import vocabulary
 

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from leadpact.domain.clocks import clocks_for
 from leadpact.domain.packet import handoff_packet
-from leadpact.domain.projection import Handoff, Projection, replay
+from leadpact.domain.projection import Handoff, Projection
+from leadpact.domain.replay import replay
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
 from leadpact.domain.timeutil import iso_utc

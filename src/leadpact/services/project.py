@@ -16,7 +16,8 @@ from sqlalchemy import Connection
 from leadpact.domain.clocks import clocks_for, next_alert_at
 from leadpact.domain.duplicates import PeopleIndex, Person, duplicate_flag
 from leadpact.domain.packet import handoff_packet
-from leadpact.domain.projection import Handoff, Projection, replay
+from leadpact.domain.projection import Handoff, Projection
+from leadpact.domain.replay import replay
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.timeutil import from_us
