@@ -269,5 +269,3 @@ def measure_history(ws: Workspace, *, months: int, as_of: datetime, inputs: Plan
         if source != "(none)" and entry.get("mql_to_sql") is not None:
             history.sources[source] = _measured(entry["mql_to_sql"])
     return history
-
-
