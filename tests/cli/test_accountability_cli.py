@@ -114,3 +114,25 @@ def test_commitments_judge_each_period_with_the_numbers_metrics_prints(store: En
     assert max(len(line) for line in text.stdout.splitlines()) <= 80
     bad = runner.invoke(app, ["commitments", "--periods", "0"])
     assert bad.exit_code == 2 and "--periods" in bad.output
+
+
+def test_decide_lists_and_marks_decisions_done(sla: Path) -> None:
+    at = ["--as-of", MONDAY.isoformat()]
+    made = runner.invoke(
+        app, ["decide", "Two extra webinars", "--owner", "dana@acme.example", "--due", "2026-03-20",
+              "--team", "marketing", "--json", *at],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    decision = json.loads(made.stdout)
+    assert (decision["state"], decision["due"], decision["team"]) == ("open", "2026-03-20", "marketing")
+    bad = runner.invoke(app, ["decide", "x", "--owner", "dana", "--due", "2026-03-20"])
+    assert bad.exit_code == 2 and "owner: 'dana' is not an email address" in bad.output
+    late = runner.invoke(app, ["decisions", "--json", "--as-of", "2026-03-23T12:00:00Z"])
+    assert [d["state"] for d in json.loads(late.stdout)["decisions"]] == ["overdue"]
+    text = runner.invoke(app, ["decisions", *at])
+    assert text.exit_code == 0 and "Two extra webinars" in text.stdout
+    done = runner.invoke(app, ["decisions", "done", str(decision["id"]), "--by", "Dana", *at])
+    assert done.exit_code == 0 and f"decision {decision['id']} done" in done.stdout
+    assert json.loads(runner.invoke(app, ["decisions", "--open", "--json", *at]).stdout) == {"decisions": []}
+    twice = runner.invoke(app, ["decisions", "done", str(decision["id"])])
+    assert twice.exit_code == 1 and "done already" in twice.output
