@@ -138,7 +138,7 @@ def replay_command(
     """What a proposed pact would have done to a period: both metrics documents and their difference,
     computed by replaying the store's events in a scratch store."""
     from leadpact.pact import PactError
-    from leadpact.services.replay import replay
+    from leadpact.services.whatif import replay
 
     ctx = open_context(pact, db, quiet_notice=True)
     now = as_of_or_now(as_of)

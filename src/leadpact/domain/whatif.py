@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from leadpact.domain.metrics_vec import ClockColumns
-from leadpact.domain.metrics_vec import _statuses as clock_statuses
+from leadpact.domain.metrics.columns import ClockColumns
+from leadpact.domain.metrics.vec import clock_statuses
 
 #: top-level numbers of the metrics document that the difference carries
 HEADLINE = (

@@ -16,8 +16,8 @@ from leadpact.pact import Pact
 from leadpact.roster import load_roster
 from leadpact.services.ingest import ingest
 from leadpact.services.metrics import metrics
-from leadpact.services.replay import replay
 from leadpact.services.versions import versions_in_force
+from leadpact.services.whatif import replay
 from leadpact.services.workspace import Workspace
 from leadpact.store.db import open_store
 
