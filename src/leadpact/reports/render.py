@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from leadpact.reports import words
 
@@ -26,8 +27,23 @@ def _environment(markup: bool) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(words.FILTERS)
+    env.filters["code"] = _code
+    env.filters["cell"] = _cell
     env.globals["local"] = words.local
     return env
+
+
+def _code(text: str) -> Markup:
+    """Text with `backticked` words as <code>, the rest escaped."""
+    parts = str(escape(text)).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: leave them be
+        return Markup("`".join(parts))
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: a pipe would end it, a line break would end the row."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def stylesheet() -> str:
@@ -56,3 +72,31 @@ def render(template: str, doc: dict[str, Any], fmt: str, **context: Any) -> byte
     if fmt == "pdf":
         return to_pdf(render_text(template, doc, "html", pdf=True, **context))
     return render_text(template, doc, fmt, pdf=False, **context).encode("utf-8")  # type: ignore[arg-type]
+
+
+def fragment(template: str, doc: dict[str, Any], **context: Any) -> Markup:
+    """`template` as HTML to place inside another page (the dashboard's), without its own page or styles."""
+    env = _environment(True)
+    return Markup(env.get_template(f"{template}.html").render(doc=doc, pdf=False, **context))
+
+
+def report_context(doc: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """What the report templates need: the sections, their charts drawn as SVG for HTML and PDF."""
+    from leadpact.reports.layout import sections, title
+
+    laid_out = sections(doc)
+    if fmt != "md":
+        from leadpact.reports.svg import to_svg
+
+        for section in laid_out:
+            for block in section.blocks:
+                if block.kind == "chart" and block.build is not None:
+                    block.svg = to_svg(block.build())
+    return {"sections": laid_out, "title": title(doc)}
+
+
+def render_report(doc: dict[str, Any], fmt: str) -> bytes:
+    """A review (`services.reviews.review_document`) as md, html or pdf bytes."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not a format; use {', '.join(FORMATS)}")
+    return render("report", doc, fmt, **report_context(doc, fmt))

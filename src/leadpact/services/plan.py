@@ -234,7 +234,14 @@ def measure_history(ws: Workspace, *, months: int, as_of: datetime, inputs: Plan
     why."""
     window = history_window(ws.pact.timezone, as_of, months)
     doc = metrics(ws.engine, ws.pact, ws.rules, _range_text(window, window), as_of=as_of)
+    return history_of(doc, window, months=months, as_of=as_of, inputs=inputs)
 
+
+def history_of(
+    doc: dict[str, Any], window: Period, *, months: int, as_of: datetime, inputs: PlanInputs
+) -> History:
+    """The waterfall's rates a metrics document measures (`measure_history`'s rules), for any period: the
+    quarterly review re-runs the waterfall on its quarter's."""
     customers, opportunities = int(doc["customers"]), int(doc["opportunities"])
     won = float(doc["revenue"]["total"])
     candidates: dict[str, Fraction | None] = {

@@ -1,0 +1,68 @@
+"""`leadpact report weekly|monthly|quarterly|annual [--period P] [--format html|pdf|md] [--out FILE]`: the
+reviews of DESIGN.md §11, every number the `metrics --json` number of the same period."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from leadpact.cli.app import app
+from leadpact.cli.common import DbOption, JsonOption, PactOption, fail, print_json
+from leadpact.cli.context import as_of_or_now, open_context
+from leadpact.cli.output import write_document
+
+
+class ReportKind(StrEnum):
+    weekly = "weekly"
+    monthly = "monthly"
+    quarterly = "quarterly"
+    annual = "annual"
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    md = "md"
+
+
+KindArgument = typer.Argument(..., help="weekly, monthly, quarterly or annual.")
+PeriodOption = typer.Option(
+    None,
+    "--period",
+    help="The week (2026-W10), month (2026-03), quarter (2026-Q1) or year (2026) reviewed; default the last "
+    "closed one.",
+)
+FormatOption = typer.Option(ReportFormat.html, "--format", help="html, pdf or md.")
+OutOption = typer.Option(
+    None, "--out", help="Write to this file (else stdout; a PDF at a terminal goes to report-KIND-P.pdf)."
+)
+AsOfOption = typer.Option(None, "--as-of", help="Evaluate at this instant (else now).")
+
+
+@app.command("report")
+def report_command(
+    kind: ReportKind = KindArgument,
+    period: str | None = PeriodOption,
+    fmt: ReportFormat = FormatOption,
+    out: Path | None = OutOption,
+    as_of: str | None = AsOfOption,
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """A review: weekly (the fixed agenda), monthly (trends), quarterly (targets), annual (capacity)."""
+    from leadpact.reports.render import render_report
+    from leadpact.services.reviews import ReportError, review_document
+
+    ws = open_context(pact, db)
+    try:
+        doc = review_document(ws, kind.value, period, now=as_of_or_now(as_of))
+    except ReportError as exc:
+        fail(f"--period: {exc}", 2)
+    if as_json:
+        print_json(doc)
+        return
+    data = render_report(doc, fmt.value)
+    write_document(data, fmt.value, out, f"report-{kind.value}-{doc['period']}.{fmt.value}")
