@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from leadpact.domain.scorecard import status_of
+
 Doc = Mapping[str, Any]
 Spec = dict[str, Any]
 
@@ -22,15 +24,6 @@ STATUS_COLOURS = {"met": MET, "at_risk": AT_RISK, "missed": MISSED, "none": "#ad
 FUNNEL_ORDER = ("mql_to_sal", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
 TIERS = ("high", "medium", "low")
 NONE_KEY = "(none)"  # the metrics' group for rows without the attribute
-
-
-def status_of(value: float | None, target: float | None, *, at_risk: float = 0.9) -> str:
-    """`met` at or above the target, `at_risk` within `at_risk` of it, else `missed`; `none` without data."""
-    if value is None or target is None:
-        return "none"
-    if value >= target:
-        return "met"
-    return "at_risk" if value >= target * at_risk else "missed"
 
 
 def _finish(chart: Any, *, height: int = 180) -> Spec:

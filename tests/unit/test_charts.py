@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from leadpact import charts
+from leadpact.domain.scorecard import status_of
 
 DOC: dict[str, Any] = {
     "period": "2026-03",
@@ -141,7 +142,7 @@ def test_volume_by_source_carries_each_source_target_and_pace() -> None:
 
 
 def test_status_of() -> None:
-    assert charts.status_of(0.9, 0.9) == "met"
-    assert charts.status_of(0.82, 0.9) == "at_risk"
-    assert charts.status_of(0.5, 0.9) == "missed"
-    assert charts.status_of(None, 0.9) == "none"
+    assert status_of(0.9, 0.9) == "met"
+    assert status_of(0.82, 0.9) == "at_risk"
+    assert status_of(0.5, 0.9) == "missed"
+    assert status_of(None, 0.9) == "none"

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from leadpact.services.keys import Caller
+from leadpact.web import formatting
 from leadpact.web.deps import session_of
 from leadpact.web.sessions import Sessions
 
@@ -17,6 +18,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescapes HTML
+formatting.install(templates.env)
 
 
 def csrf_token_for(request: Request) -> str | None:

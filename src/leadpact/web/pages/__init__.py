@@ -1,22 +1,23 @@
 """The dashboard's pages (DESIGN.md §9): server-rendered HTML, live through `/api/stream`.
 
-Every page is a route on `router` (included by `leadpact.web.app.create_app`) that depends on `PageCaller` (a
-signed-in session; the browser is sent to /login without one), calls the same services as the API and the
-CLI, and renders a template of `leadpact/web/templates/` with `render`, which adds the caller and the CSRF
-token. Static files are served from `/static` (`leadpact/web/static/`).
+Every page is a route that depends on `PageCaller` (a signed-in session; the browser is sent to /login without
+one), calls one service of `services.dashboard` (or the one the API and the CLI call for the same question)
+and renders with `live.page`: the whole page, or, for htmx's refresh on a `metrics` or `clock` event of the
+stream, only the page's live part (`templates/partials/<page>.html`).
+
+    overview.py   /            the current month: scorecard, pace, compliance, touches, reasons, funnel
+    sales.py      /sales       per rep: open handoffs with countdowns, breaches, compliance; the queue
+    marketing.py  /marketing   volume and acceptance by source, reasons over 6 months
+    leads.py      /leads       the `lead` view, searched by id
+    pact.py       /pact        the version in force and its YAML
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from fastapi import APIRouter
 
-from leadpact.web.deps import PageCaller, WorkspaceDep
-from leadpact.web.templating import render
+from leadpact.web.pages import leads, marketing, overview, pact, sales
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/")
-def overview(request: Request, caller: PageCaller, ws: WorkspaceDep) -> Response:
-    return render(request, "index.html", caller=caller, pact_name=ws.pact.name, version=ws.pact.version)
+for module in (overview, sales, marketing, leads, pact):
+    router.include_router(module.router)

@@ -1,0 +1,113 @@
+"""What the dashboard's pages show (DESIGN.md §9), each page one call: the numbers are `metrics --json`'s
+(`services.metrics.metrics`, the API's and the CLI's service), the lists those of `clocks`, `queue` and
+`lead`; nothing here computes a metric again. Periods are in the pact's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from leadpact.domain.periods import Period, period_containing, previous
+from leadpact.domain.scorecard import Commitments, scorecard
+from leadpact.pact import Pact
+from leadpact.services.metrics import metrics
+from leadpact.services.routing_views import queue_view
+from leadpact.services.violations import clock_page, list_clock_views
+from leadpact.services.workspace import Workspace
+
+#: at most this many open clocks on the sales page (the soonest due first)
+OPEN_LIMIT = 1000
+TREND_MONTHS = 6
+NONE_KEY = "(none)"
+
+
+def commitments_of(pact: Pact) -> Commitments:
+    return Commitments(
+        acceptance_min=float(pact.targets.acceptance_min),
+        volume_below=float(pact.escalation.marketing_volume.below),
+        compliance_min=float(pact.escalation.sales_response.compliance_below),
+        touches_min=int(pact.touches.min),
+    )
+
+
+def current_month(ws: Workspace, now: datetime) -> Period:
+    return period_containing("month", now, ws.pact.timezone)
+
+
+def month_metrics(ws: Workspace, now: datetime, period: Period | None = None) -> dict[str, Any]:
+    """`leadpact metrics --period <month> --json` as of `now` (default the month containing it)."""
+    label = (period or current_month(ws, now)).label
+    return metrics(ws.engine, ws.pact, ws.rules, label, as_of=now)
+
+
+def overview(ws: Workspace, now: datetime) -> dict[str, Any]:
+    """The current month: its metrics document, both teams' scorecard, the largest funnel leak."""
+    doc = month_metrics(ws, now)
+    leak = doc.get("funnel_leak") or []
+    largest = leak[0] if leak and leak[0].get("ratio") is not None and leak[0]["ratio"] < 1 else None
+    return {
+        "metrics": doc,
+        "scorecard": scorecard(doc, commitments_of(ws.pact)),
+        "largest_leak": largest,
+    }
+
+
+def _reps(ws: Workspace) -> dict[str, dict[str, Any]]:
+    if ws.roster is None:
+        return {}
+    return {
+        rep.id: {"id": rep.id, "name": rep.name, "team": rep.team, "active": rep.active}
+        for rep in ws.roster.reps
+    }
+
+
+def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
+    """Per rep: open clocks (soonest due first), this month's breaches and the ones still unworked, and the
+    month's metrics of the rep (`by_rep`); the handoffs waiting for a rep."""
+    month = current_month(ws, now)
+    doc = month_metrics(ws, now, month)
+    open_clocks, more = clock_page(ws.engine, now=now, status="open", limit=OPEN_LIMIT)
+    breached = list_clock_views(ws.engine, now=now, status="breached", start=month.start, end=now)
+    reps = _reps(ws)
+    by_rep = doc.get("by_rep") or {}
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(owner: str | None) -> dict[str, Any]:
+        key = owner or NONE_KEY
+        if key not in rows:
+            info = reps.get(key, {"id": key, "name": key, "team": None, "active": True})
+            rows[key] = {**info, "open": [], "overdue": [], "breaches": 0, "metrics": by_rep.get(key)}
+        return rows[key]
+
+    for rep_id in reps:
+        row(rep_id)
+    for clock in open_clocks:
+        row(clock["owner"])["open"].append(clock)
+    for clock in breached:
+        r = row(clock["owner"])
+        r["breaches"] += 1
+        if clock["met_at"] is None and clock["cancelled_at"] is None:
+            r["overdue"].append(clock)
+    for key in by_rep:
+        if key != NONE_KEY:
+            row(key)
+    ordered = sorted(rows.values(), key=lambda r: (r["id"] == NONE_KEY, r["team"] or "", r["id"]))
+    return {
+        "period": month.label,
+        "metrics": doc,
+        "reps": ordered,
+        "open_count": len(open_clocks),
+        "open_more": more is not None,
+        "queue": queue_view(ws.engine, now),
+    }
+
+
+def marketing(ws: Workspace, now: datetime, months: int = TREND_MONTHS) -> dict[str, Any]:
+    """The current month by source, and the last `months` months (oldest first) for the trends."""
+    period = current_month(ws, now)
+    periods = [period]
+    for _ in range(months - 1):
+        periods.insert(0, previous(periods[0]))
+    docs = [month_metrics(ws, now, p) for p in periods]
+    return {"metrics": docs[-1], "trend": docs}

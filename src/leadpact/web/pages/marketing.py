@@ -1,0 +1,31 @@
+"""`/marketing`: this month's volume against target and acceptance by source; reasons and volume over the
+last six months."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from leadpact import charts
+from leadpact.services import dashboard
+from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
+from leadpact.web.live import page
+
+router = APIRouter()
+
+
+@router.get("/marketing")
+async def marketing_page(request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep) -> Response:
+    view = await run_in_threadpool(dashboard.marketing, ws, now)
+    doc = view["metrics"]
+    targets = dashboard.commitments_of(ws.pact)
+    specs = {
+        "volume": charts.volume_by_source_chart(doc),
+        "acceptance": charts.acceptance_by_source_chart(doc, target=targets.acceptance_min),
+        "volume_trend": charts.volume_trend_chart(view["trend"]),
+        "reasons_trend": charts.reasons_trend_chart(view["trend"]),
+    }
+    return page(
+        request, caller, ws, "marketing", title="Marketing", view=view, m=doc, targets=targets, specs=specs
+    )

@@ -1,0 +1,43 @@
+"""`/`: the current month in the pact's zone — both teams' scorecard, MQL pace with the projected month end,
+acceptance, response compliance by tier, touches, disposition, reasons with their actions, pipeline by
+source, the funnel with its largest leak named, open escalations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from leadpact import charts
+from leadpact.services import dashboard
+from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
+from leadpact.web.live import page
+
+router = APIRouter()
+
+
+@router.get("/")
+async def overview_page(request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep) -> Response:
+    view = await run_in_threadpool(dashboard.overview, ws, now)
+    doc = view["metrics"]
+    targets = dashboard.commitments_of(ws.pact)
+    specs = {
+        "pace": charts.pace_chart(doc),
+        "tiers": charts.compliance_by_tier_chart(doc, target=targets.compliance_min),
+        "pipeline": charts.pipeline_by_source_chart(doc),
+        "funnel": charts.funnel_chart(doc),
+        "reasons": charts.reasons_chart(doc),
+    }
+    return page(
+        request,
+        caller,
+        ws,
+        "overview",
+        title="Overview",
+        view=view,
+        m=doc,
+        targets=targets,
+        response=ws.pact.response,
+        specs=specs,
+        escalations=[],
+    )
