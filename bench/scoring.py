@@ -27,14 +27,10 @@ from rich.console import Console
 from rich.table import Table
 
 from leadpact.domain import gate
+from leadpact.domain.lead_columns import LeadBatch
 from leadpact.domain.rules import rules_from_pact
 from leadpact.domain.scoring import Activity, engagement_score, fit_score
-from leadpact.domain.scoring_vec import (
-    Coded,
-    LeadBatch,
-    engagement_vec,
-    fit_vec,
-)
+from leadpact.domain.scoring_vec import Coded, engagement_vec, fit_vec
 from leadpact.pact import Pact
 
 console = Console(width=120)

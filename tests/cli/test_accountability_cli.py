@@ -84,3 +84,55 @@ def test_marketings_violations_are_listed_beside_sales(store: Engine) -> None:
         ("marketing_volume", "dana@acme.example"),
         ("marketing_volume", "dana@acme.example"),
     ]
+
+
+def test_commitments_judge_each_period_with_the_numbers_metrics_prints(store: Engine) -> None:
+    as_of = ["--as-of", MONDAY.isoformat()]
+    result = runner.invoke(app, ["commitments", "--json", "--periods", "3", *as_of])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)["commitments"]
+    volume = doc["mql_volume"]
+    assert [p["period"] for p in volume["periods"]] == ["2026-W09", "2026-W10", "2026-W11"]
+    assert [p["actual"] for p in volume["periods"]] == [0, 2, 0]
+    assert [p["met"] for p in volume["periods"]] == [False, False, False]
+    assert (volume["team"], volume["current_run"], volume["longest_run"]) == ("marketing", 3, 3)
+    for period in volume["periods"]:
+        metrics = json.loads(
+            runner.invoke(app, ["metrics", "--period", period["period"], "--json", *as_of]).stdout
+        )
+        assert (period["actual"], period["target"]) == (metrics["mql_count"], metrics["mql_target"])
+    february = json.loads(runner.invoke(app, ["metrics", "--period", "2026-02", "--json", *as_of]).stdout)
+    assert doc["acceptance"]["periods"][-1] == {
+        "period": "2026-02", "actual": february["acceptance_rate"], "target": 0.7, "met": None
+    }  # fmt: skip
+    assert set(doc) == {
+        "mql_volume", "acceptance", "feedback", "response_high", "response_medium", "response_low", "touches",
+        "disposition", "hygiene",
+    }  # fmt: skip
+    text = runner.invoke(app, ["commitments", "--periods", "3", *as_of])
+    assert text.exit_code == 0 and "✗✗✗" in text.stdout
+    assert max(len(line) for line in text.stdout.splitlines()) <= 80
+    bad = runner.invoke(app, ["commitments", "--periods", "0"])
+    assert bad.exit_code == 2 and "--periods" in bad.output
+
+
+def test_decide_lists_and_marks_decisions_done(sla: Path) -> None:
+    at = ["--as-of", MONDAY.isoformat()]
+    made = runner.invoke(
+        app, ["decide", "Two extra webinars", "--owner", "dana@acme.example", "--due", "2026-03-20",
+              "--team", "marketing", "--json", *at],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    decision = json.loads(made.stdout)
+    assert (decision["state"], decision["due"], decision["team"]) == ("open", "2026-03-20", "marketing")
+    bad = runner.invoke(app, ["decide", "x", "--owner", "dana", "--due", "2026-03-20"])
+    assert bad.exit_code == 2 and "owner: 'dana' is not an email address" in bad.output
+    late = runner.invoke(app, ["decisions", "--json", "--as-of", "2026-03-23T12:00:00Z"])
+    assert [d["state"] for d in json.loads(late.stdout)["decisions"]] == ["overdue"]
+    text = runner.invoke(app, ["decisions", *at])
+    assert text.exit_code == 0 and "Two extra webinars" in text.stdout
+    done = runner.invoke(app, ["decisions", "done", str(decision["id"]), "--by", "Dana", *at])
+    assert done.exit_code == 0 and f"decision {decision['id']} done" in done.stdout
+    assert json.loads(runner.invoke(app, ["decisions", "--open", "--json", *at]).stdout) == {"decisions": []}
+    twice = runner.invoke(app, ["decisions", "done", str(decision["id"])])
+    assert twice.exit_code == 1 and "done already" in twice.output

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadpact.domain import gate
+from leadpact.domain.lead_columns import lead_columns
 from leadpact.domain.rules import rules_from_pact
-from leadpact.domain.scoring_vec import lead_columns
 from leadpact.pact import Pact
 
 EMPLOYEES = st.one_of(st.none(), st.integers(0, 20_000), st.sampled_from(["1,200", "", " 999 ", "many"]))

@@ -15,17 +15,12 @@ from hypothesis import strategies as st
 
 from leadpact.domain import gate
 from leadpact.domain.conditions import OPS, evaluate_condition, field_value
+from leadpact.domain.conditions_vec import condition_vec
+from leadpact.domain.gate import segment_vec
+from leadpact.domain.lead_columns import LeadBatch, lead_columns
 from leadpact.domain.rules import rules_from_pact
 from leadpact.domain.scoring import Activity, engagement_score, fit_score
-from leadpact.domain.scoring_vec import (
-    Coded,
-    LeadBatch,
-    condition_vec,
-    engagement_vec,
-    fit_vec,
-    lead_columns,
-    segment_vec,
-)
+from leadpact.domain.scoring_vec import Coded, engagement_vec, fit_vec
 from leadpact.pact import Pact
 
 DAY_US = 86_400_000_000

@@ -37,15 +37,18 @@ def field_value(fields: Mapping[str, Any], name: str) -> Any:
     return None
 
 
-def _missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """None or blank text: a field the lead does not have."""
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def _norm(value: Any) -> Any:
+def folded(value: Any) -> Any:
+    """Text stripped and casefolded (conditions compare text case-insensitively); any other value as is."""
     return value.strip().casefold() if isinstance(value, str) else value
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """The value as a number: ints and floats, and text that reads as one ("1,200"); never a bool."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -72,8 +75,8 @@ def _choices(values: tuple[Any, ...]) -> tuple[frozenset[Any], frozenset[float]]
 @lru_cache(maxsize=4096)
 def _choices_typed(typed: tuple[tuple[type, Any], ...]) -> tuple[frozenset[Any], frozenset[float]]:
     values = tuple(v for _t, v in typed)
-    numbers = frozenset(n for n in (_number(v) for v in values) if n is not None and n == n)
-    return frozenset(_norm(v) for v in values), numbers
+    numbers = frozenset(n for n in (as_number(v) for v in values) if n is not None and n == n)
+    return frozenset(folded(v) for v in values), numbers
 
 
 def _in(field_value: Any, values: Any) -> bool:
@@ -82,34 +85,36 @@ def _in(field_value: Any, values: Any) -> bool:
     try:
         normed, numbers = _choices(tuple(values or ()))
     except TypeError:  # unhashable members: compare one by one
-        return any(_norm(field_value) == _norm(v) or _numbers_equal(field_value, v) for v in (values or []))
-    key = _norm(field_value)
+        return any(folded(field_value) == folded(v) or _numbers_equal(field_value, v) for v in (values or []))
+    key = folded(field_value)
     try:
         if key in normed:
             return True
     except TypeError:
         pass
-    number = _number(field_value)
+    number = as_number(field_value)
     return number is not None and number in numbers
 
 
 @lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str]:
+def compiled(pattern: str) -> re.Pattern[str]:
+    """The compiled regex of a `matches` condition (cached)."""
     return re.compile(pattern)
 
 
-def _domain(email: Any) -> str | None:
+def email_domain(email: Any) -> str | None:
+    """The casefolded domain of an e-mail address, or None when the value holds no address."""
     if isinstance(email, str) and "@" in email:
         return email.rsplit("@", 1)[1].strip().casefold()
     return None
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
-    a, b = _number(left), _number(right)
+    a, b = as_number(left), as_number(right)
     if a is not None and b is not None:
         pair: tuple[Any, Any] = (a, b)
     elif a is None and b is None and isinstance(left, str) and isinstance(right, str):
-        pair = (_norm(left), _norm(right))  # text against text (e.g. ISO dates); a number never meets text
+        pair = (folded(left), folded(right))  # text against text (e.g. ISO dates); a number never meets text
     else:
         return False
     x, y = pair
@@ -125,33 +130,33 @@ def _compare(op: str, left: Any, right: Any) -> bool:
 def evaluate_condition(op: str, field_value: Any, value: Any, *, email: str | None = None) -> bool:
     """Whether `field_value op value` holds; `email` serves `email_domain_in` for a non-email field."""
     if op == "exists":
-        return not _missing(field_value)
+        return not is_missing(field_value)
     if op == "email_domain_in":
-        domain = _domain(field_value) or _domain(email)
+        domain = email_domain(field_value) or email_domain(email)
         return domain is not None and domain in _choices(tuple(value or ()))[0]
-    if _missing(field_value):
+    if is_missing(field_value):
         return op in ("ne", "not_in")
     if op == "eq":
-        return bool(_norm(field_value) == _norm(value)) or _numbers_equal(field_value, value)
+        return bool(folded(field_value) == folded(value)) or _numbers_equal(field_value, value)
     if op == "ne":
-        return not (bool(_norm(field_value) == _norm(value)) or _numbers_equal(field_value, value))
+        return not (bool(folded(field_value) == folded(value)) or _numbers_equal(field_value, value))
     if op in ("in", "not_in"):
         found = _in(field_value, value)
         return found if op == "in" else not found
     if op == "between":
         low, high = value
-        x = _number(field_value)
-        lo, hi = _number(low), _number(high)
+        x = as_number(field_value)
+        lo, hi = as_number(low), as_number(high)
         return x is not None and lo is not None and hi is not None and lo <= x <= hi
     if op in (">=", "<=", ">", "<"):
         return _compare(op, field_value, value)
     if op == "matches":
-        return _regex(str(value)).search(str(field_value)) is not None
+        return compiled(str(value)).search(str(field_value)) is not None
     raise ValueError(f"unknown operator {op!r} (expected one of {', '.join(OPS)})")
 
 
 def _numbers_equal(left: Any, right: Any) -> bool:
-    a, b = _number(left), _number(right)
+    a, b = as_number(left), as_number(right)
     return a is not None and b is not None and a == b
 
 

@@ -13,15 +13,17 @@ stays handed off and is flagged (`below_gate_flag`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from leadpact.domain.conditions import ConditionLike
+from leadpact.domain.conditions_vec import condition_vec
+from leadpact.domain.lead_columns import I64, Column, LeadBatch, as_batch
 from leadpact.domain.rules import Rules
-from leadpact.domain.scoring_vec import Column, LeadBatch, segment_vec
 
 Bools = npt.NDArray[np.bool_]
 F64 = npt.NDArray[np.float64]
@@ -57,6 +59,25 @@ def rehandoff_triggered(rules: Rules, kind: str | None, engagement_gain: float) 
     if rule is None:
         return False
     return (kind is not None and kind in rule.or_kinds) or engagement_gain >= rule.engagement_gain
+
+
+def segment_vec(
+    segments: Sequence[tuple[str, ConditionLike | None]],
+    columns: Mapping[str, Column] | LeadBatch,
+    n: int | None = None,
+    *,
+    email: Column | None = None,
+) -> I64:
+    """Per lead, the index in ``segments`` of the first whose condition holds (None: every lead), else -1."""
+    batch = as_batch(columns, n, email)
+    out = np.full(batch.n, -1, np.int64)
+    for index, (_, when) in enumerate(segments):
+        undecided = out < 0
+        if not bool(undecided.any()):
+            break
+        hit = undecided if when is None else undecided & condition_vec(when.field, when.op, when.value, batch)
+        out[hit] = index
+    return out
 
 
 def thresholds_vec(rules: Rules, columns: Mapping[str, Column] | LeadBatch, n: int) -> tuple[F64, F64]:

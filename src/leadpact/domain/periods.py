@@ -169,6 +169,14 @@ def previous(period: Period) -> Period:
     return period_of_day(period.kind, period.first_day - timedelta(days=1), period.tz)
 
 
+def closed_before(kind: PeriodKind, now: datetime, tz: str, count: int) -> list[Period]:
+    """The last `count` weeks, months, quarters or years closed at `now`, oldest first."""
+    out = [previous(period_containing(kind, now, tz))]
+    while len(out) < count:
+        out.append(previous(out[-1]))
+    return out[::-1]
+
+
 def following(period: Period) -> Period:
     """The period after, as ``previous`` reads backwards."""
     if period.kind == "range":

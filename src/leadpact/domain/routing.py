@@ -34,14 +34,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from leadpact.domain.conditions import (
     ConditionLike,
-    _domain,
-    _missing,
-    _norm,
-    _number,
-    _regex,
+    as_number,
+    compiled,
     describe_condition,
+    email_domain,
     evaluate_condition,
     field_value,
+    folded,
+    is_missing,
 )
 from leadpact.domain.fairness import (
     CalendarLike,
@@ -78,7 +78,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-_TEXT_NUMBERS: dict[str, float | None] = {}  # memo of conditions._number on text (bounded)
+_TEXT_NUMBERS: dict[str, float | None] = {}  # memo of conditions.as_number on text (bounded)
 
 
 def _text_number(text: str) -> float | None:
@@ -86,7 +86,7 @@ def _text_number(text: str) -> float | None:
     if n is _ABSENT:
         if len(_TEXT_NUMBERS) >= 65_536:
             _TEXT_NUMBERS.clear()
-        n = _TEXT_NUMBERS[text] = _number(text)
+        n = _TEXT_NUMBERS[text] = as_number(text)
     return n  # type: ignore[no-any-return]
 
 
@@ -95,8 +95,8 @@ def _membership(name: str, op: str, value: Any) -> Test | None:
     values = (value,) if op in ("eq", "ne") else tuple(value or ())
     if not all(x is None or type(x) in _PLAIN for x in values):
         return None
-    norms = frozenset(n for n in (_norm(x) for x in values) if n == n)  # NaN equals nothing
-    nums = frozenset(n for n in (_number(x) for x in values) if n is not None and n == n)
+    norms = frozenset(n for n in (folded(x) for x in values) if n == n)  # NaN equals nothing
+    nums = frozenset(n for n in (as_number(x) for x in values) if n is not None and n == n)
     negate = op in ("ne", "not_in")
 
     def member(fields: Mapping[str, Any], email: str | None) -> bool:
@@ -125,8 +125,8 @@ def _membership(name: str, op: str, value: Any) -> Test | None:
 def _ordering(name: str, op: str, value: Any) -> Test:
     """>= <= > <: numbers against a number, else text against text; a number never meets text."""
     cmp = _COMPARE[op]
-    b = _number(value)
-    text = _norm(value) if b is None and isinstance(value, str) else None
+    b = as_number(value)
+    text = folded(value) if b is None and isinstance(value, str) else None
 
     def compare(fields: Mapping[str, Any], email: str | None) -> bool:
         v = fields.get(name, _ABSENT)
@@ -151,7 +151,7 @@ def _ordering(name: str, op: str, value: Any) -> Test:
 
 def _between(name: str, value: Any) -> Test:
     low, high = value
-    lo, hi = _number(low), _number(high)
+    lo, hi = as_number(low), as_number(high)
 
     def between(fields: Mapping[str, Any], email: str | None) -> bool:
         if lo is None or hi is None:
@@ -173,7 +173,7 @@ def _between(name: str, value: Any) -> Test:
 
 
 def _matches(name: str, value: Any) -> Test:
-    search = _regex(str(value)).search
+    search = compiled(str(value)).search
 
     def matches(fields: Mapping[str, Any], email: str | None) -> bool:
         v = fields.get(name, _ABSENT)
@@ -191,19 +191,19 @@ def _exists(name: str) -> Test:
         v = fields.get(name, _ABSENT)
         if v is _ABSENT:
             v = field_value(fields, name)
-        return not _missing(v)
+        return not is_missing(v)
 
     return exists
 
 
 def _email_domain_in(name: str, value: Any) -> Test:
-    domains = frozenset(_norm(v) for v in (value or []))
+    domains = frozenset(folded(v) for v in (value or []))
 
     def email_domain_in(fields: Mapping[str, Any], email: str | None) -> bool:
         v = fields.get(name, _ABSENT)
         if v is _ABSENT:
             v = field_value(fields, name)
-        domain = _domain(v) or _domain(email)
+        domain = email_domain(v) or email_domain(email)
         return domain is not None and domain in domains
 
     return email_domain_in

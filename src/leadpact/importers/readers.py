@@ -136,7 +136,26 @@ def _decodes(raw: bytes, codec: str) -> bool:
     return True
 
 
-def _lines(stream: IO[bytes] | IO[str]) -> tuple[Iterator[str | None], str | None]:
+def spreadsheet_codepage(head: bytes) -> bool:
+    """Whether a file whose first block is `head` reads as Windows-1252, as Excel saves a "CSV" on
+    Windows: bytes that are not UTF-8, none that form a UTF-8 character, and no control byte. A UTF-8 file
+    with a stray byte holds UTF-8 characters elsewhere: there the stray byte's line is refused."""
+    text = codecs.getincrementaldecoder("utf-8")("leadpact.mark").decode(head, final=False)
+    if not _MARKS.search(text) or _CONTROL.search(head) is not None:
+        return False
+    return not any(ord(c) > 0x7F and not 0xDC00 <= ord(c) <= 0xDCFF for c in text)
+
+
+def lines_of(
+    stream: IO[bytes] | IO[str], *, spreadsheet: bool = False
+) -> tuple[Iterator[str | None], str | None]:
+    """The stream's physical lines, decoded, and the encoding they were decoded from (None: given as text,
+    so no byte in them can be bad). `spreadsheet`: a file in Windows-1252 throughout is read as such (an Excel
+    export), where events must be UTF-8. Raises NotText for a stream that is not text."""
+    return _lines(stream, spreadsheet=spreadsheet)
+
+
+def _lines(stream: IO[bytes] | IO[str], spreadsheet: bool = False) -> tuple[Iterator[str | None], str | None]:
     """The stream's physical lines, decoded, and the encoding they were decoded from (None: given as text,
     so no byte in them can be bad)."""
     if isinstance(stream, io.TextIOBase):
@@ -155,6 +174,10 @@ def _lines(stream: IO[bytes] | IO[str]) -> tuple[Iterator[str | None], str | Non
             buffered = io.BufferedReader(_Rejoined(head, stream), BLOCK)  # type: ignore[arg-type]
             wrapper = io.TextIOWrapper(buffered, encoding=codec, errors="leadpact.mark", newline="\n")
             return _text_lines(wrapper, MAX_LINE_BYTES // 2), codec
+    if spreadsheet and not head.startswith(codecs.BOM_UTF8) and spreadsheet_codepage(head):
+        buffered = io.BufferedReader(_Rejoined(head, stream), BLOCK)  # type: ignore[arg-type]
+        wrapper = io.TextIOWrapper(buffered, encoding="cp1252", errors="leadpact.mark", newline="\n")
+        return _text_lines(wrapper, MAX_LINE_BYTES), "Windows-1252"
     reason = not_text(head)
     if reason is not None:
         raise NotText(reason)
@@ -237,53 +260,85 @@ class _Feed:
         return line + "\n"
 
 
+class CsvRecords:
+    """A CSV file's header (read at once) and then its records, each with its line, or an `Unreadable` for a
+    record that cannot be read (bad CSV, bytes that are not text, a line too long); blank records are skipped.
+    `header` is None for an empty file; `header_problem` says why the header cannot be read."""
+
+    def __init__(self, lines: Iterable[str | None], encoding: str | None = None) -> None:
+        self.encoding = encoding
+        self._feed = _Feed(lines)
+        self._reader = csv.reader(self._feed)
+        self.header: list[str] | None = None
+        self.header_problem: str | None = None
+        self.header_unreadable = False  # the header row itself is not CSV: nothing after it is read
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            self.header, self.header_problem, self.header_unreadable = [], f"bad CSV: {exc}", True
+            return
+        self.header_problem = bad_bytes("".join(self._feed.record), encoding)
+        if self._feed.too_long:
+            self.header_problem = f"longer than {MAX_LINE_BYTES:,} bytes"
+        self.header = [h.strip() for h in header]
+
+    def records(self) -> Iterator[tuple[int, list[str] | Unreadable]]:
+        if self.header is None or self.header_unreadable:
+            return
+        feed, reader = self._feed, self._reader
+        while True:
+            feed.record = []
+            before = feed.number
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield before + 1, Unreadable("(line)", f"bad CSV: {exc}")
+                continue
+            line = reader.line_num
+            for number in feed.too_long:
+                yield number, _TOO_LONG
+            if feed.too_long:
+                feed.too_long.clear()
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if (problem := _record_bad_bytes(feed.record, before, self.encoding)) is not None:
+                yield line, Unreadable("(line)", problem)
+                continue
+            yield line, row
+
+
 def read_csv(lines: Iterable[str | None], encoding: str | None = None) -> Iterator[tuple[int, Any]]:
     """A header of `id,type,lead_id,at` and `data.*` columns (`data.attributes.x` for custom attributes)."""
-    feed = _Feed(lines)
-    reader = csv.reader(feed)
-    try:
-        header = next(reader)
-    except StopIteration:
+    table = CsvRecords(lines, encoding)
+    if table.header is None:
         return
-    except csv.Error as exc:
-        yield 1, Unreadable("(header)", f"bad CSV: {exc}")
+    if table.header_unreadable:
+        yield 1, Unreadable("(header)", str(table.header_problem))
         return
-    header_problem = bad_bytes("".join(feed.record), encoding)
-    if feed.too_long:
-        header_problem = f"longer than {MAX_LINE_BYTES:,} bytes"
-    header = [h.strip() for h in header]
+    header = table.header
     unknown = [h for h in header if h not in ("id", "type", "lead_id", "at") and not h.startswith("data.")]
-    while True:
-        feed.record = []
-        before = feed.number
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            yield before + 1, Unreadable("(line)", f"bad CSV: {exc}")
+    if unknown:  # not an events CSV: said once for the file, not once a row
+        more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
+        yield (
+            1,
+            Unreadable(
+                column_name(unknown[0]),
+                f"unknown CSV column{more} (expected id, type, lead_id, at or data.*): no row of this file "
+                "was read; a CRM export comes in through `leadpact import hubspot|salesforce|csv FILE`",
+            ),
+        )
+        return
+    for line, row in table.records():
+        if isinstance(row, Unreadable):
+            yield line, row
             continue
-        line = reader.line_num
-        for number in feed.too_long:
-            yield number, _TOO_LONG
-        if feed.too_long:
-            feed.too_long.clear()
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if header_problem is not None:
-            yield line, Unreadable("(header)", header_problem)
-            continue
-        if (problem := _record_bad_bytes(feed.record, before, encoding)) is not None:
-            yield line, Unreadable("(line)", problem)
-            continue
-        if unknown:
-            yield (
-                line,
-                Unreadable(
-                    _column_name(unknown[0]), "unknown CSV column (expected id, type, lead_id, at or data.*)"
-                ),
-            )
+        if table.header_problem is not None:
+            yield line, Unreadable("(header)", table.header_problem)
             continue
         if len(row) != len(header):
             yield line, Unreadable("(line)", f"{len(row)} cells for {len(header)} columns")
@@ -299,7 +354,7 @@ def _record_bad_bytes(record: list[str], before: int, encoding: str | None) -> s
     return None
 
 
-def _column_name(name: str) -> str:
+def column_name(name: str) -> str:
     """A column name as a result can show it."""
     printable = name.isprintable() and not _MARKS.search(name) and len(name) <= 200
     return name if printable else json.dumps(name[:40])

@@ -34,7 +34,7 @@ from leadpact.domain.escalation import (
     volume_missed,
     week_of,
 )
-from leadpact.domain.periods import Period, local_date, parse_period, period_containing, previous
+from leadpact.domain.periods import Period, closed_before, local_date, parse_period
 from leadpact.domain.rules import Rules
 from leadpact.domain.timeutil import iso_utc
 from leadpact.pact import Pact
@@ -73,14 +73,6 @@ def _metric(engine: Engine, pact: Pact, rules: Rules, period: str, now: datetime
     from leadpact.services.metrics import metrics
 
     return metrics(engine, pact, rules, period, as_of=now)
-
-
-def _closed(kind: str, now: datetime, tz: str, count: int) -> list[Period]:
-    """The last `count` closed weeks or months, oldest first."""
-    out = [previous(period_containing(kind, now, tz))]  # type: ignore[arg-type]
-    while len(out) < count:
-        out.append(previous(out[-1]))
-    return out[::-1]
 
 
 def _owners(rule: str, pact: Pact, roster: Roster | None) -> list[str]:
@@ -220,7 +212,7 @@ def evaluate(
 
     # marketing volume: per closed week (or month), below `below` x the period's target
     volume: list[Missed] = []
-    for p in _closed(esc.marketing_volume.period, now, tz, PERIODS_BACK):
+    for p in closed_before(esc.marketing_volume.period, now, tz, PERIODS_BACK):
         if not live(p.end):
             continue
         m = _metric(engine, pact, rules, p.label, now)
@@ -255,7 +247,7 @@ def evaluate(
 
     # acceptance: per closed month, below targets.acceptance_min (a violation; no escalation rule of its own)
     floor = float(pact.targets.acceptance_min)
-    for p in _closed("month", now, tz, 2):
+    for p in closed_before("month", now, tz, 2):
         if not live(p.end):
             continue
         rate = _metric(engine, pact, rules, p.label, now)["acceptance_rate"]
@@ -300,7 +292,7 @@ def evaluate(
 
     # sustained: a team with an escalation-worthy miss in each of `consecutive_weeks` weeks
     n_weeks = int(esc.sustained.consecutive_weeks)
-    weeks = _closed("week", now, tz, n_weeks + PERIODS_BACK)
+    weeks = closed_before("week", now, tz, n_weeks + PERIODS_BACK)
     for team in ("marketing", "sales"):
         with engine.connect() as conn:
             worthy = {

@@ -276,5 +276,3 @@ def history_of(
         if source != "(none)" and entry.get("mql_to_sql") is not None:
             history.sources[source] = _measured(entry["mql_to_sql"])
     return history
-
-

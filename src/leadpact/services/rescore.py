@@ -21,8 +21,9 @@ import numpy as np
 from sqlalchemy import Engine
 
 from leadpact.domain import gate
+from leadpact.domain.lead_columns import lead_columns
 from leadpact.domain.rules import Rules
-from leadpact.domain.scoring_vec import engagement_vec, fit_vec, lead_columns
+from leadpact.domain.scoring_vec import engagement_vec, fit_vec
 from leadpact.domain.timeutil import to_us
 from leadpact.services.ingest import reproject
 from leadpact.services.versions import mark_applied, record_next

@@ -33,7 +33,7 @@ from leadpact.domain.metrics.groups import Groups, Patterns, Values, summaries
 from leadpact.domain.timeutil import from_us, to_us
 
 
-def _statuses(c: ClockColumns, as_of: int) -> tuple[B, B]:
+def clock_statuses(c: ClockColumns, as_of: int) -> tuple[B, B]:
     """(met, breached) of each clock by ``Clock.status(as_of)``."""
     cancelled = c.cancelled_at <= as_of
     met_by = ~cancelled & (c.met_at <= as_of)
@@ -110,7 +110,7 @@ def _facts(
     )
     due_inside = dating.inside_vec(c.due_at, start, end)
     fc, dc = c.first_contact & due_inside, ~c.first_contact & due_inside
-    met, breached = _statuses(c, as_of)
+    met, breached = clock_statuses(c, as_of)
     disposed = lists.disposed & within(h.disposition_at)
     opp_influenced = has_first & (h.opportunity_at != NONE_US) & (first_act <= h.opportunity_at)
     won_influenced = has_first & (h.customer_at != NONE_US) & (first_act <= h.customer_at)
