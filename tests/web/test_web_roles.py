@@ -40,6 +40,8 @@ MATRIX: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("GET", "/api/plan", {}, READ),
     ("GET", "/api/routing/fairness", {}, READ),
     ("GET", "/api/pact", {}, READ),
+    ("GET", "/api/reports/{kind}", {"path": "/api/reports/weekly", "params": {"format": "md"}}, READ),
+    ("GET", "/api/doc", {"params": {"format": "md"}}, READ),
     ("GET", "/api/stream", {"stream": True}, READ),
     ("POST", "/hooks/hubspot", {"json": []}, expect(401, 401, 401, 401, 401, 401)),  # signed, not keyed
     ("GET", "/", {}, expect(200, 200, 200, 200, 403, 303)),
