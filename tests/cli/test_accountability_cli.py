@@ -136,3 +136,59 @@ def test_decide_lists_and_marks_decisions_done(sla: Path) -> None:
     assert json.loads(runner.invoke(app, ["decisions", "--open", "--json", *at]).stdout) == {"decisions": []}
     twice = runner.invoke(app, ["decisions", "done", str(decision["id"])])
     assert twice.exit_code == 1 and "done already" in twice.output
+
+
+def _versions() -> list[dict[str, object]]:
+    result = runner.invoke(app, ["pact", "versions", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["versions"]  # type: ignore[no-any-return]
+
+
+def test_both_heads_sign_the_version_in_force_and_a_changed_pact_needs_both_again(sla: Path) -> None:
+    from leadpact.services.workspace import open_workspace
+
+    pact_file = sla / "pact.yaml"
+    pact_file.write_text(pact_file.read_text().replace("mode: monitoring", "mode: enforcing", 1))
+    check = runner.invoke(app, ["check"])
+    assert check.exit_code == 0, check.output  # an unsigned enforcing pact is valid ...
+    assert "monitors until both heads sign" in " ".join(check.output.split())  # ... and says it monitors
+    (first,) = _versions()
+    assert first["signatures"] == {"marketing": None, "sales": None} and first["in_force_from"] is None
+    assert first["mode_in_effect"] == "monitoring"
+
+    at = ["--as-of", "2026-03-02T15:00:00Z"]
+    half = runner.invoke(app, ["sign", "--as", "marketing", "--name", "Dana Cho", *at])
+    assert half.exit_code == 0 and "still to sign: sales" in half.stdout
+    both = runner.invoke(app, ["sign", "--as", "sales", "--name", "Sam Ortiz", "--json", *at])
+    assert json.loads(both.stdout)["mode_in_effect"] == "enforcing"
+    (signed,) = _versions()
+    assert signed["signatures"] == {
+        "marketing": {"name": "Dana Cho", "at": "2026-03-02T15:00:00Z"},
+        "sales": {"name": "Sam Ortiz", "at": "2026-03-02T15:00:00Z"},
+    }
+    url = f"sqlite:///{(sla / 'leadpact.db').resolve()}"
+    ws = open_workspace(pact_file, url, now=MONDAY)
+    assert ws.pact.mode_in_effect == "enforcing" and ws.rules.enforcing  # disqualifications are guarded now
+    wrong = runner.invoke(app, ["sign", "--as", "finance", "--name", "X"])
+    assert wrong.exit_code == 2 and "'finance' is not marketing or sales" in wrong.output
+
+    pact_file.write_text(pact_file.read_text().replace("min: 8", "min: 9", 1))
+    diff = runner.invoke(app, ["pact", "diff", "--json"])
+    assert json.loads(diff.stdout)["changes"] == [
+        {"key": "touches.min", "change": "changed", "from": 8, "to": 9}
+    ]
+    assert runner.invoke(app, ["pact", "apply"]).exit_code == 0
+    old, new = _versions()
+    assert old["signatures"]["sales"] is not None  # the old version keeps its signatures
+    assert new["signatures"] == {"marketing": None, "sales": None} and new["in_force_from"] is not None
+    ws = open_workspace(pact_file, url, now=MONDAY)
+    assert ws.pact.mode_in_effect == "monitoring" and not ws.rules.enforcing  # until both sign again
+    back = runner.invoke(app, ["pact", "diff", old["version"], "--json"])  # A against the version in force
+    assert [c["key"] for c in json.loads(back.stdout)["changes"]] == ["touches.min"]
+    text = runner.invoke(app, ["pact", "diff", old["version"], new["version"]])
+    assert text.exit_code == 0 and "touches.min" in text.stdout and "1 change(s)" in text.stdout
+    unknown = runner.invoke(app, ["pact", "diff", "zzzz"])
+    assert unknown.exit_code == 2 and "no pact version 'zzzz'" in unknown.output
+    listed = runner.invoke(app, ["pact", "versions"])
+    assert listed.exit_code == 0 and "Dana Cho" in listed.stdout
+    assert max(len(line) for line in listed.stdout.splitlines()) <= 80

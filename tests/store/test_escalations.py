@@ -283,3 +283,30 @@ def test_a_worker_killed_mid_evaluation_loses_nothing_and_doubles_nothing(engine
     assert _keys(engine) == EXPECTED
     assert len(result.opened) == len(EXPECTED) - 1
     assert _count(engine, escalations) == len(EXPECTED)
+
+
+@pytest.mark.parametrize(("signoff", "mode", "channels"), [
+    ({}, "monitoring", ["email"]),  # enforcing asked, not signed: monitors, the owner only
+    ({"marketing": "Dana", "sales": "Sam"}, "enforcing", ["email", "webhook"]),
+])  # fmt: skip
+def test_escalations_follow_the_mode_in_effect(
+    engine: Engine, signoff: dict[str, str], mode: str, channels: list[str]
+) -> None:
+    from leadpact.roster import Roster
+
+    data = pact_with().model_dump(mode="json")
+    pact = Pact.model_validate({**data, "mode": "enforcing", "signoff": signoff})
+    roster = Roster.model_validate(
+        {
+            **ROSTER.dump(),
+            "notify": {**ROSTER.dump()["notify"], "webhooks": [{"url": "http://127.0.0.1:9/h"}]},
+        }
+    )
+    day_of_leads(engine, pact, date(2026, 3, 2), leads=1, touched=True)
+    monday = local(date(2026, 3, 9), 12)
+    evaluate(engine, pact=pact, rules=rules_from_pact(pact), now=monday, roster=roster, env=ENV)
+    (esc,) = opened(engine, monday, "marketing_volume")
+    assert esc["mode"] == mode
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.channel).where(outbox.c.topic == "escalation.opened")).all()
+    assert sorted(c for (c,) in rows) == channels

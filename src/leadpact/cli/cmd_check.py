@@ -169,7 +169,13 @@ def _summary(pact: Pact, roster: Roster, pact_file: Path, team_file: Path, warni
     )
     out.print(
         f"  signed: marketing {_signature(pact, 'marketing')}, sales {_signature(pact, 'sales')}"
-        + ("" if pact.fully_signed or pact.mode == "enforcing" else "  (enforcing mode needs both)"),
+        + (
+            ""
+            if pact.fully_signed
+            else "  [yellow](monitoring until both sign)[/yellow]"
+            if pact.mode == "enforcing"
+            else "  (enforcing mode needs both)"
+        ),
         highlight=False,
     )
     zone = pact.timezone

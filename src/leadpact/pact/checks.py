@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from leadpact.pact.base import PactModel
-from leadpact.pact.calendars import Calendar, Signoff, calendar_issues
+from leadpact.pact.calendars import Calendar, calendar_issues
 from leadpact.pact.errors import PactIssue, issues_from_validation, join, list_words, show
 from leadpact.pact.partial import Known
 
@@ -44,30 +44,12 @@ def cross_checks(known: Known) -> list[PactIssue]:
 # --- signatures -------------------------------------------------------------------------------
 
 
-@_check
-def _enforcing_needs_signatures(known: Known) -> list[PactIssue]:
-    from leadpact.pact.model import Pact
-
-    if not known.ok("mode", "signoff") or known["mode"] != "enforcing":
+def unsigned_enforcing(pact: Pact) -> list[str]:
+    """The sides whose signature of this version is missing while the pact asks for enforcing mode: until
+    both heads sign the version in force, it monitors (DESIGN.md §10)."""
+    if pact.mode != "enforcing":
         return []
-    signoff: Signoff = known["signoff"]
-    missing = [f"signoff.{side}" for side in ("marketing", "sales") if getattr(signoff, side) is None]
-    if known.complete:  # every key valid: the version is known
-        version = Pact.model_construct(**known.values).version_full
-        for side in ("marketing", "sales"):
-            signature = getattr(signoff, side)
-            if signature is not None and not signature.covers(version):
-                missing.append(f"signoff.{side} (signed version {signature.version}, this is {version[:12]})")
-    if missing:
-        return [
-            PactIssue(
-                path="mode",
-                message='"enforcing" needs both signatures for this version (signoff.marketing and '
-                f"signoff.sales); missing: {', '.join(missing)}",
-                value="enforcing",
-            )
-        ]
-    return []
+    return [side for side, signed in pact.signed_by().items() if not signed]
 
 
 def stale_signatures(pact: Pact) -> list[tuple[str, str]]:
@@ -282,6 +264,14 @@ def pact_warnings(pact: Pact) -> list[PactIssue]:
     def warn(path: str, message: str, value: Any = None) -> None:
         out.append(PactIssue(path=path, message=message, value=value, severity="warning"))
 
+    missing = unsigned_enforcing(pact)
+    if missing:
+        warn(
+            "mode",
+            f'"enforcing" monitors until both heads sign version {pact.version}: missing '
+            f"{' and '.join(missing)} (`leadpact sign --as {missing[0]} --name NAME` once it is in force)",
+            "enforcing",
+        )
     for side, signed in stale_signatures(pact):
         warn(
             f"signoff.{side}.version",

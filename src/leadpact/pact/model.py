@@ -82,7 +82,7 @@ class Pact(PactModel):
     mode: Literal["monitoring", "enforcing"] = Field(
         default="monitoring",
         description="monitoring: measure and warn. enforcing: block illegal dispositions and escalate; "
-        "needs both signatures (for this version).",
+        "acts only once both heads have signed the version in force (until then it monitors).",
     )
     timezone: TimeZoneName = Field(
         default="America/New_York", description="Time zone of periods, reports and reviews."

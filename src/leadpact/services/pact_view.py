@@ -1,23 +1,18 @@
 """The pact in force, as `GET /api/pact` answers it: its version, since when, whether the file differs, and
-the signatures as the pact records them."""
+the signatures (recorded by `leadpact sign`, else the file's `signoff`) and the mode in effect."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from leadpact.domain.timeutil import iso_utc
+from leadpact.services.pact_history import signature_view
 from leadpact.services.workspace import Workspace
 
 
 def _signature(signature: Any) -> dict[str, Any] | None:
-    if signature is None:
-        return None
-    at = signature.at
-    return {
-        "name": signature.name,
-        "at": None if at is None else (iso_utc(at) if hasattr(at, "hour") else at.isoformat()),
-        "version": signature.version,
-    }
+    view = signature_view(signature)
+    return None if view is None else {**view, "version": signature.version}
 
 
 def pact_view(ws: Workspace) -> dict[str, Any]:
@@ -35,6 +30,7 @@ def pact_view(ws: Workspace) -> dict[str, Any]:
         "apply_pending": ws.apply_pending,
         "versions": len(ws.recorded),
         "file": {"version": ws.file_pact.version, "differs": ws.file_differs},
+        "mode_in_effect": pact.mode_in_effect,
         "signatures": {
             "marketing": _signature(pact.signoff.marketing),
             "sales": _signature(pact.signoff.sales),

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, RowMapping
 
 from leadpact.domain.rules import Rules, Versions
 from leadpact.pact import Pact, PactError
+from leadpact.pact.calendars import Signature, Signoff
 from leadpact.store import versions as store_versions
 
 
@@ -50,14 +51,35 @@ def _stored_pact(version: str, text: str) -> Pact:
         ) from exc
 
 
+SIDES = ("marketing", "sales")
+
+
+def with_signatures(pact: Pact, signed: dict[str, RowMapping]) -> Pact:
+    """The pact with the signatures `leadpact sign` recorded for its version laid over the file's `signoff`
+    (a side the store has no signature for keeps the file's, which counts only if it covers this version)."""
+    if not signed:
+        return pact
+    sides = {
+        side: Signature(name=signed[side]["name"], at=signed[side]["at"], version=pact.version_full)
+        if side in signed
+        else getattr(pact.signoff, side)
+        for side in SIDES
+    }
+    return pact.model_copy(update={"signoff": Signoff(**sides)})
+
+
 def read_versions(engine: Engine) -> list[PactVersion]:
     with engine.connect() as conn:
         rows = store_versions.all_versions(conn)
+        signatures: dict[str, dict[str, RowMapping]] = {}
+        for sig in store_versions.all_signatures(conn):
+            signatures.setdefault(sig["version"], {})[sig["side"]] = sig
     cache: dict[str, Pact] = {}
     out = []
     for row in rows:
         if row["pact"] not in cache:
-            cache[row["pact"]] = _stored_pact(row["version"], row["pact"])
+            stored = _stored_pact(row["version"], row["pact"])
+            cache[row["pact"]] = with_signatures(stored, signatures.get(stored.version_full, {}))
         out.append(
             PactVersion(
                 int(row["seq"]),
@@ -69,6 +91,26 @@ def read_versions(engine: Engine) -> list[PactVersion]:
             )
         )
     return out
+
+
+class NothingToSign(ValueError):
+    pass
+
+
+def sign_in_force(engine: Engine, *, side: str, name: str, now: datetime) -> PactVersion:
+    """A head of function signs the version in force (its hash); the version read again, signed. ValueError
+    names a bad side or name."""
+    if side not in SIDES:
+        raise ValueError(f"--as: {side!r} is not marketing or sales")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ValueError("--name: a name of 1 to 200 characters")
+    found = read_versions(engine)
+    if not found:
+        raise NothingToSign("no pact version is in force yet")
+    with engine.begin() as conn:
+        store_versions.sign(conn, version=found[-1].pact.version_full, side=side, name=name, at=now)
+    return read_versions(engine)[-1]
 
 
 def versions_in_force(engine: Engine, file_pact: Pact, now: datetime) -> list[PactVersion]:
@@ -112,8 +154,9 @@ def record_next(engine: Engine, pact: Pact, now: datetime) -> PactVersion | None
             return read_versions(engine)[-1]
 
 
-def versions_head(engine: Engine) -> tuple[int, datetime | None] | None:
-    """The newest version's seq and applied_at: whether a long-running process must read them again."""
+def versions_head(engine: Engine) -> tuple[int, datetime | None, int] | None:
+    """The newest version's seq and applied_at, and the number of signatures: whether a long-running process
+    must read them again."""
     with engine.connect() as conn:
         return store_versions.head(conn)
 

@@ -22,7 +22,13 @@ from leadpact.domain.rules import Rules, Versions, rules_from_pact
 from leadpact.pact import Pact, load_pact
 from leadpact.roster import Roster, load_roster
 from leadpact.services.ingest import vocabulary
-from leadpact.services.versions import PactVersion, StoredPactUnreadable, versions_in_force, versions_of
+from leadpact.services.versions import (
+    PactVersion,
+    StoredPactUnreadable,
+    versions_head,
+    versions_in_force,
+    versions_of,
+)
 
 
 class StoreUnavailable(Exception):
@@ -49,6 +55,7 @@ class Workspace:
     file_pact: Pact  # pact.yaml as it is on disk
     roster: Roster | None
     recorded: list[PactVersion] = field(default_factory=list)
+    head: tuple[int, datetime | None, int] | None = None  # `versions_head` when the versions were read
 
     @property
     def in_force(self) -> PactVersion:
@@ -97,11 +104,17 @@ class Workspace:
     def refresh(self, now: datetime) -> bool:
         """Read the versions again (a long-running worker or server after a `pact apply` elsewhere); True when
         the version in force changed."""
+        head = versions_head(self.engine)  # before the versions: a change between the two is read next time
         recorded = versions_in_force(self.engine, self.file_pact, now)
-        changed = [v.seq for v in recorded] != [v.seq for v in self.recorded] or (
-            recorded[-1].applied_at != self.recorded[-1].applied_at
+        changed = (
+            [v.seq for v in recorded] != [v.seq for v in self.recorded]
+            or recorded[-1].applied_at != self.recorded[-1].applied_at
+            or [v.pact.signoff for v in recorded]
+            != [v.pact.signoff for v in self.recorded]  # `leadpact sign`
+            or head != self.head
         )
         if changed:
+            self.head = head
             self.recorded = recorded
             for name in ("versions", "rules", "vocab", "routing"):
                 self.__dict__.pop(name, None)
@@ -116,11 +129,13 @@ def open_workspace(pact_file: Path, url: str, *, now: datetime) -> Workspace:
     file_pact = load_pact(pact_file)
     try:
         engine = open_store(url)
+        head = versions_head(engine)
         recorded = versions_in_force(engine, file_pact, now)
+        head = head or versions_head(engine)  # a new store: its first version was just recorded
     except StoredPactUnreadable as exc:
         raise StoreUnavailable(str(exc)) from exc
     except (SQLAlchemyError, OSError) as exc:  # a wrong URL or a server that does not answer: say which
         raise StoreUnavailable(f"cannot open the store at {url}: {str(exc).splitlines()[0]}") from exc
     team_file = pact_file.parent / "team.yaml"
     roster = load_roster(team_file, recorded[-1].pact) if team_file.exists() else None
-    return Workspace(engine, url, pact_file, file_pact, roster, recorded)
+    return Workspace(engine, url, pact_file, file_pact, roster, recorded, head)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, RowMapping, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from leadpact.store.tables import pact_versions
+from leadpact.store.tables import pact_signatures, pact_versions
 
 
 def all_versions(conn: Connection) -> list[RowMapping]:
@@ -58,9 +58,24 @@ def mark_applied(conn: Connection, seq: int, now: datetime) -> None:
     )
 
 
-def head(conn: Connection) -> tuple[int, datetime | None] | None:
-    """The newest version's seq and applied_at (a cheap look for whether anything changed)."""
+def head(conn: Connection) -> tuple[int, datetime | None, int] | None:
+    """The newest version's seq and applied_at, and how many signatures the store holds (a cheap look for
+    whether anything changed)."""
     row = conn.execute(
         select(pact_versions.c.seq, pact_versions.c.applied_at).order_by(pact_versions.c.seq.desc()).limit(1)
     ).first()
-    return None if row is None else (int(row[0]), row[1])
+    signed = conn.execute(select(func.count()).select_from(pact_signatures)).scalar_one()
+    return None if row is None else (int(row[0]), row[1], int(signed))
+
+
+def sign(conn: Connection, *, version: str, side: str, name: str, at: datetime) -> None:
+    """Record a head's signature of a version (the full hash); signing again replaces it."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(pact_signatures).values(version=version, side=side, name=name, at=at)
+    conn.execute(
+        stmt.on_conflict_do_update(index_elements=["version", "side"], set_={"name": name, "at": at})
+    )
+
+
+def all_signatures(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(select(pact_signatures)).mappings())

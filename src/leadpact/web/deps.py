@@ -44,7 +44,7 @@ class WorkspaceHolder:
         if time.monotonic() - self._checked >= self._every and self._lock.acquire(blocking=False):
             try:
                 ws = self._ws
-                if versions_head(ws.engine) != (ws.in_force.seq, ws.in_force.applied_at):
+                if versions_head(ws.engine) != ws.head:
                     fresh = replace(ws)  # the cached rules and routing stay with the old object
                     if fresh.refresh(now):
                         self._ws = fresh
