@@ -27,7 +27,8 @@ from rich.table import Table
 
 from leadpact.domain.calendar.business import BusinessCalendar
 from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
-from leadpact.domain.routing import Decision, LeadView, Ledger, Load, RoutingRules, route
+from leadpact.domain.fairness import Ledger, Load
+from leadpact.domain.routing import Decision, LeadView, RoutingRules, route
 from leadpact.pact import Pact
 from leadpact.roster import parse_roster
 

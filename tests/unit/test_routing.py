@@ -17,20 +17,10 @@ from hypothesis import strategies as st
 
 from leadpact.domain.calendar.business import BusinessCalendar
 from leadpact.domain.calendar.spec import CalendarSpec, parse_hours
+from leadpact.domain.compiled_conditions import compile_condition
 from leadpact.domain.conditions import OPS, evaluate_condition, field_value
-from leadpact.domain.fairness import weighted_pick
-from leadpact.domain.routing import (
-    Decision,
-    LeadView,
-    Ledger,
-    Load,
-    RepView,
-    RoutingRules,
-    compile_condition,
-    explain,
-    fairness,
-    route,
-)
+from leadpact.domain.fairness import Ledger, Load, RepView, fairness, weighted_pick
+from leadpact.domain.routing import Decision, LeadView, RoutingRules, explain, route
 from leadpact.pact import Pact
 from leadpact.roster import parse_roster
 

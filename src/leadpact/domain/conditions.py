@@ -6,8 +6,9 @@ matches only `ne` and `not_in` (it is not equal to anything) and never a compari
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -107,6 +108,15 @@ def email_domain(email: Any) -> str | None:
     if isinstance(email, str) and "@" in email:
         return email.rsplit("@", 1)[1].strip().casefold()
     return None
+
+
+#: the ordering operators of a condition, as functions (the vectorised and compiled forms use them)
+ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:

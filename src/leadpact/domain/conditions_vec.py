@@ -4,21 +4,13 @@ operator and value for every lead, answered once per distinct value of the field
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from leadpact.domain.conditions import as_number, compiled, evaluate_condition, folded
+from leadpact.domain.conditions import ORDERINGS, as_number, compiled, evaluate_condition, folded
 from leadpact.domain.lead_columns import Bools, Column, FieldView, LeadBatch, as_batch
-
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge,
-    "<=": operator.le,
-    ">": operator.gt,
-    "<": operator.lt,
-}
 
 
 def _member(values: list[Any], targets: list[Any]) -> Bools:
@@ -60,8 +52,8 @@ def _table(col: FieldView, op: str, value: Any) -> Bools:
         table = np.zeros(size, np.bool_)
         if lo is not None and hi is not None:
             table = has & (lo <= num) & (num <= hi)
-    elif op in _COMPARE:
-        compare = _COMPARE[op]
+    elif op in ORDERINGS:
+        compare = ORDERINGS[op]
         has, num = col.numbers
         right = as_number(value)
         numeric = has if right is not None else np.zeros(size, np.bool_)
