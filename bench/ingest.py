@@ -50,7 +50,7 @@ def measure_ingest(path: Path, url: str, routed: bool = False) -> dict[str, floa
     """Through the engine; with `routed`, under the demo company's roster with routing on."""
     import yaml
 
-    from leadpact.demo.generator import DEMO_ROSTER_YAML
+    from leadpact.demo.company import DEMO_ROSTER_YAML
     from leadpact.domain.routing import RoutingRules
     from leadpact.importers.readers import read_events
     from leadpact.pact import Pact

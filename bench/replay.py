@@ -25,7 +25,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000, help="events in the store (at most 100,000)")
     parser.add_argument("--period", default="2026-Q2")
     args = parser.parse_args()
-    from leadpact.demo.generator import DEMO_ROSTER_YAML, generate
+    from leadpact.demo.company import DEMO_ROSTER_YAML
+    from leadpact.demo.generator import generate
     from leadpact.pact import Pact
     from leadpact.roster import load_roster
     from leadpact.services.ingest import ingest

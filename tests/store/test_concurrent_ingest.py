@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from leadpact.demo.generator import DEMO_ROSTER_YAML, generate
+from leadpact.demo.company import DEMO_ROSTER_YAML
+from leadpact.demo.generator import generate
 from leadpact.store.tables import assignments, clocks, events, handoffs, leads
 from tests_support import PG_URL, REQUIRE_PG
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from leadpact.demo.generator import DEMO_ROSTER_YAML, generate
+from leadpact.demo.company import DEMO_ROSTER_YAML
+from leadpact.demo.generator import generate
 from leadpact.pact import Pact
 from leadpact.roster import load_roster
 from leadpact.services.ingest import ingest

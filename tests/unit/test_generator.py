@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 import yaml
 
-from leadpact.demo.generator import DEMO_ROSTER_YAML, CompanyProfile, generate, write_jsonl
+from leadpact.demo.company import DEMO_ROSTER_YAML, CompanyProfile
+from leadpact.demo.generator import generate, write_jsonl
 
 # -- the default pact, restated -----------------------------------------------------------------------------
 RANK = {

@@ -144,7 +144,7 @@ def demo_command(
         if generate != "-":
             console.print(f"wrote {count:,} events for {leads:,} leads to {generate}")
         return
-    from leadpact.demo.generator import DEMO_ROSTER_YAML
+    from leadpact.demo.company import DEMO_ROSTER_YAML
 
     now = now_utc()
     directory.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,12 @@
     for event in generate(12_000, seed=7): ...          # dicts {"id", "type", "lead_id", "at", "data"}
     write_jsonl(Path("demo.jsonl"), generate(12_000, seed=7))
 
-Each lead is built whole and then forgotten: its creation (spread over the months, business-hours
-peaks), the marketing activities its source leads to, and — only from the instant the default pact's
-gate is crossed (computed here with the default rules, `demo.gate`) — the handoff: a rep's touches,
-a disposition, stages, recycles and re-handoffs (`demo.sales`). Memory stays flat: the only state kept
-across leads is a small pool of open accounts and a ring of recent leads for deliberate duplicates.
-The same (leads, seed, start, months, profile) give byte-identical output.
+Each lead is built whole and then forgotten: its creation (spread over the months, business-hours peaks),
+the marketing activities its source leads to (`demo.marketing`), and — only from the instant the default
+pact's gate is crossed (computed here with the default rules, `demo.gate`) — the handoff: a rep's touches, a
+disposition, stages, recycles and re-handoffs (`demo.sales`). Memory stays flat: the only state kept across
+leads is the market's (`demo.market`) small pool of open accounts and ring of recent leads for deliberate
+duplicates. The same (leads, seed, start, months, profile) give byte-identical output.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ from __future__ import annotations
 import json
 import random
 import sys
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from leadpact.demo.businesstime import BusinessTime
-from leadpact.demo.company import DEMO_ROSTER_YAML, CompanyProfile, Market
+from leadpact.demo.company import CompanyProfile
 from leadpact.demo.gate import (
     MAX_CYCLES,
     MQL_ENGAGEMENT,
@@ -36,25 +35,15 @@ from leadpact.demo.gate import (
     fit_threshold,
     intent_tier,
 )
+from leadpact.demo.market import Market
+from leadpact.demo.marketing import TOPICS, PlannedActivity, add_activity, browse_moment, plan_activities
 from leadpact.demo.run import CycleEnd, LeadRun, lognormal
 from leadpact.demo.sales import run_cycle, run_outbound
-
-__all__ = ["DEMO_ROSTER_YAML", "CompanyProfile", "generate", "write_jsonl"]
 
 _HOUR = 3600
 _DAY = 86400
 _ID_LETTER = {"activity": "a", "touch": "t", "disposition": "d", "stage": "s"}
 _HOURS_WEIGHT = (0.9, 1.35, 1.2, 0.8, 1.0, 1.3, 1.1, 0.75)  # 09:00..16:00: late morning, mid afternoon peaks
-_TOPICS = (
-    "sla-playbook",
-    "lead-scoring-guide",
-    "pipeline-math",
-    "revops-benchmark",
-    "handoff-checklist",
-    "attribution-primer",
-    "response-time-report",
-    "icp-worksheet",
-)
 _EVENTS = ("saastr", "revops-summit", "dreamforce", "inbound", "b2b-marketing-expo", "sales-ops-forum")
 
 
@@ -67,18 +56,6 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(f"no date {months} months after {day}")
-
-
-@dataclass
-class _Activity:
-    ts: int
-    kind: str
-    asset: str | None = None
-    campaign: str | None = None
-    channel: str | None = None
-
-    def __lt__(self, other: _Activity) -> bool:
-        return self.ts < other.ts
 
 
 class _Company:
@@ -136,7 +113,7 @@ class _Company:
         quarter = f"{day.year}q{(day.month - 1) // 3 + 1}"
         rng = self.rng
         if source == "content":
-            return f"{quarter}-content-{_TOPICS[(day.month + int(rng.random() * 3)) % len(_TOPICS)]}"
+            return f"{quarter}-content-{TOPICS[(day.month + int(rng.random() * 3)) % len(TOPICS)]}"
         if source == "webinar":
             return f"{day.year}-{day.month:02d}-webinar"
         if source == "event":
@@ -201,8 +178,8 @@ def _lead(company: _Company, i: int) -> Iterator[dict[str, Any]]:
         data["account_id"] = fields["account_id"]
     run.items.append((created, 0, "lead.created", data))
 
-    acts: list[_Activity] = []
-    _plan_activities(run, acts, created, campaign)
+    acts: list[PlannedActivity] = []
+    plan_activities(run, acts, created, campaign)
     end = CycleEnd("raw", created)
     if source == "outbound":
         first = cal.add_business(created, lognormal(rng, 40, 1.0) * 60)
@@ -223,7 +200,7 @@ def _pick_source(rng: random.Random, table: tuple[tuple[str, float], ...]) -> st
     return table[-1][0]
 
 
-def _first_crossing(run: LeadRun, acts: list[_Activity], end: CycleEnd, mql_cycles: int) -> int | None:
+def _first_crossing(run: LeadRun, acts: list[PlannedActivity], end: CycleEnd, mql_cycles: int) -> int | None:
     """Index of the activity that opens the next handoff after `end`, as the engine would find it."""
     fields = run.draft.fields
     if fit_points(fields) < fit_threshold(fields):
@@ -247,7 +224,7 @@ def _first_crossing(run: LeadRun, acts: list[_Activity], end: CycleEnd, mql_cycl
     return None
 
 
-def _cycles(run: LeadRun, acts: list[_Activity], end: CycleEnd) -> None:
+def _cycles(run: LeadRun, acts: list[PlannedActivity], end: CycleEnd) -> None:
     rng, cal, profile = run.rng, run.cal, run.profile
     mql_cycles = 0
     while True:
@@ -264,131 +241,18 @@ def _cycles(run: LeadRun, acts: list[_Activity], end: CycleEnd) -> None:
             return
         # nurture, and maybe a comeback within the re-handoff window
         for _ in range(rng.randint(0, 3)):
-            _add(run, acts, end.at + int(rng.uniform(3, 60) * _DAY), "email_click", None, "nurture", "email")
+            add_activity(
+                run, acts, end.at + int(rng.uniform(3, 60) * _DAY), "email_click", None, "nurture", "email"
+            )
         if mql_cycles < MAX_CYCLES and rng.random() < profile.reengage_share:
             kind = "demo_request" if rng.random() < 0.55 else "pricing_inquiry"
             day = cal.day_of(end.at + int(rng.uniform(2, 28) * _DAY))
             asset = "/demo" if kind == "demo_request" else "/pricing/contact"
-            _add(run, acts, _moment(run, day), kind, asset, "nurture-comeback", "web")
-
-
-# -- marketing activity -------------------------------------------------------------------------------------
-def _moment(run: LeadRun, day: int) -> int:
-    """A time on local day `day` when people browse: mostly office hours, some evenings."""
-    rng, cal = run.rng, run.cal
-    day = min(day, cal.days - 1)
-    hour = rng.uniform(8, 18) if rng.random() < 0.8 else rng.uniform(18, 23)
-    return cal.midnight[day] + int(hour * _HOUR)
-
-
-def _add(
-    run: LeadRun,
-    acts: list[_Activity],
-    ts: int,
-    kind: str,
-    asset: str | None,
-    campaign: str | None,
-    channel: str | None = None,
-) -> None:
-    if ts <= run.created:  # never before the lead exists
-        ts = run.created + run.rng.randint(300, 4 * _HOUR)
-    insort(acts, _Activity(run.claim(ts), kind, asset, campaign, channel))
-
-
-def _plan_activities(run: LeadRun, acts: list[_Activity], created: int, campaign: str) -> None:
-    rng, cal, source = run.rng, run.cal, run.source
-    day0 = cal.day_of(created)
-
-    def later(mean_days: float) -> int:
-        return _moment(run, day0 + 1 + int(rng.expovariate(1.0 / mean_days)))
-
-    def some(
-        kind: str,
-        asset: str | None,
-        p: float,
-        mean_days: float,
-        *,
-        most: int = 1,
-        channel: str | None = "web",
-    ) -> None:
-        if rng.random() < p:
-            for _ in range(rng.randint(1, most)):
-                _add(run, acts, later(mean_days), kind, asset, campaign, channel)
-
-    def topic() -> str:
-        return f"/resources/{_TOPICS[int(rng.random() * len(_TOPICS))]}"
-
-    first = created + rng.randint(2, 40)
-    if source == "content":
-        _add(run, acts, first, "content_download", topic(), campaign, "web")
-        some("content_download", topic(), 0.45, 12, most=2)
-        if rng.random() < 0.5:  # a buying burst: reading and prices within days
-            burst = day0 + int(rng.expovariate(1 / 8.0))
-            for _ in range(rng.randint(2, 3)):
-                _add(
-                    run,
-                    acts,
-                    _moment(run, burst + int(rng.random() * 4)),
-                    "pricing_page_view",
-                    "/pricing",
-                    campaign,
-                    "web",
-                )
-            for _ in range(rng.randint(0, 2)):
-                _add(
-                    run,
-                    acts,
-                    _moment(run, burst + int(rng.random() * 3)),
-                    "content_download",
-                    topic(),
-                    campaign,
-                    "web",
-                )
-        elif rng.random() < 0.3:
-            _add(run, acts, later(10), "pricing_page_view", "/pricing", campaign, "web")
-        some("email_click", None, 0.5, 20, most=4, channel="email")
-        some("page_view", "/blog", 0.6, 15, most=4)
-        some("demo_request", "/demo", 0.05, 25)
-        some("pricing_inquiry", "/pricing/contact", 0.02, 25)
-    elif source == "webinar":
-        _add(run, acts, first, "webinar_registered", f"webinar-{campaign}", campaign, "web")
-        when = cal.next_open(cal.midnight[min(day0 + rng.randint(2, 14), cal.days - 1)]) + 2 * _HOUR
-        webinar = f"webinar-{campaign}"
-        if rng.random() < 0.6:  # attended; half of them ask a question
-            _add(run, acts, when + rng.randint(0, 900), "webinar_attended", webinar, campaign, "web")
-            if rng.random() < 0.5:
-                _add(run, acts, when + rng.randint(1200, 3000), "webinar_question", webinar, campaign, "web")
-        some("pricing_page_view", "/pricing", 0.55, 5, most=3)
-        some("content_download", topic(), 0.35, 8, most=2)
-        some("email_click", None, 0.45, 15, most=3, channel="email")
-        some("demo_request", "/demo", 0.04, 20)
-    elif source == "event":
-        _add(run, acts, first, "event_attended", f"booth-{campaign}", campaign, "event")
-        some("email_click", None, 0.5, 5, most=3, channel="email")
-        some("content_download", topic(), 0.45, 6, most=2)
-        some("pricing_page_view", "/pricing", 0.55, 5, most=3)
-        some("demo_request", "/demo", 0.06, 15)
-    elif source == "demo_request":
-        _add(run, acts, first, "demo_request", "/demo", campaign, "web")
-        some("pricing_page_view", "/pricing", 0.3, 3)
-        some("email_click", None, 0.3, 10, most=2, channel="email")
-    elif source == "paid_search":
-        _add(run, acts, first, "page_view", "/lp/sla-software", campaign, "paid")
-        some("pricing_page_view", "/pricing", 0.5, 4, most=2)
-        some("trial_signup", "/trial", 0.3, 3)
-        some("contact_form", "/contact", 0.2, 5)
-        some("demo_request", "/demo", 0.1, 6)
-    elif source == "referral":
-        _add(run, acts, first, "contact_form", "/contact", campaign, "web")
-        some("pricing_inquiry", "/pricing/contact", 0.45, 4)
-        some("demo_request", "/demo", 0.25, 6)
-    elif rng.random() < 0.12:  # outbound: a little reading before the first call
-        _add(run, acts, first, "page_view", "/blog", "organic", "web")
-        _add(run, acts, created + rng.randint(600, 2 * _DAY), "content_download", topic(), "organic", "web")
+            add_activity(run, acts, browse_moment(run, day), kind, asset, "nurture-comeback", "web")
 
 
 # -- output -------------------------------------------------------------------------------------------------
-def _emit(run: LeadRun, acts: list[_Activity], horizon: int | None) -> Iterator[dict[str, Any]]:
+def _emit(run: LeadRun, acts: list[PlannedActivity], horizon: int | None) -> Iterator[dict[str, Any]]:
     for act in acts:
         data: dict[str, Any] = {"kind": act.kind}
         if act.asset is not None:

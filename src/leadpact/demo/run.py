@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadpact.demo.businesstime import BusinessTime
-from leadpact.demo.company import ENTERPRISE_TEAM, REPS, SMB_TEAM, CompanyProfile, LeadDraft, Rep
+from leadpact.demo.company import ENTERPRISE_TEAM, REPS, SMB_TEAM, CompanyProfile, Rep
 from leadpact.demo.gate import FIT_SENIOR, FIT_TARGET_FUNCTIONS
+from leadpact.demo.market import LeadDraft
 from leadpact.demo.names import weighted
 from leadpact.domain.events import TYPE_RANK
 

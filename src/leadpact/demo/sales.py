@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadpact.demo.company import persona_issues
+from leadpact.demo.market import persona_issues
 from leadpact.demo.names import weighted
 from leadpact.demo.pipeline import after_acceptance, sales_end
 from leadpact.demo.run import (
