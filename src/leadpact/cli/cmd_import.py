@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from leadpact.cli.app import app
-from leadpact.cli.cmd_ingest import _open, _show
+from leadpact.cli.cmd_ingest import open_input, show_report
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.importers.crm import VENDORS
@@ -54,7 +54,7 @@ def import_command(
         fail(f"{vendor!r} is not a source to import from; expected {', '.join(VENDORS)}")
     ctx = open_context(pact, db)
     chosen = _mapping(mapping, ctx)
-    stream, _name, _total = _open(file)
+    stream, _name, _total = open_input(file)
     try:
         try:
             lines, encoding = lines_of(stream, spreadsheet=True)
@@ -111,5 +111,5 @@ def _render(result: ImportReport, *, verbose: bool) -> None:
             highlight=False,
         )
         return
-    _show(result.report, verbose=verbose)
+    show_report(result.report, verbose=verbose)
     console.print(f"{result.rows_read:,} rows read", highlight=False)
