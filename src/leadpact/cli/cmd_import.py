@@ -43,6 +43,12 @@ def import_command(
     vendor: str = typer.Argument(..., help="hubspot (contacts export), salesforce (lead export) or csv."),
     file: str = typer.Argument(..., help="The CSV export, or - for standard input."),
     mapping: Path | None = MappingOption,
+    history: bool = typer.Option(
+        False,
+        "--history",
+        help="The CRM's past, taken as given: its MQL and stage dates in date order, its owners, no "
+        "routing, clocks judged and never notified.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Map and check every row; store nothing."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list each duplicate."),
     pact: Path | None = PactOption,
@@ -64,7 +70,9 @@ def import_command(
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
         try:
-            result = import_table(ctx, table, vendor=vendor, mapping=chosen, dry_run=dry_run, now=now_utc())
+            result = import_table(
+                ctx, table, vendor=vendor, mapping=chosen, history=history, dry_run=dry_run, now=now_utc()
+            )
         except ImportRefused as exc:
             fail(f"{file}: {exc}")
         except IngestInterrupted as cut:
