@@ -35,64 +35,27 @@ def _generate(path: str, leads: int, seed: int, start: date, months: int) -> int
 
 
 RAG = {
-    "green": "[green]● green[/green]",
-    "amber": "[yellow]● amber[/yellow]",
-    "red": "[red]● red[/red]",
-    None: "[dim]● no data[/dim]",
+    "met": "[green]● met[/green]",
+    "at_risk": "[yellow]● at risk[/yellow]",
+    "missed": "[red]● missed[/red]",
+    "none": "[dim]● no data[/dim]",
 }
 
 
-def _grade(value: float | None, target: float, *, amber: float = 0.9) -> str | None:
-    if value is None:
-        return None
-    if value >= target:
-        return "green"
-    return "amber" if value >= target * amber else "red"
+def scorecard_rows(m: dict[str, Any], pact: Any) -> list[tuple[str, str, str, str, str]]:
+    """(team, commitment, value, target, status) for one period's metrics: the dashboard's scorecard
+    (`domain.scorecard`), as text."""
+    from leadpact.domain.scorecard import scorecard
+    from leadpact.services.dashboard import commitments_of
 
-
-def scorecard_rows(m: dict[str, Any], pact: Any) -> list[tuple[str, str, str, str, str | None]]:
-    """(team, commitment, value, target, grade) for one period's metrics."""
-    compliance_min = float(pact.escalation.sales_response.compliance_below)
-    volume_min = float(pact.escalation.marketing_volume.below)
-    pace = m["mql_pace"]
-    rows: list[tuple[str, str, str, str, str | None]] = [
-        (
-            "marketing",
-            "MQL volume vs target",
-            f"{m['mql_count']} of {m['mql_target']:.1f}" if m["mql_target"] else str(m["mql_count"]),
-            f"≥ {volume_min:.0%} of target",
-            None if pace is None else ("green" if pace >= 1 else "amber" if pace >= volume_min else "red"),
-        ),
-        (
-            "marketing",
-            "acceptance rate",
-            _fmt(m["acceptance_rate"]),
-            f"≥ {pact.targets.acceptance_min:.0%}",
-            _grade(m["acceptance_rate"], float(pact.targets.acceptance_min)),
-        ),
-        (
-            "sales",
-            "first contact within SLA",
-            _fmt(m["response_compliance"]),
-            f"≥ {compliance_min:.0%}",
-            _grade(m["response_compliance"], compliance_min),
-        ),
-        ("sales", "MQLs worked", _fmt(m["worked_rate"]), "100%", _grade(m["worked_rate"], 1.0, amber=0.95)),
-        (
-            "sales",
-            f"{pact.touches.min} touches before closing",
-            _fmt(m["min_touch_rate"]),
-            "100%",
-            _grade(m["min_touch_rate"], 1.0),
-        ),
-        (
-            "sales",
-            "disposition within SLA",
-            _fmt(m["disposition_compliance"]),
-            f"≥ {compliance_min:.0%}",
-            _grade(m["disposition_compliance"], compliance_min),
-        ),
-    ]
+    rows: list[tuple[str, str, str, str, str]] = []
+    for line in scorecard(m, commitments_of(pact)):
+        if line.key == "mql_pace":
+            value = f"{m['mql_count']} of {m['mql_target']:.1f}" if m["mql_target"] else str(m["mql_count"])
+            target = "on pace"
+        else:
+            value, target = _fmt(line.value), ("100%" if line.target >= 1 else f"≥ {line.target:.0%}")
+        rows.append((line.team, line.commitment, value, target, line.status))
     return rows
 
 
@@ -132,9 +95,20 @@ def demo_command(
         "today for the demo, 2026-01-05 for --generate.",
     ),
     directory: Path = DirOption,
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Build the company and stop (no live dashboard)."
+    ),
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to serve on."),
+    port: int = typer.Option(
+        8000, "--port", min=0, max=65535, help="The port to serve on (0: any free one)."
+    ),
+    every: float = typer.Option(
+        4.0, "--every", min=0.2, help="Seconds between two batches of the live trickle of events."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """A realistic company: its pact, its team, a year of leads, in a fresh embedded store."""
+    """A realistic company: its pact, its team, a year of leads, in a fresh embedded store; then served live
+    (the dashboard, the API, the worker) with new leads, touches and breaches trickling in, until Ctrl-C."""
     from leadpact.cli.cmd_ingest import run_ingest
     from leadpact.cli.context import now_utc, open_context
 
@@ -166,9 +140,11 @@ def demo_command(
 
     held = store_counts(ctx.engine)
     card = _scorecard(ctx, now)
+    live = None if no_serve else _prepare_live(ctx, host, port)
     if as_json:
         print_json(
             {
+                **({} if live is None else {"url": live[2], "key": live[1]}),
                 "dir": str(directory),
                 "events": count,
                 "ingest": report.summary,
@@ -176,14 +152,38 @@ def demo_command(
                 "breaches_recorded": worker.breaches,
                 "scorecard": {
                     k: [
-                        dict(zip(("team", "commitment", "value", "target", "grade"), r, strict=True))
+                        dict(zip(("team", "commitment", "value", "target", "status"), r, strict=True))
                         for r in v["rows"]
                     ]
                     for k, v in card.items()
                 },
             }
         )
-        return
+    else:
+        _print_built(ctx, directory, count, leads, report, held, worker, card, now)
+    if live is not None:
+        settings, key, url = live
+        if not as_json:
+            console.print(
+                f"\n[bold]Live dashboard[/bold] at [bold]{url}[/bold] — sign in with the key\n  {key}\n"
+                f"New leads, touches and breaches trickle in every {every:g} s. Ctrl-C stops it.",
+                highlight=False,
+                soft_wrap=True,
+            )
+        _serve_live(ctx, settings, every)
+
+
+def _print_built(
+    ctx: Any,
+    directory: Path,
+    count: int,
+    leads: int,
+    report: Any,
+    held: Any,
+    worker: Any,
+    card: Any,
+    now: Any,
+) -> None:
     s = report.summary
     console.print(
         f"[bold]Demo company[/bold] in {directory}/ — {count:,} events for {leads:,} leads "
@@ -201,8 +201,8 @@ def demo_command(
         whole(table, "team")
         folding(table, "commitment", min_width=14, ratio=None)
         whole(table, "actual", "pact", "status")
-        for team, name, value, target, grade in card[kind]["rows"]:
-            table.add_row(team, name, value, target, RAG[grade])
+        for team, name, value, target, status in card[kind]["rows"]:
+            table.add_row(team, name, value, target, RAG[status])
         console.print(table)
     if s["refused"]:
         fail(f"{s['refused']} generated events were refused; the generator and the engine disagree")
@@ -211,3 +211,65 @@ def demo_command(
         f"{card['month']['metrics']['period']}[/bold], "
         f"[bold]leadpact lead L-000001 --pact {directory}/pact.yaml[/bold]"
     )
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare_live(ctx: Any, host: str, port: int) -> tuple[Any, str, str]:
+    """The serve settings, a new admin key to sign in with, and the dashboard's URL."""
+    from datetime import UTC, datetime
+
+    from leadpact.services.keys import create_key
+    from leadpact.web.settings import SettingsError, WebSettings
+
+    port = port or _free_port(host)
+    try:
+        settings = WebSettings.load(
+            pact_file=ctx.pact_file, db_url=ctx.url, host=host, port=port, worker=True
+        )
+    except SettingsError as exc:
+        fail(f"settings:\n{exc}")
+    key = create_key(ctx.engine, role="admin", name="demo", now=datetime.now(UTC)).key
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    return settings, key, f"http://{shown}:{port}/"
+
+
+def _serve_live(ctx: Any, settings: Any, every: float) -> None:
+    """`leadpact serve` on the demo's store with the trickle of events beside it (a thread posting through
+    the ingest service the API uses), until Ctrl-C or SIGTERM."""
+    import logging
+    import threading
+    from datetime import UTC, datetime
+
+    from leadpact.demo.trickle import run_trickle
+    from leadpact.services.posting import post_events
+    from leadpact.services.workspace import open_workspace
+    from leadpact.web.server import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    trickle_ws = open_workspace(ctx.pact_file, ctx.url, now=datetime.now(UTC))
+    stop = threading.Event()
+
+    def post(batch: list[dict[str, Any]], now: datetime) -> Any:
+        return post_events(trickle_ws, batch, role="admin", now=now)
+
+    thread = threading.Thread(
+        target=run_trickle,
+        args=(post, stop),
+        kwargs={"every": every},
+        name="leadpact-demo-trickle",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        serve(settings, ctx)
+    finally:
+        stop.set()
+        thread.join(10)
+        trickle_ws.engine.dispose()

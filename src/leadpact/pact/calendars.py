@@ -69,8 +69,7 @@ class Calendar(PactModel):
     )
 
 
-def default_calendars() -> dict[str, Calendar]:
-    """The calendars of a pact that names none: New York business hours with US holidays."""
+def _default_calendars() -> dict[str, Calendar]:
     return {"default": Calendar(timezone="America/New_York", holidays=Holidays(country="US"))}
 
 

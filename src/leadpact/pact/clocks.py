@@ -207,8 +207,7 @@ class Segment(PactModel):
     disposition: SegmentDisposition | None = Field(default=None, description="Overrides of disposition.")
 
 
-def default_segments() -> dict[str, Segment]:
-    """The segments of a pact that names none: enterprise (1000+ employees) and smb."""
+def _default_segments() -> dict[str, Segment]:
     return {
         "enterprise": Segment(
             when=Condition(field="employees", op=">=", value=1000),

@@ -18,6 +18,7 @@ from leadpact.services.workspace import Workspace
 
 #: at most this many open clocks on the sales page (the soonest due first)
 OPEN_LIMIT = 1000
+DUE_NEXT = 12  # the open clocks due soonest, whoever owns them
 TREND_MONTHS = 6
 NONE_KEY = "(none)"
 
@@ -97,6 +98,7 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
         "period": month.label,
         "metrics": doc,
         "reps": ordered,
+        "due_next": open_clocks[:DUE_NEXT],
         "open_count": len(open_clocks),
         "open_more": more is not None,
         "queue": queue_view(ws.engine, now),

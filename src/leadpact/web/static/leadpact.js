@@ -36,7 +36,7 @@
       var left = due - now;
       var share = due > start ? left / (due - start) : 0;
       var state = left < 0 ? "late" : share > 0.5 ? "ok" : share > 0.2 ? "soon" : "near";
-      el.textContent = left < 0 ? "overdue " + span(left) : span(left) + " left";
+      el.textContent = left < 0 ? span(left) + " late" : span(left) + " left";
       el.className = "countdown cd-" + state;
     });
   }
