@@ -216,3 +216,9 @@ def due_alerts(
             continue
         out.append((level, at, level == BREACH or not breach_due))
     return out
+
+
+def first_contact_window(cal: CalendarLike, response: Any, tier: str, start: datetime) -> timedelta:
+    """How long a handoff of this tier made at `start` has for its first contact (wall time to its due)."""
+    due, _business, _label = _response_due(cal, response, tier, start)
+    return due - start
