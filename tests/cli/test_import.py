@@ -201,3 +201,28 @@ def test_other_encodings_a_spreadsheet_writes_are_read(sla: Path, name: str, enc
     (sla / "other.csv").write_bytes(encode(text))
     out = json.loads(run("import", "hubspot", str(sla / "other.csv"), "--dry-run", "--json").stdout)
     assert out["rows_read"] == 5 and out["rows"][0]["events"][0]["data"]["first_name"] == "Zoë"
+
+
+def test_without_history_a_crm_stage_is_refused_with_the_way_to_take_it(sla: Path) -> None:
+    out = json.loads(run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--json").stdout)
+    sql = next(r for r in out["results"] if r["id"] == "hs-52-sql")
+    assert sql["status"] == "refused" and "import with --history" in sql["reason"]
+
+
+def test_a_history_import_takes_the_crm_lifecycle_as_given(sla: Path) -> None:
+    out = json.loads(
+        run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--history", "--json").stdout
+    )
+    assert out["summary"]["refused"] == 0 and out["summary"]["waiting"] == 0
+    lead = json.loads(run("lead", "hs-51", "--json").stdout)
+    assert lead["stage"] == "customer" and lead["owner"] == "ana"
+    (handoff,) = lead["handoffs"]
+    assert handoff["mql_at"] == "2024-03-06T14:15:00Z"  # HubSpot's MQL date, not the gate's, not today
+    assert all(e.get("history") is True for e in lead["timeline"] if e.get("status") != "derived")
+    metrics = json.loads(run("metrics", "--period", "2024-03", "--json").stdout)
+    assert metrics["mql_count"] == 3  # hs-51, hs-52, hs-53 became MQLs in March 2024
+    assert metrics["mql_to_sql"] == 2 / 3
+    again = json.loads(
+        run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--history", "--json").stdout
+    )
+    assert again["summary"]["stored"] == 0

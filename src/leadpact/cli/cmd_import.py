@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from leadpact.cli.app import app
-from leadpact.cli.cmd_ingest import _open, _show
+from leadpact.cli.cmd_ingest import open_input, show_report
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.importers.crm import VENDORS
@@ -43,6 +43,12 @@ def import_command(
     vendor: str = typer.Argument(..., help="hubspot (contacts export), salesforce (lead export) or csv."),
     file: str = typer.Argument(..., help="The CSV export, or - for standard input."),
     mapping: Path | None = MappingOption,
+    history: bool = typer.Option(
+        False,
+        "--history",
+        help="The CRM's past, taken as given: its MQL and stage dates in date order, its owners, no "
+        "routing, clocks judged and never notified.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Map and check every row; store nothing."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list each duplicate."),
     pact: Path | None = PactOption,
@@ -54,7 +60,7 @@ def import_command(
         fail(f"{vendor!r} is not a source to import from; expected {', '.join(VENDORS)}")
     ctx = open_context(pact, db)
     chosen = _mapping(mapping, ctx)
-    stream, _name, _total = _open(file)
+    stream, _name, _total = open_input(file)
     try:
         try:
             lines, encoding = lines_of(stream, spreadsheet=True)
@@ -64,7 +70,9 @@ def import_command(
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
         try:
-            result = import_table(ctx, table, vendor=vendor, mapping=chosen, dry_run=dry_run, now=now_utc())
+            result = import_table(
+                ctx, table, vendor=vendor, mapping=chosen, history=history, dry_run=dry_run, now=now_utc()
+            )
         except ImportRefused as exc:
             fail(f"{file}: {exc}")
         except IngestInterrupted as cut:
@@ -111,5 +119,5 @@ def _render(result: ImportReport, *, verbose: bool) -> None:
             highlight=False,
         )
         return
-    _show(result.report, verbose=verbose)
+    show_report(result.report, verbose=verbose)
     console.print(f"{result.rows_read:,} rows read", highlight=False)

@@ -31,7 +31,7 @@ def _count_lines(path: Path) -> int | None:
     return count
 
 
-def _open(path: str) -> tuple[BinaryIO, str | None, int | None]:
+def open_input(path: str) -> tuple[BinaryIO, str | None, int | None]:
     """The input as bytes, its name and its line count; one clear line and exit 1 when it cannot be read."""
     if path == "-":
         return sys.stdin.buffer, None, None
@@ -50,7 +50,7 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
     from leadpact.cli.context import Context
 
     assert isinstance(ctx, Context)
-    stream, name, total = _open(path)
+    stream, name, total = open_input(path)
     try:
         try:
             events = read_events(stream, name)
@@ -114,12 +114,12 @@ def ingest_command(
     if as_json:
         print_json(report.to_json())
     else:
-        _show(report, verbose=verbose)
+        show_report(report, verbose=verbose)
     if report.refused:
         raise typer.Exit(1)
 
 
-def _show(report: IngestReport, *, verbose: bool) -> None:
+def show_report(report: IngestReport, *, verbose: bool) -> None:
     """A line for each event that needs action (refused, waiting); duplicates counted unless --verbose."""
     for result in sorted(report.results, key=lambda r: r.line):
         if result.status == "refused":

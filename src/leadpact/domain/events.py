@@ -44,6 +44,7 @@ TYPE_RANK: dict[str, int] = {
     "stage": 6,
     "retract": 7,
 }
+EVENT_KEYS = ("id", "type", "lead_id", "at", "data", "history")
 # Judged against the stored timeline when they arrive (DESIGN.md §2); the others are facts.
 JUDGED_TYPES = frozenset({"assignment", "disposition", "stage", "retract"})
 
@@ -57,6 +58,7 @@ TOUCH_CHANNELS = ("email", "phone", "linkedin", "video", "meeting", "sms")
 TOUCH_OUTCOMES = ("attempted", "connected", "voicemail", "replied", "bounced", "meeting_booked")
 DISPOSITION_OUTCOMES = ("accepted", "rejected", "recycled", "disqualified")
 STAGE_EVENTS = ("sql", "opportunity", "customer", "closed_lost")
+HISTORY_STAGES = ("mql", *STAGE_EVENTS)  # an external MQL is a fact of history only (DESIGN.md §12)
 STAGE_DATA = (
     "stage",
     "budget",
@@ -67,6 +69,7 @@ STAGE_DATA = (
     "amount",
     "close_date",
     "by",
+    "product",
 )
 
 
@@ -87,6 +90,7 @@ class Event:
     lead_id: str
     at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
+    history: bool = False  # a fact of the source system's past, taken as given (DESIGN.md §12)
 
     @property
     def rank(self) -> int:
@@ -103,6 +107,7 @@ class Event:
             "lead_id": self.lead_id,
             "at": iso_utc(self.at),
             "data": dict(self.data),
+            **({"history": True} if self.history else {}),
         }
 
 
@@ -115,6 +120,8 @@ def content_hash(event: Event, data_text: str | None = None) -> str:
     """Same id + same hash: a duplicate; same id + another hash: a conflict. `at` compares as an instant."""
     data_json = canonical_data(event) if data_text is None else data_text
     canonical = f"{event.type}\x1f{event.lead_id}\x1f{iso_utc(event.at)}\x1f{data_json}"
+    if event.history:  # only then: the hashes of all other events stay what they were
+        canonical += "\x1fhistory"
     return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
 
 
@@ -155,7 +162,7 @@ def _lead_fields(data: Mapping[str, Any], *, created: bool, vocab: Vocabulary) -
     return out
 
 
-def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
+def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary, history: bool = False) -> dict[str, Any]:
     if kind == "lead.created":
         return _lead_fields(data, created=True, vocab=vocab)
     if kind == "lead.updated":
@@ -205,8 +212,14 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary) -> dict[str, An
         return out
     if kind == "stage":
         check_keys(data, STAGE_DATA)
-        out = {"stage": choice(data, "stage", STAGE_EVENTS, required=True, what="stage")}
-        for key in ("budget", "authority", "need", "timeline", "opportunity_id", "by"):
+        if not history and data.get("stage") == "mql":
+            raise EventError(
+                "data.stage",
+                "mql is made by the pact's gate; an MQL the CRM already made is a history event "
+                '("history": true, or `leadpact import --history`)',
+            )
+        out = {"stage": choice(data, "stage", HISTORY_STAGES, required=True, what="stage")}
+        for key in ("budget", "authority", "need", "timeline", "opportunity_id", "by", "product"):
             if (value := text(data, key, "data.")) is not None:
                 out[key] = value
         if (amount := number(data, "amount")) is not None:
@@ -245,10 +258,13 @@ def _parse(raw: Any, vocab: Vocabulary, now: datetime | None) -> Event:
     except LimitError as exc:
         raise EventError(exc.field, exc.reason) from None
     for key in raw:
-        if key not in ("id", "type", "lead_id", "at", "data"):
-            raise EventError(
-                key_name(key), f"unknown field{suggest(str(key), ('id', 'type', 'lead_id', 'at', 'data'))}"
-            )
+        if key not in EVENT_KEYS:
+            raise EventError(key_name(key), f"unknown field{suggest(str(key), EVENT_KEYS)}")
+    history = raw.get("history", False)
+    if history is None:
+        history = False
+    if not isinstance(history, bool):
+        raise EventError("history", f"must be true or false, not {json_type(history)}")
     event_id = text(raw, "id", "", required=True)
     kind = text(raw, "type", "", required=True)
     if kind not in TYPE_RANK:
@@ -265,7 +281,14 @@ def _parse(raw: Any, vocab: Vocabulary, now: datetime | None) -> Event:
     if not isinstance(data, Mapping):
         raise EventError("data", f"must be an object, not {json_type(data)}")
     assert event_id is not None and lead_id is not None and kind is not None
-    return Event(id=event_id, type=kind, lead_id=lead_id, at=at, data=_data(kind, data, vocab))
+    return Event(
+        id=event_id,
+        type=kind,
+        lead_id=lead_id,
+        at=at,
+        data=_data(kind, data, vocab, history),
+        history=history,
+    )
 
 
 def _instant(at_text: Any, vocab: Vocabulary, now: datetime | None) -> datetime:

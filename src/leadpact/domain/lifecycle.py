@@ -55,3 +55,21 @@ def transition_error(current: str, target: str, *, sales_source: bool, source: s
 
 def missing_hygiene(required: tuple[str, ...], data: dict[str, object]) -> list[str]:
     return [name for name in required if data.get(name) in (None, "")]
+
+
+def history_transition_error(
+    history: bool, current: str, target: str, *, sales_source: bool, source: str | None
+) -> str | None:
+    """`transition_error` for a live event; for a history event (DESIGN.md §12) the source system's dated
+    stages apply in date order, whatever §1 says (MQL -> SQL with no SAL, an opportunity on a lead the CRM
+    never qualified) — only a move to the stage the lead is in, or an MQL of a lead still handed off, is not
+    a move at all."""
+    if not history:
+        if target == "mql":
+            return "mql is made by the pact's gate; only a history event may say a lead was an MQL"
+        return transition_error(current, target, sales_source=sales_source, source=source)
+    if target == current:
+        return f"the lead is already {current}"
+    if target == "mql" and current in ("mql", "sal", "sql", "opportunity"):
+        return f"the lead is {current}, still handed off: an MQL now would be a second cycle with no end"
+    return None

@@ -63,6 +63,9 @@ class Handoff:
     ended_at: datetime | None = None  # when the next cycle started
     flags: list[str] = field(default_factory=list)
     cycle_touches: list[Touch] = field(default_factory=list)
+    history: bool = False  # opened by a history event: never routed, its past clocks never notified (§12)
+    closer: str | None = None  # the rep named as `by` on the opportunity, customer or closed-lost stage
+    product: str | None = None  # the product the stage events name
 
     def stage_time(self, stage: str) -> datetime | None:
         value = {

@@ -15,7 +15,7 @@ from typing import Any
 from leadpact.domain import gate
 from leadpact.domain import touches as touch_rule
 from leadpact.domain.events import Event
-from leadpact.domain.lifecycle import DISPOSITION_TARGET, missing_hygiene, transition_error
+from leadpact.domain.lifecycle import DISPOSITION_TARGET, history_transition_error, missing_hygiene
 from leadpact.domain.projection import APPLIED, IGNORED, RETRACTED, WAITING, Handoff, Projection, Rescore
 from leadpact.domain.retracts import withdrawn_ids
 from leadpact.domain.rules import Rules, Versions
@@ -70,6 +70,8 @@ class _Replay:
     def check_gate(self, event: Event) -> None:
         p, rules = self.p, self.rules
         at = event.at
+        if event.history:  # the source system's facts are taken as given: its MQLs are its own (§12)
+            return
         if p.stage == "raw":
             fit = self.fit()
             fit_min, engagement_min = gate.thresholds(rules, p.fields)
@@ -114,6 +116,7 @@ class _Replay:
             engagement=engagement,
             owner=p.owner,
             owner_kind=p.owner_kind,
+            history=event.history,
         )
         p.handoffs.append(handoff)
         self.set_stage("mql", at)
@@ -242,28 +245,14 @@ class _Replay:
         reason = event.data.get("reason")
         if not p.exists:
             return
-        problem = transition_error(
-            p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source
+        problem = history_transition_error(
+            event.history, p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source
         )
         if problem is not None:
             self.refuse(event, "data.outcome", problem)
             return
-        if p.stage == "raw":  # a sales-sourced lead accepted straight from raw: a direct cycle
-            if p.handoffs:
-                p.handoffs[-1].ended_at = event.at
-            p.handoffs.append(
-                Handoff(
-                    n=len(p.handoffs) + 1,
-                    kind="direct",
-                    start_at=event.at,
-                    mql_at=None,
-                    trigger_event=event.id,
-                    source=p.source,
-                    campaign=p.fields.get("campaign"),
-                    segment=rules.segment_for(p.fields),
-                    owner=p.owner or event.data.get("by"),
-                )
-            )
+        if p.stage == "raw" or not p.handoffs:  # accepted straight from raw (a sales source, or history)
+            self.open_direct(event, owner=p.owner or event.data.get("by"))
         handoff = p.handoffs[-1]
         count: TouchCount | None = None
         rule = rules.segment(handoff.segment).touches
@@ -271,7 +260,9 @@ class _Replay:
             count = self.counted(handoff, event.at)
             if count.short_of(rule):
                 message = touch_rule.shortfall(count, rule)
-                if not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
+                if event.history:  # history is judged, never refused: the shortfall is flagged
+                    _flag(handoff.flags, "min_touches_short")
+                elif not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
                     return
                 handoff.min_touch_met = False
             else:
@@ -303,19 +294,52 @@ class _Replay:
                 handoff.outcome_touches, handoff.outcome_channels = count.touches, count.channels
         self.set_stage(target, event.at)
 
+    def open_direct(self, event: Event, owner: str | None) -> None:
+        """A cycle that no MQL opened: a sales-sourced lead accepted from raw, or a CRM's history that
+        reached a later stage without one."""
+        p = self.p
+        if p.handoffs:
+            p.handoffs[-1].ended_at = event.at
+        p.handoffs.append(
+            Handoff(
+                n=len(p.handoffs) + 1,
+                kind="direct",
+                start_at=event.at,
+                mql_at=None,
+                trigger_event=event.id,
+                source=p.source,
+                campaign=p.fields.get("campaign"),
+                segment=self.rules.segment_for(p.fields),
+                owner=owner,
+                owner_kind=p.owner_kind if owner is not None and owner == p.owner else None,
+                history=event.history,
+            )
+        )
+
     def on_stage(self, event: Event) -> None:
         p = self.p
         target = event.data["stage"]
         if not p.exists:
             return
-        problem = transition_error(
-            p.stage, target, sales_source=p.source in self.rules.sales_sources, source=p.source
+        problem = history_transition_error(
+            event.history, p.stage, target, sales_source=p.source in self.rules.sales_sources, source=p.source
         )
         if problem is not None:
             self.refuse(event, "data.stage", problem)
             return
+        if target == "mql":  # an external MQL, at the source's instant: the gate is not run again
+            self.open_handoff(event, self.fit(), self.engagement(event.at), p.stage_times.get("recycled"))
+            return
+        if not p.handoffs:  # a CRM's opportunity on a lead it never qualified
+            self.open_direct(event, owner=p.owner)
         handoff = p.handoffs[-1]
-        required = self.rules.hygiene.get(target, ())
+        self.flag_rep(event.data.get("by"))
+        if target in ("opportunity", "customer", "closed_lost"):
+            if event.data.get("by"):
+                handoff.closer = event.data["by"]
+            if event.data.get("product"):
+                handoff.product = event.data["product"]
+        required = () if event.history else self.rules.hygiene.get(target, ())
         missing = missing_hygiene(required, dict(event.data))
         if missing:
             message = (
@@ -323,7 +347,6 @@ class _Replay:
             )
             if not self.enforce(event, "data." + missing[0], message, f"hygiene:{target}", handoff):
                 return
-        self.flag_rep(event.data.get("by"))
         if target == "sql":
             handoff.sql_at = event.at
         elif target == "opportunity":

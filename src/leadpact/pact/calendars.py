@@ -69,7 +69,8 @@ class Calendar(PactModel):
     )
 
 
-def _default_calendars() -> dict[str, Calendar]:
+def default_calendars() -> dict[str, Calendar]:
+    """The calendars of a pact that names none: New York business hours with US holidays."""
     return {"default": Calendar(timezone="America/New_York", holidays=Holidays(country="US"))}
 
 

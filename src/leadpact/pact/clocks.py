@@ -207,7 +207,8 @@ class Segment(PactModel):
     disposition: SegmentDisposition | None = Field(default=None, description="Overrides of disposition.")
 
 
-def _default_segments() -> dict[str, Segment]:
+def default_segments() -> dict[str, Segment]:
+    """The segments of a pact that names none: enterprise (1000+ employees) and smb."""
     return {
         "enterprise": Segment(
             when=Condition(field="employees", op=">=", value=1000),

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, model_validator
 
 from leadpact.pact.base import Name, PactModel, Text, TimeZoneName
-from leadpact.pact.calendars import Calendar, Signoff, _default_calendars
+from leadpact.pact.calendars import Calendar, Signoff, default_calendars
 from leadpact.pact.clocks import (
     Disposition,
     Effective,
     ResponseTiers,
     Segment,
     Touches,
-    _default_segments,
+    default_segments,
     overlay,
 )
 from leadpact.pact.errors import PactError
@@ -88,7 +88,7 @@ class Pact(PactModel):
         default="America/New_York", description="Time zone of periods, reports and reviews."
     )
     calendars: dict[Name, Calendar] = Field(
-        default_factory=_default_calendars,
+        default_factory=default_calendars,
         description="Business calendars by name; `default` must exist. Teams pick one in team.yaml.",
     )
     signoff: Signoff = Field(
@@ -108,7 +108,7 @@ class Pact(PactModel):
     )
     disposition: Disposition = Field(default_factory=Disposition, description="The disposition clock.")
     segments: dict[Name, Segment] = Field(
-        default_factory=_default_segments,
+        default_factory=default_segments,
         description="In order, first match wins; a segment without `when` matches every lead; with none "
         "matching, the pact's own values apply. Overrides are laid over the pact's key by key.",
     )

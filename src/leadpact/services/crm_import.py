@@ -148,6 +148,12 @@ def import_table(
     )
     for result in report.results:
         result.line //= MAX_EVENTS_A_ROW
+        if (
+            not history
+            and result.field in ("data.stage", "data.outcome")
+            and "not allowed" in str(result.reason)
+        ):
+            result.reason = f"{result.reason}; a CRM's dated stages are its history: import with --history"
         result.field = _where(result.field, column_of)
     for result in out.report.results:
         report.add(result)

@@ -241,6 +241,8 @@ def _timeline_entry(event: Any, status: str, note: str | None) -> dict[str, Any]
     }
     if note:
         entry["note"] = note
+    if getattr(event, "history", False):
+        entry["history"] = True  # a fact of the source system's past (DESIGN.md §12)
     return entry
 
 

@@ -153,7 +153,42 @@ def project_leads(
         raise Raced("another process stored one of these events meanwhile")
     store_leads.replace_projections(unit, replaced, lead_rows, handoff_rows)
     store_clocks.replace_clocks(unit, replaced, clock_rows)
+    _judge_history(unit, projections, staged, versions, recorded, received_us)
     out.leads = len(replaced)
+    return out
+
+
+def _judge_history(
+    unit: Unit,
+    projections: list[Projection],
+    staged: dict[str, list[store_events.Staged]],
+    versions: Versions,
+    recorded: dict[store_clocks.ClockKey, set[str]],
+    received_us: int,
+) -> None:
+    """The clocks of the history handoffs this call brought in are judged up to now, silently (§12)."""
+    brought = {lead for lead, items in staged.items() if any(item.event.history for item in items)}
+    past: list[dict[str, Any]] = []
+    for p in projections:
+        if p.lead_id not in brought:
+            continue
+        for handoff in p.handoffs:
+            if handoff.history:
+                rows = _clock_rows(p.lead_id, handoff, versions.at(handoff.start_at), recorded)
+                past.extend(_with_instants(row) for row in rows)
+    if past:
+        from leadpact.services.worker import record_past
+
+        zone = versions.latest.calendar().spec.timezone
+        record_past(unit, past, now=from_us(received_us), recorded=recorded, zone=zone)
+
+
+def _with_instants(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored clock row as the worker reads it back: instants, not microseconds."""
+    out = dict(row)
+    for name in ("started_at", "due_at", "met_at", "cancelled_at", "next_at"):
+        if out.get(name) is not None:
+            out[name] = from_us(int(out[name]))
     return out
 
 

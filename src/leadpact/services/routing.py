@@ -227,8 +227,8 @@ def assign_handoffs(
     todo: list[tuple[datetime, Projection, Handoff]] = []
     for p in projections:
         for h in p.handoffs:
-            if h.kind != "mql" or h.mql_at is None:
-                continue
+            if h.kind != "mql" or h.mql_at is None or h.history:
+                continue  # history is not routed: its owners are its own assignments (DESIGN.md §12)
             row = on_record.get((p.lead_id, h.n))
             if h.owner_kind == "assignment":
                 continue  # a manual assignment event wins

@@ -144,10 +144,12 @@ def _record_batch(
     report: WorkerReport,
     routing: RoutingRules | None = None,
     zone: str = "UTC",
+    quiet: bool = False,
 ) -> None:
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
     statements; messages only for alerts this worker inserted (another worker may have recorded the rest).
-    A touches clock's breach is recorded and warns the rep; it is no violation (`domain.owed`)."""
+    A touches clock's breach is recorded and warns the rep; it is no violation (`domain.owed`). `quiet`:
+    judged and recorded, never sent (history, DESIGN.md §12)."""
     conn = unit.conn
     alert_rows: list[dict[str, Any]] = []
     sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
@@ -156,7 +158,8 @@ def _record_batch(
         clock = store_clocks.clock_from_row(row)
         key = (row["lead_id"], row["n"], row["kind"])
         done = recorded[key]
-        for level, at, send in due_alerts(clock, done, now):
+        for level, at, due_send in due_alerts(clock, done, now):
+            send = due_send and not quiet
             alert_rows.append(
                 {
                     "lead_id": key[0],
@@ -192,7 +195,7 @@ def _record_batch(
                     "recorded_at": now,
                 }
             )
-        elif send:
+        elif send or (quiet and level != BREACH):
             report.warnings += 1
         else:
             report.superseded += 1
@@ -210,6 +213,19 @@ def _record_batch(
             moved = kind == "first_contact" and level == BREACH
             if moved and reassign_on_breach(unit, routing, lead_id, n, now=now) is not None:
                 report.reassigned += 1
+
+
+def record_past(
+    unit: Unit, rows: list[dict[str, Any]], *, now: datetime, recorded: dict[Any, set[str]], zone: str
+) -> WorkerReport:
+    """Judge the clocks a history import made up to `now`, in its transaction: their warnings, breaches and
+    violations are recorded as the worker would, and none is ever sent — nothing about a clock that ended
+    before the import is delivered (DESIGN.md §12). What falls due later is the worker's, as for any clock."""
+    report = WorkerReport()
+    if rows:
+        silent = Audience(enforcing=False, roster=None, env={})
+        _record_batch(unit, rows, now, recorded, silent, "history", report, zone=zone, quiet=True)  # type: ignore[arg-type]
+    return report
 
 
 def record_due(

@@ -33,7 +33,7 @@ def create_stage(conn: Connection) -> None:
             f"CREATE TEMPORARY TABLE {STAGE} (line BIGINT NOT NULL, id VARCHAR(200) NOT NULL, "
             "lead_id VARCHAR(200) NOT NULL, type VARCHAR(16) NOT NULL, rank SMALLINT NOT NULL, "
             "at BIGINT NOT NULL, "
-            "data TEXT NOT NULL, hash VARCHAR(32) NOT NULL)"
+            "data TEXT NOT NULL, hash VARCHAR(32) NOT NULL, history BOOLEAN NOT NULL)"
         )
     )
 
@@ -73,8 +73,8 @@ def bulk_insert_dicts(conn: Connection, table: str, rows: Sequence[dict[str, Any
         bulk_insert(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
-STAGE_COLUMNS = ("line", "id", "lead_id", "type", "rank", "at", "data", "hash")
-EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at")
+STAGE_COLUMNS = ("line", "id", "lead_id", "type", "rank", "at", "data", "hash", "history")
+EVENT_COLUMNS = ("id", "lead_id", "type", "rank", "at", "data", "hash", "received_at", "history")
 
 
 def stage_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
@@ -165,11 +165,14 @@ def staged_for(conn: Connection, lead_ids: Sequence[str]) -> dict[str, list[Stag
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
         rows = conn.execute(
-            text(f"SELECT line, id, lead_id, type, at, data, hash FROM {STAGE} WHERE lead_id IN ({clause})"),
+            text(
+                f"SELECT line, id, lead_id, type, at, data, hash, history FROM {STAGE} "
+                f"WHERE lead_id IN ({clause})"
+            ),
             params,
         )
-        for line, event_id, lead_id, kind, at, data, digest in rows:
-            event = Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data))
+        for line, event_id, lead_id, kind, at, data, digest, history in rows:
+            event = Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data), bool(history))
             out[lead_id].append(Staged(int(line), event, data, str(digest)))
     return out
 
@@ -183,15 +186,29 @@ def stored_for(
     for part in chunks(lead_ids):
         clause, params = _in_clause(conn, part)
         rows = conn.execute(
-            text(f"SELECT id, lead_id, type, at, data FROM events WHERE lead_id IN ({clause}){only}"), params
+            text(
+                f"SELECT id, lead_id, type, at, data, history FROM events WHERE lead_id IN ({clause}){only}"
+            ),
+            params,
         )
-        for event_id, lead_id, kind, at, data in rows:
-            out[lead_id].append(Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data)))
+        for event_id, lead_id, kind, at, data, history in rows:
+            event = Event(event_id, kind, lead_id, from_us(int(at)), json.loads(data), bool(history))
+            out[lead_id].append(event)
     return out
 
 
 def stage_row(line: int, event: Event, text_: str, digest: str) -> tuple[Any, ...]:
-    return (line, event.id, event.lead_id, event.type, TYPE_RANK[event.type], to_us(event.at), text_, digest)
+    return (
+        line,
+        event.id,
+        event.lead_id,
+        event.type,
+        TYPE_RANK[event.type],
+        to_us(event.at),
+        text_,
+        digest,
+        event.history,
+    )
 
 
 def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
@@ -205,6 +222,7 @@ def event_row(staged: Staged, received_us: int) -> tuple[Any, ...]:
         staged.data_text,
         staged.digest,
         received_us,
+        e.history,
     )
 
 
@@ -224,13 +242,13 @@ def lead_events(conn: Connection, lead_id: str) -> list[Event]:
 
 def event_by_id(conn: Connection, event_id: str) -> Event | None:
     row = conn.execute(
-        select(events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data).where(
-            events.c.id == event_id
-        )
+        select(
+            events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data, events.c.history
+        ).where(events.c.id == event_id)
     ).first()
     if row is None:
         return None
-    return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data))
+    return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data), bool(row.history))
 
 
 def types_of(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:

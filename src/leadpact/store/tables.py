@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from leadpact.store.types import Instant
@@ -35,6 +36,7 @@ events = Table(
     Column("data", Text, nullable=False),
     Column("hash", String(32), nullable=False),
     Column("received_at", Instant, nullable=False),
+    Column("history", Boolean, nullable=False, server_default=false()),  # a source system's past (§12)
     Index("ix_events_lead_at", "lead_id", "at"),
 )
 
@@ -110,6 +112,9 @@ handoffs = Table(
     Column("first_activity_at", Instant),  # the lead's first activity (attribution)
     Column("lead_first_touch_at", Instant),  # the lead's first human touch, any cycle (attribution)
     Column("team", String(64)),
+    Column("history", Boolean, nullable=False, server_default=false()),  # opened by a history event (§12)
+    Column("closer", String(200)),  # the rep named as `by` on the opportunity/customer/closed-lost stage
+    Column("product", String(200)),  # the product the stage events name
     Index("ix_handoffs_mql_at", "mql_at"),
     Index("ix_handoffs_disposition_at", "disposition_at"),
     Index("ix_handoffs_sql_at", "sql_at"),
