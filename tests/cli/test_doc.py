@@ -132,3 +132,15 @@ def test_an_unknown_format_is_one_clear_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["doc", "--pact", str(folder(tmp_path) / "pact.yaml"), "--format", "docx"])
     assert result.exit_code == 2
     assert "docx" in result.output and "Traceback" not in result.output
+
+
+def test_a_signature_recorded_by_sign_is_on_the_page_with_its_local_date(tmp_path: Path) -> None:
+    sla = folder(tmp_path)
+    pact = str(sla / "pact.yaml")
+    # 02:00 UTC on 21 November is still 20 November in New York
+    signed = runner.invoke(app, ["sign", "--as", "sales", "--name", "Sam Ortega", "--pact", pact,
+                                 "--as-of", "2026-11-21T02:00:00Z"])  # fmt: skip
+    assert signed.exit_code == 0, signed.output
+    text = doc(sla, "--format", "md").stdout
+    assert "- **Head of Sales:** Sam Ortega, 2026-11-20" in text
+    assert "- **Head of Marketing:** name ______" in text

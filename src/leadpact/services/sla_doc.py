@@ -14,7 +14,7 @@ from typing import Any
 from leadpact.domain.conditions import describe_condition
 from leadpact.domain.periods import local_date
 from leadpact.domain.reviews import WEEKDAYS, review_dates
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, parse_instant
 from leadpact.pact import Pact
 from leadpact.services.pact_view import pact_view
 from leadpact.services.plan import plan_view
@@ -66,6 +66,20 @@ def _required_fields(pact: Pact) -> list[str]:
         if rule.field not in fields:
             fields.append(rule.field)
     return fields
+
+
+def _dated(signature: dict[str, Any] | None, zone: str) -> dict[str, Any] | None:
+    """A signature with the day it was signed in the pact's zone (`date`), None when it says no time."""
+    if signature is None:
+        return None
+    at = signature.get("at")
+    if at is None:
+        return {**signature, "date": None}
+    try:
+        day = local_date(parse_instant(at), zone).isoformat()
+    except ValueError:  # a date, or a time the pact file gave without an offset: its day as written
+        day = at[:10]
+    return {**signature, "date": day}
 
 
 def sla_document(ws: Workspace, *, now: datetime, dashboard_url: str | None = None) -> dict[str, Any]:
@@ -134,6 +148,22 @@ def sla_document(ws: Workspace, *, now: datetime, dashboard_url: str | None = No
                 "quarterly": dates.quarterly.isoformat(),
             },
         },
-        "signatures": view["signatures"],
+        "signatures": {side: _dated(sig, pact.timezone) for side, sig in view["signatures"].items()},
         "signed": view["signed"],
+    }
+
+
+def pact_page(ws: Workspace, *, now: datetime, dashboard_url: str | None = None) -> dict[str, Any]:
+    """What the pact page shows: the version in force (`GET /api/pact`), every version with its signatures
+    (`pact versions`), what changed from the previous version key by key (`pact diff`; None for the first),
+    and the one-page SLA."""
+    from leadpact.services.pact_history import pact_diff, versions_document
+
+    recorded = ws.recorded
+    diff = pact_diff(ws, recorded[-2].version, recorded[-1].version) if len(recorded) > 1 else None
+    return {
+        "view": pact_view(ws),
+        "versions": versions_document(ws)["versions"],
+        "diff": diff,
+        "doc": sla_document(ws, now=now, dashboard_url=dashboard_url),
     }

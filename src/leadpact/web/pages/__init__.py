@@ -9,15 +9,16 @@ stream, only the page's live part (`templates/partials/<page>.html`).
     sales.py      /sales       per rep: open handoffs with countdowns, breaches, compliance; the queue
     marketing.py  /marketing   volume and acceptance by source, reasons over 6 months
     leads.py      /leads       the `lead` view, searched by id
-    pact.py       /pact        the version in force and its YAML
+    pact.py       /pact        the one-page SLA, the version in force, its signatures, the diff, its YAML
+    reviews.py    /reviews     the reviews of recent periods; /reviews/{kind}/{period} renders one
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from leadpact.web.pages import leads, marketing, overview, pact, sales
+from leadpact.web.pages import leads, marketing, overview, pact, reviews, sales
 
 router = APIRouter(include_in_schema=False)
-for module in (overview, sales, marketing, leads, pact):
+for module in (overview, sales, marketing, leads, pact, reviews):
     router.include_router(module.router)
