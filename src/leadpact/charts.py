@@ -29,7 +29,9 @@ NONE_KEY = "(none)"  # the metrics' group for rows without the attribute
 def _finish(chart: Any, *, height: int = 180) -> Spec:
     chart = chart.properties(width="container", height=height).configure_view(stroke=None)
     chart = chart.configure_axis(labelFontSize=12, titleFontSize=12, grid=False)
-    spec: Spec = chart.configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12).to_dict()
+    chart = chart.configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12)
+    # validated against the Vega-Lite schema by the tests (tests/unit/test_charts.py), not on every request
+    spec: Spec = chart.to_dict(validate=False)
     spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
 

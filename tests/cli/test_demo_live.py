@@ -55,8 +55,8 @@ def test_demo_builds_then_serves_the_dashboard_live_with_a_trickle_until_ctrl_c(
         base = f"http://127.0.0.1:{port}"
         overview = httpx.get(base + "/", headers={"Authorization": f"Bearer {key}"}, timeout=30)
         assert overview.status_code == 200 and "Scorecard" in overview.text
-        first = _wait_for(log, r"demo: lead\.created (LIVE\d+-0001)", process, 20).group(1)
-        _wait_for(log, r"demo: lead\.created LIVE\d+-0003", process, 30)  # it keeps coming
+        first = _wait_for(log, r"demo: new lead (LIVE\d+-0001)", process, 20).group(1)
+        _wait_for(log, r"new lead LIVE\d+-0003", process, 30)  # it keeps coming
         lead = httpx.get(f"{base}/api/leads/{first}", headers={"Authorization": f"Bearer {key}"}, timeout=30)
         assert lead.status_code == 200 and lead.json()["handoffs"], lead.text  # through the ingest service
         process.send_signal(signal.SIGINT)  # Ctrl-C

@@ -143,6 +143,18 @@ def run_trickle(
             log.exception("demo: a batch of the trickle was not stored")
             continue
         posted += len(batch)
-        kinds = ", ".join(f"{e['type']} {e['lead_id']}" for e in batch)
-        log.info("demo: %s", kinds)
+        log.info("demo: %s", "; ".join(describe(e) for e in batch if e["type"] != "lead.created"))
     return posted
+
+
+def describe(event: dict[str, Any]) -> str:
+    """One event of the trickle as a watcher reads it: "new MQL LIVE-0004 (demo_request)"."""
+    data, lead = event["data"], event["lead_id"]
+    if event["type"] == "activity":
+        return f"new lead {lead} ({data['kind']})"
+    if event["type"] == "touch":
+        return f"{data['rep']} touched {lead} ({data['channel']})"
+    if event["type"] == "disposition":
+        reason = f", {data['reason']}" if data.get("reason") else ""
+        return f"{data['by']} {data['outcome']} {lead}{reason}"
+    return f"{event['type']} {lead}"
