@@ -5,6 +5,8 @@
   and its behaviour (``lead.created``, ``lead.updated``, ``activity``); sales's are the work on it
   (``touch``, ``disposition``, ``stage``, and ``assignment``, a manual reassignment). A ``retract`` belongs to
   the team whose event it withdraws.
+- ``marketing`` and ``sales`` also resolve their own team's escalations and record and close their own
+  team's decisions (``ACCOUNT``); ``admin`` any team's.
 - ``viewer``: read.
 - ``ingest``: post events (every type, as a system of record would), and nothing else — not even read.
 """
@@ -17,15 +19,16 @@ ROLES: Final = ("admin", "marketing", "sales", "viewer", "ingest")
 
 READ: Final = "read"
 WRITE_EVENTS: Final = "write_events"
+ACCOUNT: Final = "account"  # resolve escalations, record and close decisions (DESIGN.md §10)
 
 MARKETING_TYPES: Final = frozenset({"lead.created", "lead.updated", "activity"})
 SALES_TYPES: Final = frozenset({"touch", "disposition", "stage", "assignment"})
 ALL_TYPES: Final = frozenset(MARKETING_TYPES | SALES_TYPES | {"retract"})
 
 _PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    "admin": frozenset({READ, WRITE_EVENTS}),
-    "marketing": frozenset({READ, WRITE_EVENTS}),
-    "sales": frozenset({READ, WRITE_EVENTS}),
+    "admin": frozenset({READ, WRITE_EVENTS, ACCOUNT}),
+    "marketing": frozenset({READ, WRITE_EVENTS, ACCOUNT}),
+    "sales": frozenset({READ, WRITE_EVENTS, ACCOUNT}),
     "viewer": frozenset({READ}),
     "ingest": frozenset({WRITE_EVENTS}),
 }
@@ -33,6 +36,11 @@ _PERMISSIONS: Final[dict[str, frozenset[str]]] = {
 
 def may(role: str, permission: str) -> bool:
     return permission in _PERMISSIONS.get(role, frozenset())
+
+
+def team_of(role: str) -> str | None:
+    """The team a role answers for (marketing or sales); None for a role that is no team's (admin: all)."""
+    return role if role in ("marketing", "sales") else None
 
 
 def event_types_of(role: str) -> frozenset[str]:

@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 
 from leadpact.domain.periods import Period
 from leadpact.domain.timeutil import iso_utc, to_us
+from leadpact.services.escalations import escalation_view, list_escalations
 from leadpact.store import changes as store_changes
+from leadpact.store import escalations as store_escalations
 
 NEWS_LIMIT = 200  # items of each kind in one `clock` message
 
@@ -30,6 +32,11 @@ class Look:
     alerts_at: int  # µs of the newest clock alert's recording
     month_marks: int  # the sum of the current month's day marks
     month: str  # which month the marks are of
+    escalations: int = 0  # the newest escalation's id
+    resolved: int = 0  # how many escalations are resolved
+
+    def escalations_changed(self, before: Look) -> bool:
+        return (before.escalations, before.resolved) != (self.escalations, self.resolved)
 
     def metrics_changed(self, before: Look | None) -> bool:
         return (
@@ -50,8 +57,24 @@ class Look:
 
 def look(engine: Engine, month: Period) -> Look:
     with engine.connect() as conn:
-        ev, asg, vio, ver, alerts, marks = store_changes.heads(conn, to_us(month.start), to_us(month.end))
-    return Look(ev, asg, vio, ver, alerts, marks, month.label)
+        ev, asg, vio, ver, alerts, marks, esc, resolved = store_changes.heads(
+            conn, to_us(month.start), to_us(month.end)
+        )
+    return Look(ev, asg, vio, ver, alerts, marks, month.label, esc, resolved)
+
+
+def escalation_news(engine: Engine, before: Look, after: Look, now: datetime) -> dict[str, Any]:
+    """The `escalation` message: escalations opened since an earlier look (as `escalations --json` lists them,
+    at most `NEWS_LIMIT`), and how many are unresolved now."""
+    unresolved = list_escalations(engine, now=now, state="unresolved")
+    with engine.connect() as conn:
+        rows = store_escalations.recorded_since(conn, before.escalations, NEWS_LIMIT)
+    return {
+        "as_of": iso_utc(now),
+        "opened": [escalation_view(r, now) for r in rows],
+        "unresolved": len(unresolved),
+        "resolved_since": after.resolved - before.resolved,
+    }
 
 
 def clock_news(engine: Engine, before: Look, after: Look, now: datetime) -> dict[str, Any]:

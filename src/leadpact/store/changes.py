@@ -7,12 +7,21 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, select
 
 from leadpact.store.packs import DAY_US
-from leadpact.store.tables import assignments, clock_alerts, events, pact_versions, period_marks, violations
+from leadpact.store.tables import (
+    assignments,
+    clock_alerts,
+    escalations,
+    events,
+    pact_versions,
+    period_marks,
+    violations,
+)
 
 
 def heads(conn: Connection, start_us: int, end_us: int) -> tuple[Any, ...]:
     """In one round trip, each read from an index: the newest event, assignment, violation and pact version
-    (their seqs), the newest clock alert's recording instant, and the sum of the day marks of [start, end)."""
+    (their seqs), the newest clock alert's recording instant, the sum of the day marks of [start, end), and
+    the newest escalation with the number resolved (a small table)."""
     d = period_marks.c.day
     marks = (
         select(func.coalesce(func.sum(period_marks.c.gen), 0))
@@ -27,6 +36,8 @@ def heads(conn: Connection, start_us: int, end_us: int) -> tuple[Any, ...]:
             select(func.max(pact_versions.c.seq)).scalar_subquery(),
             select(func.max(clock_alerts.c.recorded_at)).scalar_subquery(),
             marks,
+            select(func.max(escalations.c.seq)).scalar_subquery(),
+            select(func.count(escalations.c.resolved_at)).scalar_subquery(),
         )
     ).one()
     return tuple(0 if value is None else int(value) for value in row)

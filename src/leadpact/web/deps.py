@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from leadpact.domain.access import READ, WRITE_EVENTS, may
+from leadpact.domain.access import ACCOUNT, READ, WRITE_EVENTS, may
 from leadpact.services.keys import Caller, caller_for_id, caller_for_key
 from leadpact.services.versions import versions_head
 from leadpact.services.workspace import Workspace
@@ -149,6 +149,7 @@ def require(permission: str) -> Any:
 
 Reader = Annotated[Caller, Depends(require(READ))]
 EventWriter = Annotated[Caller, Depends(require(WRITE_EVENTS))]
+Accountable = Annotated[Caller, Depends(require(ACCOUNT))]
 
 
 async def get_page_caller(request: Request, sessions: SessionsDep, ws: WorkspaceDep) -> Caller:

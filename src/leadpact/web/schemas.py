@@ -183,6 +183,7 @@ class PactDocument(BaseModel):
     version: str
     version_full: str
     mode: str
+    mode_in_effect: str = Field(description="enforcing only while both heads have signed this version.")
     timezone: str
     in_force_from: str | None = Field(description="null: the first version, which judges all history.")
     recorded_at: str
@@ -192,6 +193,79 @@ class PactDocument(BaseModel):
     file: dict[str, Any]
     signatures: dict[str, Signature | None]
     signed: dict[str, bool] = Field(description="Whether each side's signature covers this version.")
+
+
+class EscalationView(Open):
+    id: int
+    rule: Literal["marketing_volume", "sales_response", "sustained"]
+    team: str
+    period: str = Field(description="The week (2026-W10), month, or a day run's last day (2026-03-05).")
+    opened_at: str
+    due_at: str | None
+    state: Literal["open", "overdue", "resolved"]
+    owner: str | None
+    evidence: dict[str, Any]
+    plan: str | None
+    resolved_at: str | None
+    resolved_by: str | None
+
+
+class EscalationPage(BaseModel):
+    items: list[EscalationView]
+    next_cursor: str | None
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str = Field(min_length=1, max_length=10_000, description="The plan agreed.")
+    by: str | None = Field(
+        default=None, max_length=200, description="Who resolves it (default: the key's name)."
+    )
+
+
+class DecisionView(Open):
+    id: int
+    text: str
+    owner: str
+    team: str | None
+    due: str
+    state: Literal["open", "overdue", "done"]
+    made_at: str
+    made_by: str | None
+    done_at: str | None
+    done_by: str | None
+
+
+class DecisionPage(BaseModel):
+    items: list[DecisionView]
+    next_cursor: str | None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000, description="What was decided.")
+    owner: str = Field(max_length=320, description="Who owes it (an email).")
+    due: str = Field(max_length=10, description="By when, a date.", examples=["2026-03-20"])
+    team: Literal["marketing", "sales"] | None = Field(
+        default=None, description="Whose decision (default: the key's team)."
+    )
+
+
+class DoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str | None = Field(default=None, max_length=200, description="Who did it (default: the key's name).")
+
+
+class CommitmentsDocument(Open):
+    as_of: str
+    commitments: dict[str, Any]
+
+
+class PactVersionsDocument(BaseModel):
+    versions: list[dict[str, Any]]
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -17,6 +17,8 @@ Events (each `data:` is one JSON object):
   [{"lead_id", "handoff", "rep", "team", "kind", "at"}], "violations_recorded": bool, "more": bool}`
   (each list at most 200; `more`: a list was cut, read `/api/clocks` again).
 - `pact` — another pact version came into force: `{"version", "in_force_from"}`.
+- `escalation` — an escalation opened or was resolved: `{"as_of", "opened": [escalations as `leadpact
+  escalations --json` lists them], "unresolved": n, "resolved_since": n}`.
 
 A comment line (`: keep-alive`) goes out every `KEEPALIVE` seconds; a client that goes away is dropped, and
 so is one that falls `QUEUE_SIZE` messages behind (it reconnects and starts again with a full `metrics`).
@@ -39,7 +41,7 @@ from starlette.concurrency import run_in_threadpool
 from leadpact.domain.periods import period_containing
 from leadpact.domain.timeutil import iso_utc
 from leadpact.jsondoc import dumps
-from leadpact.services.changes import Look, clock_news, look
+from leadpact.services.changes import Look, clock_news, escalation_news, look
 from leadpact.services.metrics import metrics
 from leadpact.web.deps import WorkspaceHolder
 
@@ -137,6 +139,9 @@ class ChangeFeed:
         if before is not None and seen.clocks_changed(before):
             news = await run_in_threadpool(clock_news, ws.engine, before, seen, now)
             self._broadcast("clock", news)
+        if before is not None and seen.escalations_changed(before):
+            news = await run_in_threadpool(escalation_news, ws.engine, before, seen, now)
+            self._broadcast("escalation", news)
         if seen.metrics_changed(before):
             self._metrics_due = True
         if self._metrics_due and time.monotonic() - self._metrics_at >= METRICS_EVERY:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 
 from leadpact.services.posting import bad_text
 from leadpact.web.errors import ApiError
-from leadpact.web.routes import events, hooks, numbers, reads, reports, stream
+from leadpact.web.routes import accountability, events, hooks, numbers, reads, reports, stream
 
 
 def clean_parameters(request: Request) -> None:
@@ -21,6 +21,7 @@ def clean_parameters(request: Request) -> None:
 router = APIRouter(dependencies=[Depends(clean_parameters)])
 router.include_router(events.router)
 router.include_router(reads.router)
+router.include_router(accountability.router)
 router.include_router(numbers.router)
 router.include_router(reports.router)
 router.include_router(stream.router)
