@@ -4,7 +4,6 @@ protocol demands after misses, and closing them with the plan agreed (DESIGN.md 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import typer
 
@@ -26,22 +25,6 @@ escalations_app = typer.Typer(
 app.add_typer(escalations_app, name="escalations")
 
 STATE_STYLE = {"open": "yellow", "overdue": "red", "resolved": "green"}
-
-
-def _rate(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def evidence_text(view: dict[str, Any]) -> str:
-    """The numbers behind an escalation, in a line."""
-    e = view["evidence"]
-    if view["rule"] == "marketing_volume":
-        share = "" if e.get("share") is None else f" ({e['share']:.0%})"
-        return f"{e['mql_count']} MQLs of {e['mql_target']:.1f}{share}, below {e['below']:.0%}"
-    if view["rule"] == "sales_response":
-        days = ", ".join(f"{d['day'][5:]} {_rate(d['response_compliance'])}" for d in e["days"])
-        return f"response below {e['compliance_below']:.0%}: {days}"
-    return f"misses {e['consecutive_weeks']} weeks running: {', '.join(e['weeks'])}"
 
 
 @escalations_app.callback()
@@ -68,7 +51,7 @@ def escalations_command(
     folding(table, "owner / what", min_width=20)
     for v in views:
         style = STATE_STYLE[v["state"]]
-        what = f"{v['owner'] or '— (no owner in team.yaml)'}\n{v['action']}: {evidence_text(v)}"
+        what = f"{v['owner'] or '— (no owner in team.yaml)'}\n{v['action']}: {v['summary']}"
         if v["plan"]:
             what += f"\nplan ({v['resolved_by'] or 'unnamed'}): {v['plan']}"
         table.add_row(

@@ -11,6 +11,7 @@ from typing import Any
 from leadpact.domain.periods import Period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, scorecard
 from leadpact.pact import Pact
+from leadpact.services.escalations import list_escalations
 from leadpact.services.metrics import metrics
 from leadpact.services.routing_views import queue_view
 from leadpact.services.violations import clock_page, list_clock_views
@@ -43,7 +44,8 @@ def month_metrics(ws: Workspace, now: datetime, period: Period | None = None) ->
 
 
 def overview(ws: Workspace, now: datetime) -> dict[str, Any]:
-    """The current month: its metrics document, both teams' scorecard, the largest funnel leak."""
+    """The current month: its metrics document, both teams' scorecard, the largest funnel leak, and the
+    escalations still open (open or overdue, as `escalations --open --json` lists them)."""
     doc = month_metrics(ws, now)
     leak = doc.get("funnel_leak") or []
     largest = leak[0] if leak and leak[0].get("ratio") is not None and leak[0]["ratio"] < 1 else None
@@ -51,6 +53,7 @@ def overview(ws: Workspace, now: datetime) -> dict[str, Any]:
         "metrics": doc,
         "scorecard": scorecard(doc, commitments_of(ws.pact)),
         "largest_leak": largest,
+        "escalations": list_escalations(ws.engine, now=now, state="unresolved"),
     }
 
 

@@ -323,9 +323,25 @@ def evaluate(
     return result
 
 
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def evidence_line(rule: str, e: dict[str, Any]) -> str:
+    """The numbers behind an escalation, in a line for people."""
+    if rule == "marketing_volume":
+        share = "" if e.get("share") is None else f" ({e['share']:.0%})"
+        return f"{e['mql_count']} MQLs of {e['mql_target']:.1f}{share}, below {e['below']:.0%}"
+    if rule == "sales_response":
+        days = ", ".join(f"{d['day'][5:]} {_rate(d['response_compliance'])}" for d in e["days"])
+        return f"first contact in time below {e['compliance_below']:.0%}: {days}"
+    return f"misses {e['consecutive_weeks']} weeks running: {', '.join(e['weeks'])}"
+
+
 def escalation_view(row: Any, now: datetime) -> dict[str, Any]:
-    """An escalation as `escalations --json` prints it (DESIGN.md §10)."""
+    """An escalation as `escalations --json` prints it (DESIGN.md §10); `summary` is its evidence in words."""
     owners = json.loads(row["owner"])
+    evidence = json.loads(row["evidence"])
     return {
         "id": int(row["seq"]),
         "rule": row["rule"],
@@ -338,7 +354,8 @@ def escalation_view(row: Any, now: datetime) -> dict[str, Any]:
         "owner": ", ".join(owners) if owners else None,
         "owners": owners,
         "mode": row["mode"],
-        "evidence": json.loads(row["evidence"]),
+        "evidence": evidence,
+        "summary": evidence_line(row["rule"], evidence),
         "plan": row["plan"],
         "resolved_at": None if row["resolved_at"] is None else iso_utc(row["resolved_at"]),
         "resolved_by": row["resolved_by"],

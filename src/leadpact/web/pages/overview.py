@@ -39,5 +39,5 @@ async def overview_page(request: Request, caller: PageCaller, ws: WorkspaceDep, 
         targets=targets,
         response=ws.pact.response,
         specs=specs,
-        escalations=[],
+        escalations=view["escalations"],
     )
