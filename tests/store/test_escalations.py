@@ -72,8 +72,13 @@ def test_sales_response_escalates_on_exactly_the_fourth_business_day_below(
     # overdue once past due, still listed as open work
     later = friday_noon + timedelta(hours=25)
     assert list_escalations(engine, now=later, state="overdue")[0]["id"] == esc["id"]
-    run(engine, pact, later)  # evaluating again opens nothing new
+    assert sent_to(engine, esc["id"], "escalation.overdue") == []
+    run(engine, pact, later)  # evaluating again opens nothing new; the owners hear it is overdue, once
+    run(engine, pact, later + timedelta(minutes=1))
     assert len(opened(engine, later, "sales_response")) == 1
+    assert sent_to(engine, esc["id"]) == sent_to(engine, esc["id"], "escalation.overdue") == [
+        "li@acme.example", "maria@acme.example"
+    ]  # fmt: skip
 
 
 def test_a_holiday_inside_the_run_is_skipped_not_a_break(engine: Engine) -> None:
@@ -212,12 +217,10 @@ KILLER = textwrap.dedent("""
 """)
 
 
-def sent_to(engine: Engine, escalation_id: int) -> list[str]:
-    """The addresses the outbox holds an `escalation.opened` message for, for one escalation."""
+def sent_to(engine: Engine, escalation_id: int, topic: str = "escalation.opened") -> list[str]:
+    """The addresses the outbox holds a message of `topic` for, for one escalation."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(outbox.c.target, outbox.c.payload).where(outbox.c.topic == "escalation.opened")
-        ).all()
+        rows = conn.execute(select(outbox.c.target, outbox.c.payload).where(outbox.c.topic == topic)).all()
     return sorted(
         json.loads(target)["to"] for target, payload in rows if json.loads(payload)["id"] == escalation_id
     )

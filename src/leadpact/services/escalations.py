@@ -87,8 +87,14 @@ def _owners(rule: str, pact: Pact, roster: Roster | None) -> list[str]:
 
 
 def _notify(
-    conn: Connection, view: dict[str, Any], roster: Roster | None, env: Mapping[str, str], now: datetime
+    conn: Connection,
+    view: dict[str, Any],
+    roster: Roster | None,
+    env: Mapping[str, str],
+    now: datetime,
+    topic: str = "escalation.opened",
 ) -> int:
+    """Write the messages of an escalation's opening (or of its going overdue) to the outbox, each once."""
     try:
         from leadpact.notify.outbox import enqueue
         from leadpact.notify.targets import email_targets, targets_from_roster
@@ -101,12 +107,13 @@ def _notify(
         targets = [*targets_from_roster(roster, env), *targets]
     if not targets:
         return 0
-    payload = {"topic": "escalation.opened", **view}
+    payload = {"topic": topic, **view}
+    key = f"escalation:{view['id']}" if topic == "escalation.opened" else f"{topic}:{view['id']}"
     return int(
         enqueue(
             conn,
-            key=f"escalation:{view['id']}",
-            topic="escalation.opened",
+            key=key,
+            topic=topic,
             payload=payload,
             targets=targets,
             now=now,
@@ -320,6 +327,12 @@ def evaluate(
                 env=environment,
                 now=now,
             )
+    # overdue: still open past due; its owners hear of it once (the outbox key)
+    with engine.begin() as conn:
+        for row in store.list_escalations(conn, unresolved=True):
+            view = escalation_view(row, now)
+            if view["state"] == OVERDUE:
+                result.messages += _notify(conn, view, roster, environment, now, topic="escalation.overdue")
     return result
 
 
