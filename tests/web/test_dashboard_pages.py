@@ -21,19 +21,27 @@ from leadpact.services.keys import create_key
 from leadpact.web.app import create_app
 from leadpact.web.deps import get_now
 from leadpact.web.formatting import count, minutes, money, pct
+from tests_support import truncate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "march-2026"
 NOW = datetime(2026, 3, 20, 15, 0, tzinfo=UTC)  # a Friday in the worked month, 11:00 in New York
 PAGES = ["/", "/sales", "/marketing", "/leads", "/leads/MX-0043", "/pact"]
 
 
-@pytest.fixture(scope="module")
-def worked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    """A server app on the worked month's store, its clock held at NOW, and an admin key."""
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def worked(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, str]]:
+    """A server app on the worked month's store (SQLite, then PostgreSQL), its clock held at NOW, and a
+    viewer key."""
     folder = tmp_path_factory.mktemp("dash") / "worked"
     assert cli("init", str(folder)).exit_code == 0
     shutil.copy(EXAMPLE / "pact-overrides.yaml", folder / "pact.yaml")
-    url = f"sqlite:///{folder.parent / 'store.db'}"
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder.parent / 'store.db'}"
+    else:
+        truncate(request.getfixturevalue("pg_engine"))
+        url = request.getfixturevalue("pg_server")
     done = cli("ingest", str(EXAMPLE / "events.jsonl"), "--pact", str(folder / "pact.yaml"), "--db", url)
     assert done.exit_code == 0, done.output
     app = create_app(settings_for(folder, url))
