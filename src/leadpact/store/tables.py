@@ -364,3 +364,36 @@ pact_signatures = Table(
     Column("name", String(200), nullable=False),
     Column("at", Instant, nullable=False),
 )
+
+# Calibration sessions (`leadpact calibrate`, DESIGN.md §13): a seeded sample of handoffs stratified by score
+# band and outcome, and each team's independent verdict on each ("should this have been an MQL?").
+calibration_sessions = Table(
+    "calibration_sessions",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("created_at", Instant, nullable=False),
+    Column("period", String(64), nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("bands", Text, nullable=False),  # JSON [[label, low, high], ...]: the score bands of the period
+)
+
+calibration_items = Table(
+    "calibration_items",
+    metadata,
+    Column("session", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("lead_id", String(200), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("band", String(32), nullable=False),
+    Column("fit", Float, nullable=False),
+    Column("engagement", Float, nullable=False),
+    Column("source", String(64)),
+    Column("tier", String(16)),
+    Column("segment", String(64)),
+    Column("outcome", String(16), nullable=False),  # accepted | rejected | disqualified | recycled | pending
+    Column("reached_sql", Boolean, nullable=False),
+    Column("marketing", String(3)),  # yes | no | NULL (not given yet)
+    Column("sales", String(3)),
+    Column("marketing_at", Instant),
+    Column("sales_at", Instant),
+)

@@ -1,0 +1,190 @@
+"""`leadpact calibrate sample|record|report`: the monthly calibration of the scoring by both teams (DESIGN.md
+§13) — a seeded sample sheet, each team's independent verdicts, and how far they agree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from leadpact.cli.app import app
+from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
+from leadpact.cli.context import as_of_or_now, now_utc, open_context
+from leadpact.cli.render import folding, listing, whole
+
+calibrate_app = typer.Typer(
+    help="Calibrate the scoring: sample, record both teams' verdicts, report, suggest."
+)
+app.add_typer(calibrate_app, name="calibrate")
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1%}"
+
+
+def _sheet_csv(sheet: list[dict[str, Any]]) -> str:
+    from leadpact.services.calibration import SHEET_COLUMNS
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=SHEET_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(sheet)
+    return out.getvalue()
+
+
+OutOption = typer.Option(None, "--out", help="Write the sheet (CSV) here; else print it.")
+
+
+@calibrate_app.command("sample")
+def sample_command(
+    size: int = typer.Option(25, "--size", min=1, max=1000, help="How many handoffs (the seed says 20-30)."),
+    period: str | None = typer.Option(
+        None, "--period", help="Handoffs of this period (default: last month)."
+    ),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed draws the same sheet."),
+    out: Path | None = OutOption,
+    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate at this instant."),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Start a session: a seeded sample of handoffs stratified by score band and outcome, as a CSV sheet each
+    team fills in on its own (marketing, sales: yes or no — should this have been an MQL?)."""
+    from leadpact.domain.periods import parse_period, period_containing, previous
+    from leadpact.services.calibration import CalibrationError, sample
+
+    ctx = open_context(pact, db)
+    now = as_of_or_now(as_of)
+    tz = ctx.pact.timezone
+    try:
+        chosen = parse_period(period, tz) if period else previous(period_containing("month", now, tz))
+    except ValueError as exc:
+        fail(f"--period: {exc}", 2)
+    try:
+        result = sample(ctx.engine, chosen, now=now, size=size, seed=seed)
+    except CalibrationError as exc:
+        fail(str(exc))
+    text = _sheet_csv(result["sheet"])
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    if as_json:
+        print_json(result)
+        return
+    if out is None:
+        sys.stdout.write(text)
+        return
+    console.print(
+        f"session {result['session']}: {result['size']} of {result['handoffs']:,} MQLs of {result['period']} "
+        f"(seed {seed}) written to {out}; each team fills its column with yes or no, then "
+        f"`leadpact calibrate record {out}`",
+        highlight=False,
+    )
+
+
+@calibrate_app.command("record")
+def record_command(
+    target: str = typer.Argument(..., help="A filled sheet (CSV), or a session number with LEAD."),
+    lead: str | None = typer.Argument(None, help="The lead judged (with a session number)."),
+    team: str | None = typer.Option(None, "--team", help="marketing or sales."),
+    said: str | None = typer.Option(None, "--verdict", help="yes or no (good or bad)."),
+    handoff: int | None = typer.Option(
+        None, "--handoff", help="Which of the lead's handoffs (default: all)."
+    ),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Store verdicts: a filled sheet (`record FILE`), or one (`record SESSION LEAD --team T --verdict V`)."""
+    from leadpact.services.calibration import CalibrationError, record, record_sheet
+
+    ctx = open_context(pact, db)
+    try:
+        if lead is None:
+            path = Path(target)
+            if not path.is_file():
+                fail(f"{target}: no such sheet (or give a session number and a lead)")
+            with path.open("rb") as stream:
+                result = record_sheet(ctx.engine, stream, now=now_utc()).to_json()
+        else:
+            if team is None or said is None:
+                fail("record SESSION LEAD needs --team marketing|sales and --verdict yes|no", 2)
+            if not target.isdigit():
+                fail(f"{target!r} is not a session number", 2)
+            result = record(ctx.engine, int(target), lead, team=team, said=said, now=now_utc(), n=handoff)
+    except CalibrationError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(result)
+    elif lead is not None:
+        console.print(
+            f"session {result['session']}: {team} says {result['verdict']} on {lead}", highlight=False
+        )
+    else:
+        rec = result["recorded"]
+        console.print(
+            f"session {result['session']}: {rec['marketing']} marketing and {rec['sales']} sales "
+            "verdicts recorded",
+            highlight=False,
+        )
+        for r in result["refused"]:
+            console.print(f"  line {r['line']}: {r['field']}: {r['reason']}", highlight=False, markup=False)
+    if lead is None and result["refused"]:
+        raise typer.Exit(1)
+
+
+@calibrate_app.command("report")
+def report_command(
+    session: int | None = typer.Argument(None, help="The session (default: the latest)."),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Agreement and Cohen's kappa between the teams, their disagreements, and drift by score band."""
+    from leadpact.services.calibration import CalibrationError, report
+
+    ctx = open_context(pact, db)
+    try:
+        r = report(ctx.engine, session)
+    except CalibrationError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(r)
+        return
+    kappa = "—" if r["kappa"] is None else f"{r['kappa']:.2f}"
+    console.print(
+        f"[bold]Calibration session {r['session']}[/bold] ({r['period']}, seed {r['seed']}): {r['n']} of "
+        f"{r['sampled']} judged by both; agreement {_pct(r['agreement'])}, Cohen's kappa {kappa}",
+        highlight=False,
+    )
+    pending = r["pending"]
+    if pending["marketing"] or pending["sales"]:
+        console.print(
+            f"waiting for {pending['marketing']} marketing and {pending['sales']} sales verdicts",
+            highlight=False,
+        )
+    if r["disagreements"]:
+        table = listing(title="Disagreements")
+        whole(table, "lead", "band", "mkt", "sales")
+        folding(table, "outcome", min_width=8)
+        for d in r["disagreements"]:
+            table.add_row(d["lead_id"], d["band"], d["marketing"], d["sales"], d["outcome"])
+        console.print(table)
+    drift = listing(title="Drift by score band (the period's MQLs; verdicts: share of yes)")
+    whole(drift, "band")
+    whole(drift, "MQLs", "accepted", "SQL", "mkt yes", "sales yes", justify="right")
+    for b in r["drift"]["bands"]:
+        drift.add_row(
+            b["band"],
+            f"{b['handoffs']:,}",
+            _pct(b["acceptance_rate"]),
+            _pct(b["sql_rate"]),
+            _pct(b["marketing_yes"]),
+            _pct(b["sales_yes"]),
+        )
+    console.print(drift)
+    if r["drift"]["finding"]:
+        console.print(f"drift: {r['drift']['finding']}", highlight=False)
