@@ -202,7 +202,6 @@ def _ms(p: dict[str, float], key: str) -> str:
     return f"{p[key]:.1f}" if key in p else "-"
 
 
-RUNS = ("first", "warm", "no cache", "late event", "big batch", "week", "quarter first", "quarter")
 
 
 def _table(results: dict[tuple[str, str], dict[str, Any]]) -> Table:

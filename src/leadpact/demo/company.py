@@ -61,7 +61,6 @@ class CompanyProfile:
     off_day_weight: float = 0.12
     after_hours_share: float = 0.18  # business-day leads created outside 09:00-17:00
     cut_at_horizon: bool = True  # drop events after start + months (the demo's "now")
-    leads_per_month: int = 1_000  # the `leadpact demo` default: ~356 MQLs a month at ~35%
 
     def share(self, table: tuple[tuple[str, float], ...], key: str, default: float = 0.0) -> float:
         return next((value for name, value in table if name == key), default)

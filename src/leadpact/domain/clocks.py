@@ -54,10 +54,6 @@ class Clock:
             return MET if self.met_at <= self.due_at else BREACHED
         return BREACHED if now > self.due_at else OPEN
 
-    def settled_at(self) -> datetime | None:
-        """When nothing more can change for this clock (met, cancelled, or past due)."""
-        ends = [t for t in (self.met_at, self.cancelled_at) if t is not None]
-        return min(ends) if ends else None
 
 
 def deadline(cal: CalendarLike, start: datetime, duration: Duration, clock: str = "wall") -> datetime:

@@ -45,8 +45,6 @@ TYPE_RANK: dict[str, int] = {
     "retract": 7,
 }
 EVENT_KEYS = ("id", "type", "lead_id", "at", "data", "history")
-# Judged against the stored timeline when they arrive (DESIGN.md §2); the others are facts.
-JUDGED_TYPES = frozenset({"assignment", "disposition", "stage", "retract"})
 
 LEAD_FIELDS = (
     "email", "source", "first_name", "last_name", "company", "title", "job_function", "seniority",
@@ -91,10 +89,6 @@ class Event:
     at: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
     history: bool = False  # a fact of the source system's past, taken as given (DESIGN.md §12)
-
-    @property
-    def rank(self) -> int:
-        return TYPE_RANK[self.type]
 
     @property
     def sort_key(self) -> tuple[datetime, int, str]:

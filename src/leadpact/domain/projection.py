@@ -36,14 +36,12 @@ class Handoff:
     owner_kind: str | None = None  # "assignment" (an event), "routed", or "worked" (the rep who worked it)
     first_touch_at: datetime | None = None
     first_touch_rep: str | None = None
-    first_touch_id: str | None = None
     touches: int = 0  # counted touches from the handoff to the first disposition
     channels: int = 0
     disposition: str | None = None
     disposition_at: datetime | None = None
     disposition_reason: str | None = None
     disposition_by: str | None = None
-    disposition_id: str | None = None
     sal_at: datetime | None = None
     sql_at: datetime | None = None
     opportunity_at: datetime | None = None

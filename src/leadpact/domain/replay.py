@@ -219,7 +219,6 @@ class _Replay:
         if current.first_touch_at is None and not touch.automated and current.kind == "mql":
             current.first_touch_at = event.at
             current.first_touch_rep = touch.rep
-            current.first_touch_id = event.id
 
     def flag_rep(self, rep: str | None) -> None:
         known = self.rules.known_reps
@@ -273,7 +272,6 @@ class _Replay:
             handoff.disposition_at = event.at
             handoff.disposition_reason = reason
             handoff.disposition_by = event.data.get("by")
-            handoff.disposition_id = event.id
             if handoff.kind == "mql":
                 first = self.counted(handoff, event.at)
                 handoff.touches, handoff.channels = first.touches, first.channels

@@ -8,7 +8,6 @@ at once, each a :class:`PactIssue` that reads
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -139,12 +138,3 @@ def pact_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "leadpact pact.yaml"
     return schema
-
-
-def issues_json(error: PactError) -> list[dict[str, Any]]:
-    return [issue.to_json() for issue in error.issues]
-
-
-def dumps_pact(pact: Pact) -> str:
-    """The resolved pact as JSON (itself a valid pact file)."""
-    return json.dumps(pact.model_dump(mode="json"), ensure_ascii=False, indent=2)

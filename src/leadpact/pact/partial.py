@@ -66,10 +66,6 @@ class Known:
             return tuple(str(name) for name in self.values[key])
         return None
 
-    @property
-    def complete(self) -> bool:
-        return not self.failed
-
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 

@@ -110,23 +110,6 @@ def claim_due(conn: Connection, now: datetime, limit: int) -> list[RowMapping]:
     return list(conn.execute(query).mappings())
 
 
-def set_next_at(conn: Connection, key: ClockKey, next_at: datetime | None) -> None:
-    lead_id, n, kind = key
-    conn.execute(
-        update(clocks)
-        .where(and_(clocks.c.lead_id == lead_id, clocks.c.n == n, clocks.c.kind == kind))
-        .values(next_at=next_at)
-    )
-
-
-def lead_clocks(conn: Connection, lead_id: str) -> list[RowMapping]:
-    return list(
-        conn.execute(
-            select(clocks).where(clocks.c.lead_id == lead_id).order_by(clocks.c.n, clocks.c.started_at)
-        ).mappings()
-    )
-
-
 def lead_alerts(conn: Connection, lead_id: str) -> list[RowMapping]:
     return list(
         conn.execute(

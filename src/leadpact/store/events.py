@@ -240,17 +240,6 @@ def lead_events(conn: Connection, lead_id: str) -> list[Event]:
     return stored_for(conn, [lead_id]).get(lead_id, [])
 
 
-def event_by_id(conn: Connection, event_id: str) -> Event | None:
-    row = conn.execute(
-        select(
-            events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data, events.c.history
-        ).where(events.c.id == event_id)
-    ).first()
-    if row is None:
-        return None
-    return Event(row.id, row.type, row.lead_id, row.at, json.loads(row.data), bool(row.history))
-
-
 def types_of(conn: Connection, event_ids: Sequence[str]) -> dict[str, str]:
     """The type of each of these stored events (ids the store does not hold are left out)."""
     out: dict[str, str] = {}

@@ -36,7 +36,9 @@ def load_facts(conn: Connection, period: Period) -> PeriodFacts:
         conn.execute(
             select(clocks, h.source, h.campaign)
             .join(handoffs, and_(h.lead_id == c.lead_id, h.n == c.n))
-            .where(c.kind.in_(("first_contact", "disposition")), _range(c.due_at, period))
+            .where(
+                c.kind.in_(tuple(dating.CLOCK_LISTS.values())), _range(getattr(c, dating.CLOCK_DATED), period)
+            )
         )
         .mappings()
         .all()

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, QueuePool
 
-from leadpact.domain.dating import DATED, sql_inside
+from leadpact.domain.dating import CLOCK_DATED, CLOCK_LISTS, DATED, sql_inside
 from leadpact.domain.metrics.columns import (
     NONE_US,
     ActivityColumns,
@@ -118,6 +118,10 @@ def load_handoff_columns(
     )
 
 
+#: the kinds of clock a period reads (`domain.dating.CLOCK_LISTS`), as SQL
+_CLOCK_KINDS = ", ".join(f"'{kind}'" for kind in CLOCK_LISTS.values())
+
+
 @dataclass(frozen=True)
 class _ClockRead:
     lead_id: list[str]
@@ -133,7 +137,7 @@ def _read_clocks(conn: Connection, period: Period, leads: Sequence[str] | None =
     m = d.mark
     where, params = _of_leads(
         d,
-        f"kind IN ('first_contact', 'disposition') AND due_at >= {m} AND due_at < {m}",
+        f"kind IN ({_CLOCK_KINDS}) AND {sql_inside((CLOCK_DATED,), m)}",
         [to_us(period.start), to_us(period.end)],
         leads,
     )

@@ -38,21 +38,6 @@ from leadpact.domain.metrics.columns import ActivityColumns, ClockColumns, Codes
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
-#: the handoff instants a period's metrics read (the dating columns among them)
-HANDOFF_TIMES = (
-    "mql_at",
-    "first_touch_at",
-    "disposition_at",
-    "sql_at",
-    "opportunity_at",
-    "customer_at",
-    "rejected_at",
-    "disqualified_at",
-    "recycled_at",
-    "first_activity_at",
-    "lead_first_touch_at",
-)
-
 
 @dataclass(frozen=True)
 class PeriodColumns:
