@@ -317,9 +317,17 @@ def _warnings(roster: Roster) -> list[PactIssue]:
     return out
 
 
-def roster_warnings(roster: Roster, source: str = "team.yaml") -> list[PactIssue]:
-    """Valid, but probably not what was meant."""
-    return locate(_warnings(roster), None, source)
+def roster_warnings(roster: Roster, source: str = "team.yaml", pact: Pact | None = None) -> list[PactIssue]:
+    """Valid, but probably not what was meant (with the pact: a joint escalation's title no one holds)."""
+    out = _warnings(roster)
+    for title in pact.escalation.sustained.to if pact is not None else ():
+        if title not in roster.executives:
+            message = (
+                f"the pact's escalation.sustained.to names {title}, whom `executives` does not list: joint "
+                "escalations name the title and are sent to no one for it"
+            )
+            out.append(PactIssue(path="executives", message=message, source="team.yaml", severity="warning"))
+    return locate(out, None, source)
 
 
 def _parse(data: Any, calendars: Collection[str] | None, source: str, doc: YamlDocument | None) -> Roster:

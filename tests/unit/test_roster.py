@@ -52,7 +52,15 @@ def test_template_loads_and_matches_the_design() -> None:
     assert roster.routing.rules[0].when is not None and roster.routing.rules[0].when.op == "exists"
     assert roster.routing.match_accounts_by == ["account_id"] and not roster.routing.reassign_on_breach
     assert roster.notify.empty  # `leadpact init` writes no live targets: nothing fails on the first run
-    assert roster_warnings(roster) == []
+    assert roster_warnings(roster) == [] and roster_warnings(roster, pact=Pact()) == []
+    assert roster.executives == {"CRO": "cro@acme.example", "CEO": "ceo@acme.example"}
+
+
+def test_a_joint_escalation_title_no_executive_holds_is_a_warning() -> None:
+    roster = parse_roster(minimal(executives={"CRO": "cro@acme.example"}), Pact())
+    (warning,) = roster_warnings(roster, pact=Pact())
+    assert warning.path == "executives" and "names CEO" in warning.message
+    assert roster_warnings(roster) == []  # without the pact nothing is known of who is named
 
 
 def template_with_notify_uncommented() -> str:

@@ -75,7 +75,7 @@ def check_command(
         _report_errors(errors, pact_file, team_file, as_json)
         raise typer.Exit(1)
     assert resolved is not None and roster is not None
-    warnings = [*pact_warnings(resolved), *roster_warnings(roster, str(team_file))]
+    warnings = [*pact_warnings(resolved), *roster_warnings(roster, str(team_file), resolved)]
     if as_json:
         print_json(resolved.model_dump(mode="json"))
         return

@@ -55,7 +55,6 @@ class Clock:
         return BREACHED if now > self.due_at else OPEN
 
 
-
 def deadline(cal: CalendarLike, start: datetime, duration: Duration, clock: str = "wall") -> datetime:
     """`start + duration`: `bd` in business days, `m`/`h` on the wall clock or in business time."""
     if duration.unit == "bd":
