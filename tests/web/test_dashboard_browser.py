@@ -127,6 +127,8 @@ def test_an_event_posted_over_http_shows_on_the_open_page_within_2_seconds(
     page.wait_for_function("document.getElementById('live-dot').classList.contains('on')", timeout=10_000)
     page.wait_for_timeout(1500)  # the stream's first (whole) metrics message has come and gone
     page.evaluate("window.__stayed = true")  # gone if the page reloads
+    page.wait_for_selector("#chart-pipeline svg")
+    page.evaluate("window.__pipeline = document.getElementById('chart-pipeline')")
     before = int(_metric(page, "mql_count").replace(",", ""))
     lead = f"BR-LIVE-{time.monotonic_ns()}"
     sent = time.monotonic()
@@ -138,6 +140,9 @@ def test_an_event_posted_over_http_shows_on_the_open_page_within_2_seconds(
     )
     seen = time.monotonic() - sent
     assert page.evaluate("window.__stayed === true"), "the page reloaded"
+    # a chart whose spec did not change (pipeline) keeps its drawing; a changed one (pace) is drawn again
+    page.wait_for_selector("#chart-pace svg", timeout=10_000)
+    assert page.evaluate("document.getElementById('chart-pipeline') === window.__pipeline")
     assert seen < 2.0, f"the new MQL showed after {seen:.2f} s"
 
 

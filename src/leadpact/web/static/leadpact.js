@@ -15,6 +15,25 @@
     });
   }
 
+  // Charts drawn before a live refresh, by id: a chart whose spec did not change keeps its drawing (no
+  // flicker, no redraw); the others are drawn again.
+  var drawn = {};
+
+  function keepCharts(root) {
+    drawn = {};
+    root.querySelectorAll(".chart[data-drawn]").forEach(function (el) {
+      drawn[el.id] = { spec: el.getAttribute("data-spec"), el: el };
+    });
+  }
+
+  function reuseCharts(root) {
+    root.querySelectorAll(".chart[data-spec]:not([data-drawn])").forEach(function (el) {
+      var old = drawn[el.id];
+      if (old && old.spec === el.getAttribute("data-spec")) el.replaceWith(old.el);
+    });
+    drawn = {};
+  }
+
   function two(n) { return (n < 10 ? "0" : "") + n; }
 
   // 3 min 07 s, 2 h 05 min 09 s, 3 d 4 h
@@ -50,7 +69,12 @@
     drawCharts(document);
     tick();
     setInterval(tick, 1000);
-    document.body.addEventListener("htmx:afterSwap", function (e) { drawCharts(e.target); tick(); });
+    document.body.addEventListener("htmx:beforeSwap", function (e) { keepCharts(e.detail.target); });
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      reuseCharts(e.target);
+      drawCharts(e.target);
+      tick();
+    });
     document.body.addEventListener("htmx:sseOpen", function () { liveDot(true); });
     document.body.addEventListener("htmx:sseError", function () { liveDot(false); });
   });
