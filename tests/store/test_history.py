@@ -119,3 +119,36 @@ def test_live_activity_after_a_backfill_is_routed_at_its_own_instant(engine: Eng
     with engine.connect() as conn:
         (routed,) = conn.execute(select(assignments)).mappings()
     assert routed["lead_id"] == "L2" and (routed["at"] - routed["mql_at"]) < timedelta(minutes=5)
+
+
+def deals() -> list[dict[str, Any]]:
+    """Two of ben's deals and one of ana's closing in Q3 2018: won, lost, lost; one with a product."""
+    rows = backfill_2018()  # H1: won by ben on 1 July 2018
+    for lead, closer, product in (("H2", "ben", "pro"), ("H3", "ana", None)):
+        extra = {"product": product} if product else {}
+        rows += [
+            history(created(lead, "2018-06-01T09:00:00-04:00", source="webinar", **GOOD_FIT)),
+            history(stage(lead, "2018-06-02T10:00:00-04:00", "mql", id=f"{lead}-mql")),
+            history(stage(lead, "2018-06-10T10:00:00-04:00", "opportunity", id=f"{lead}-opp", by=closer)),
+            history(
+                stage(lead, "2018-07-15T10:00:00-04:00", "closed_lost", id=f"{lead}-lost", by=closer, **extra)
+            ),
+        ]
+    return rows
+
+
+def test_lost_deals_count_in_the_win_rate_by_closer_and_by_product(engine: Engine, pact: Pact) -> None:
+    from leadpact.services.metrics import metrics, metrics_reference
+
+    assert run(engine, pact, deals()).refused == 0
+    rules = rules_from_pact(pact)
+    m = metrics(engine, pact, rules, "2018-Q3", as_of=NOW)
+    assert (m["customers"], m["closed_lost"], m["win_rate"]) == (1, 2, 1 / 3)
+    assert m["by_closer"]["ben"]["win_rate"] == 0.5 and m["by_closer"]["ana"]["win_rate"] == 0.0
+    assert m["by_product"]["pro"]["closed_lost"] == 1
+    assert metrics(engine, pact, rules, "2018-Q2", as_of=NOW)["win_rate"] is None  # nothing closed: null
+    for cache in (True, False):  # the packs, the tables and the reference give one number
+        again = metrics(engine, pact, rules, "2018-Q3", as_of=NOW, cache=cache)
+        assert again["win_rate"] == m["win_rate"] and again["by_closer"] == m["by_closer"]
+    reference = metrics_reference(engine, pact, rules, "2018-Q3", as_of=NOW)
+    assert reference["win_rate"] == m["win_rate"] and reference["by_product"] == m["by_product"]

@@ -95,6 +95,9 @@ def handoffs(draw: Any) -> HandoffFacts:
             )
         ),
         won_amount=draw(name([None, None, 0.0, 999.0, 0.7])),
+        closed_lost_at=draw(instant),
+        closer=draw(name([None, "ana", "bo"])),
+        product=draw(name([None, "pro", "team"])),
     )
 
 

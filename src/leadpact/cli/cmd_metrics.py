@@ -55,6 +55,7 @@ def show(m: dict[str, Any], zone: str) -> None:
             f"{m['pipeline']['total']:,.0f} ({m['pipeline']['marketing_sourced']:,.0f} / "
             f"{m['pipeline']['marketing_influenced']:,.0f})",
         ),
+        ("win rate (won / lost)", f"{_pct(m['win_rate'])} ({m['customers']} / {m['closed_lost']})"),
     ]
     for name, value in rows:
         table.add_row(name, value)
@@ -83,6 +84,22 @@ def show(m: dict[str, Any], zone: str) -> None:
             f"{s['pipeline']['total']:,.0f}",
         )
     console.print(sources)
+    for key, title in (("by_closer", "closer"), ("by_product", "product")):
+        deals = {k: v for k, v in m[key].items() if k != "(none)" and (v["customers"] or v["closed_lost"])}
+        if not deals:
+            continue
+        table = listing(title=f"By {title}")
+        whole(table, title)
+        whole(table, "won", "lost", "win rate", "revenue", justify="right")
+        for name, d in deals.items():
+            table.add_row(
+                name,
+                str(d["customers"]),
+                str(d["closed_lost"]),
+                _pct(d["win_rate"]),
+                f"{d['revenue']['total']:,.0f}",
+            )
+        console.print(table)
 
 
 @app.command("metrics")

@@ -29,6 +29,7 @@ HANDOFF_LISTS: dict[str, tuple[tuple[str, ...], bool]] = {
     "sqls": (("sql_at",), False),
     "opportunities": (("opportunity_at",), False),
     "won": (("customer_at",), False),
+    "lost": (("closed_lost_at",), False),
 }
 
 #: the clock lists: list -> the clock kind; clocks are dated by their due time

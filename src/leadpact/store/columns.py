@@ -22,11 +22,15 @@ HANDOFF_INSTANTS = (
     "rejected_at",
     "disqualified_at",
     "recycled_at",
+    "closed_lost_at",
     "first_activity_at",
     "lead_first_touch_at",
 )
 #: its labels, read as two combined keys of few distinct values each (`services.period_reads`)
-HANDOFF_KEYS = (("source", "campaign", "tier", "segment"), ("owner", "team", "outcome_reason"))
+HANDOFF_KEYS = (
+    ("source", "campaign", "tier", "segment"),
+    ("owner", "team", "outcome_reason", "closer", "product"),
+)
 #: its other values: numbers, and what the flags of the columns are computed from
 HANDOFF_VALUES = ("n", "kind", "disposition", "min_touch_met", "flags", "touches", "amount", "won_amount")
 

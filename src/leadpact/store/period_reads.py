@@ -113,6 +113,8 @@ def load_handoff_columns(
         team=codes["team"],
         campaign=codes["campaign"],
         outcome_reason=codes["outcome_reason"],
+        closer=codes["closer"],
+        product=codes["product"],
         **flag,
         **{t: read[t] for t in HANDOFF_INSTANTS},
     )

@@ -78,6 +78,7 @@ class HandoffColumns:
     rejected_at: I64
     disqualified_at: I64
     recycled_at: I64
+    closed_lost_at: I64
     first_activity_at: I64
     lead_first_touch_at: I64
     touches: I64
@@ -95,6 +96,8 @@ class HandoffColumns:
     team: Codes
     campaign: Codes
     outcome_reason: Codes
+    closer: Codes
+    product: Codes
 
     def __len__(self) -> int:
         return int(self.n.size)
@@ -114,6 +117,7 @@ class HandoffColumns:
             rejected_at=instants(h.rejected_at for h in rows),
             disqualified_at=instants(h.disqualified_at for h in rows),
             recycled_at=instants(h.recycled_at for h in rows),
+            closed_lost_at=instants(h.closed_lost_at for h in rows),
             first_activity_at=instants(h.first_activity_at for h in rows),
             lead_first_touch_at=instants(h.lead_first_touch_at for h in rows),
             touches=np.fromiter((h.touches for h in rows), dtype=np.int64, count=len(rows)),
@@ -135,6 +139,8 @@ class HandoffColumns:
             team=Codes.of(h.team for h in rows),
             campaign=Codes.of(h.campaign for h in rows),
             outcome_reason=Codes.of(h.outcome_reason for h in rows),
+            closer=Codes.of(h.closer for h in rows),
+            product=Codes.of(h.product for h in rows),
         )
 
 
@@ -211,6 +217,7 @@ class Lists:
     sqls: B
     opportunities: B
     won: B
+    lost: B
 
     def any(self) -> B:
         out: B = (
@@ -221,6 +228,7 @@ class Lists:
             | self.sqls
             | self.opportunities
             | self.won
+            | self.lost
         )
         return out
 

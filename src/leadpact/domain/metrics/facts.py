@@ -11,7 +11,7 @@ from typing import Any
 
 from leadpact.domain.clocks import Clock
 
-DIMENSIONS = ("source", "tier", "segment", "rep", "team", "campaign", "cycle")
+DIMENSIONS = ("source", "tier", "segment", "rep", "team", "campaign", "cycle", "closer", "product")
 
 
 def dimension_key(row: Any, dimension: str) -> str | None:
@@ -21,7 +21,7 @@ def dimension_key(row: Any, dimension: str) -> str | None:
         return owner
     if dimension == "cycle":
         return "first" if row.n == 1 else "rehandoff"
-    value: str | None = getattr(row, dimension)
+    value: str | None = getattr(row, dimension, None)  # a clock has no closer or product
     return value
 
 
@@ -56,6 +56,9 @@ class HandoffFacts:
     lead_first_touch_at: datetime | None
     flags: str = "[]"  # the handoff's flags as stored (JSON)
     won_amount: float | None = None
+    closed_lost_at: datetime | None = None
+    closer: str | None = None  # the rep named as `by` on the deal's stages (DESIGN.md §12)
+    product: str | None = None
 
     @property
     def won(self) -> float:
@@ -100,6 +103,7 @@ class PeriodFacts:
     won: Sequence[HandoffFacts]  # any cycle, by customer instant
     first_contact: Sequence[ClockFacts]  # by due time
     disposition_clocks: Sequence[ClockFacts]
+    lost: Sequence[HandoffFacts] = ()  # any cycle, by closed-lost instant
 
 
 @dataclass(frozen=True)

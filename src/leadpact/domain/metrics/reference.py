@@ -100,6 +100,7 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
     sqls = [h for h in p.sqls if counted(h.sql_at, start, end, as_of)]
     opps = [h for h in p.opportunities if counted(h.opportunity_at, start, end, as_of)]
     won = [h for h in p.won if counted(h.customer_at, start, end, as_of)]
+    lost = [h for h in p.lost if counted(h.closed_lost_at, start, end, as_of)]
     flagged_share = sum(1 for h in cohort if by(h.rejected_at, as_of) or by(h.disqualified_at, as_of))
     return {
         "mql_count": n,
@@ -130,6 +131,8 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         ),
         "opportunities": len(opps),
         "customers": len(won),
+        "closed_lost": len(lost),
+        "win_rate": rate(len(won), len(won) + len(lost)),  # deals by their close instant (§5)
     }
 
 
@@ -149,6 +152,7 @@ def _slice(p: PeriodFacts, dimension: str, value: str | None) -> PeriodFacts:
         keep(p.won),
         keep(p.first_contact),
         keep(p.disposition_clocks),
+        keep(p.lost),
     )
 
 
@@ -164,6 +168,7 @@ def breakdown(p: PeriodFacts, params: MetricParams, as_of: datetime, dimension: 
         p.won,
         p.first_contact,
         p.disposition_clocks,
+        p.lost,
     ):
         values.update(r.key(dimension) for r in rows)
     out = {}

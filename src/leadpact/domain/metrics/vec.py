@@ -97,6 +97,7 @@ def _facts(
     sqls = lists.sqls & within(h.sql_at)
     opps = lists.opportunities & within(h.opportunity_at)
     won = lists.won & within(h.customer_at)
+    lost = lists.lost & within(h.closed_lost_at)
     reasons = lists.flagged & (within(h.rejected_at) | disqualified)
     # `outcome_reason or "unknown"`: None and "" count as "unknown"
     labels = [name or "unknown" for name in h.outcome_reason.names]
@@ -130,6 +131,7 @@ def _facts(
         "flagged": cohort & (by(h.rejected_at) | by(h.disqualified_at)),
         "opps": opps,
         "won": won,
+        "lost": lost,
         "hygiene_sql": sqls & ~h.incomplete_sql,
         "hygiene_opp": opps & ~h.incomplete_opportunity,
     }
@@ -224,6 +226,8 @@ def _cores(f: _Facts, groups: Groups, params: MetricParams) -> list[dict[str, An
                 "hygiene_rate": rate(c["hygiene_sql"][j] + c["hygiene_opp"][j], c["sqls"][j] + c["opps"][j]),
                 "opportunities": c["opps"][j],
                 "customers": c["won"][j],
+                "closed_lost": c["lost"][j],
+                "win_rate": rate(c["won"][j], c["won"][j] + c["lost"][j]),
             }
         )
     return out
@@ -247,7 +251,7 @@ def _dimension(h: HandoffColumns, c: ClockColumns, dimension: str) -> tuple[Code
         return _cycle_codes(h.n), _cycle_codes(c.n)
     name = "owner" if dimension == "rep" else dimension
     hc: Codes = getattr(h, name)
-    cc: Codes = getattr(c, name)
+    cc: Codes = getattr(c, name, None) or Codes(np.full(len(c), -1, dtype=np.int64), ())  # clocks: none
     return hc, cc
 
 
