@@ -65,6 +65,10 @@ def test_routes_answer_what_the_cli_prints_and_teams_resolve_their_own(accountab
         role: _cli(pact, url, "keys", "create", "--role", role, "--name", f"{role}-head")["key"]
         for role in ("viewer", "marketing", "sales")
     }
+    assert (
+        cli("sign", "--as", "marketing", "--name", "Dana Cho", "--pact", str(pact), "--db", url).exit_code
+        == 0
+    )
     with live_server(pact, url) as server, httpx.Client(base_url=server.base, timeout=60) as http:
         viewer = keys["viewer"]
         escalations = _cli(pact, url, "escalations", "--as-of", AS_OF)["escalations"]
@@ -79,6 +83,12 @@ def test_routes_answer_what_the_cli_prints_and_teams_resolve_their_own(accountab
         assert got.status_code == 200 and got.json() == commitments
         versions = http.get("/api/pact/versions", headers=bearer(viewer))
         assert versions.json() == _cli(pact, url, "pact", "versions")
+        in_force = http.get("/api/pact", headers=bearer(viewer)).json()
+        assert (
+            in_force["signatures"]["marketing"]["name"] == "Dana Cho"
+            and in_force["signatures"]["sales"] is None
+        )
+        assert in_force["signed"] == {"marketing": True, "sales": False}
 
         first = escalations[0]  # marketing's: a sales key may not resolve it
         path = f"/api/escalations/{first['id']}/resolve"
