@@ -196,6 +196,7 @@ def test_the_lead_page_finds_a_lead_by_id_and_says_when_there_is_none(worked: tu
     page = client.get("/leads/MX-0043").text
     lead = client.get("/api/leads/MX-0043", headers={"Authorization": f"Bearer {key}"}).json()
     assert "<h1>MX-0043" in page and all(e["id"] in page for e in lead["timeline"])
+    assert lead["fields"]["email"] in page
     missing = client.get("/leads/NOPE-1")
     assert missing.status_code == 404 and "No lead NOPE-1" in missing.text
 
