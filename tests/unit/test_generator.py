@@ -482,3 +482,16 @@ def test_profile_knobs_change_the_company() -> None:
         for e in whole
         if e["type"] == "lead.created"
     )
+
+
+def test_an_end_date_cuts_the_history_at_its_midnight_instead_of_whole_months() -> None:
+    """The demo's history runs to the start of yesterday, so the dashboard's current month is not empty."""
+    start, end = date(2026, 1, 5), date(2026, 3, 18)
+    events = list(generate(400, 5, start=start, months=1, end=end))
+    newest = max(datetime.fromisoformat(e["at"]) for e in events)
+    midnight = datetime(2026, 3, 18, tzinfo=newest.tzinfo)  # the company's zone, as the events carry it
+    assert datetime(2026, 3, 11, tzinfo=newest.tzinfo) < newest < midnight  # past Feb 5 (1 month), before end
+    whole = list(generate(400, 5, start=start, months=1))
+    assert max(datetime.fromisoformat(e["at"]) for e in whole) < datetime(2026, 2, 6, tzinfo=newest.tzinfo)
+    with pytest.raises(ValueError, match="end must be after start"):
+        list(generate(1, 5, start=start, end=start))

@@ -28,10 +28,10 @@ def _start_for(months: int, today: date) -> date:
     return start
 
 
-def _generate(path: str, leads: int, seed: int, start: date, months: int) -> int:
+def _generate(path: str, leads: int, seed: int, start: date, months: int, end: date | None = None) -> int:
     from leadpact.demo.generator import generate, write_jsonl
 
-    return write_jsonl(Path(path), generate(leads, seed, start=start, months=months))
+    return write_jsonl(Path(path), generate(leads, seed, start=start, months=months, end=end))
 
 
 RAG = {
@@ -128,7 +128,10 @@ def demo_command(
     (directory / "team.yaml").write_text(DEMO_ROSTER_YAML)
     events = directory / "events.jsonl"
     with console.status(f"generating {leads:,} leads over {months} months"):
-        count = _generate(str(events), leads, seed, first or _start_for(months, now.date()), months)
+        # history runs to the start of yesterday (UTC date: midnight there is past in every zone), so the
+        # dashboard's current month is full up to the live trickle; an explicit --start keeps whole months
+        end = None if first else now.date() - timedelta(days=1)
+        count = _generate(str(events), leads, seed, first or _start_for(months, now.date()), months, end)
     ctx = open_context(directory / "pact.yaml", None)
     report = run_ingest(ctx, str(events), atomic=False, quiet=as_json)
     from leadpact.services.worker import record_due

@@ -61,13 +61,23 @@ def add_months(day: date, months: int) -> date:
 class _Company:
     """What is shared across leads: the calendar, the volume curve, the market."""
 
-    def __init__(self, leads: int, seed: int, start: date, months: int, profile: CompanyProfile) -> None:
+    def __init__(
+        self,
+        leads: int,
+        seed: int,
+        start: date,
+        months: int,
+        profile: CompanyProfile,
+        end: date | None = None,
+    ) -> None:
         if leads < 0 or months < 1:
             raise ValueError("leads must be >= 0 and months >= 1")
+        if end is not None and end <= start:
+            raise ValueError("end must be after start")
         self.profile = profile
         self.leads = leads
         self.rng = random.Random(seed)
-        self.horizon_day = add_months(start, months)
+        self.horizon_day = end or add_months(start, months)
         opens, closes = profile.hours
         self.cal = BusinessTime(
             profile.timezone,
@@ -137,9 +147,11 @@ def generate(
     start: date = date(2026, 1, 5),
     months: int = 12,
     profile: CompanyProfile = DEFAULT_PROFILE,
+    end: date | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield the demo company's events lead by lead (all of L-000001's, then L-000002's, ...)."""
-    company = _Company(leads, seed, start, months, profile)
+    """Yield the demo company's events lead by lead (all of L-000001's, then L-000002's, ...), from `start`
+    to `start` + `months`, or to midnight starting `end` (the company's zone) when given."""
+    company = _Company(leads, seed, start, months, profile, end)
     for i in range(leads):
         yield from _lead(company, i)
 
