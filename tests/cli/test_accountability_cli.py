@@ -192,3 +192,23 @@ def test_both_heads_sign_the_version_in_force_and_a_changed_pact_needs_both_agai
     listed = runner.invoke(app, ["pact", "versions"])
     assert listed.exit_code == 0 and "Dana Cho" in listed.stdout
     assert max(len(line) for line in listed.stdout.splitlines()) <= 80
+
+
+def test_the_worker_loop_records_and_opens_what_closed_periods_call_for(sla: Path) -> None:
+    from leadpact.services.worker_loop import Pass, run_worker
+    from leadpact.services.workspace import open_workspace
+
+    url = f"sqlite:///{(sla / 'leadpact.db').resolve()}"
+    engine = open_store(url)
+    day_of_leads(engine, pact_with(), date(2026, 3, 2), leads=2, touched=True)
+    ws = open_workspace(sla / "pact.yaml", url, now=MONDAY)
+    passes: list[Pass] = []
+    run_worker(ws, clock=lambda: MONDAY, once=True, on_pass=passes.append)
+    (done,) = passes
+    assert (done.escalations, done.violations) == (3, 2)  # W10, W11 and the joint one; W10 and W11 owed
+    listed = runner.invoke(app, ["escalations", "--json", "--as-of", MONDAY.isoformat()])
+    assert [e["period"] for e in json.loads(listed.stdout)["escalations"]] == [
+        "2026-W10",
+        "2026-W11",
+        "2026-W11",
+    ]
