@@ -679,7 +679,7 @@ def test_compiled_conditions_equal_evaluate_condition(
 
 
 def test_booleans_in_a_list_are_not_numbers() -> None:
-    """A bool is no number (conditions._number), so "0" is in [0] but not in [False]; True is in [1]."""
+    """A bool is no number (conditions.as_number), so "0" is in [0] but not in [False]; True is in [1]."""
     cases = [("in", "0", [0], True), ("in", "0", [False], False), ("in", "-0", [False, "1,200"], False),
              ("not_in", "0", [False], True), ("in", True, [1], True), ("in", 1, [True], True)]  # fmt: skip
     for op, value, rule, want in cases:
