@@ -16,6 +16,12 @@ from leadpact.domain.touches import Touch
 APPLIED, WAITING, RETRACTED, IGNORED = "applied", "waiting", "retracted", "ignored"
 
 
+def add_flag(items: list[str], flag: str) -> None:
+    """Add ``flag`` to a lead's or a cycle's flags, once."""
+    if flag not in items:
+        items.append(flag)
+
+
 @dataclass(slots=True)
 class Handoff:
     """One cycle: an MQL handoff (`kind="mql"`), or a sales-sourced lead accepted from raw (`"direct"`)."""

@@ -4,6 +4,8 @@ The whole timeline of a lead is replayed on every change, so a late event lands 
 recomputes, and the result never depends on arrival order. New events of judged types (assignment,
 disposition, stage, retract) are judged at their place: an illegal one is refused and nothing of it is
 kept. A stored judged event that a later fact made inapplicable is kept in the timeline as `ignored`.
+The marketing side (fields, activities, touches, the gate, re-scoring under a new pact version) is here;
+dispositions and stages are in :mod:`leadpact.domain.outcomes`, retracts in :mod:`leadpact.domain.retracts`.
 """
 
 from __future__ import annotations
@@ -12,23 +14,29 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from leadpact.domain import gate
+from leadpact.domain import gate, outcomes
 from leadpact.domain import touches as touch_rule
 from leadpact.domain.events import Event
-from leadpact.domain.lifecycle import DISPOSITION_TARGET, history_transition_error, missing_hygiene
-from leadpact.domain.projection import APPLIED, IGNORED, RETRACTED, WAITING, Handoff, Projection, Rescore
+from leadpact.domain.projection import (
+    APPLIED,
+    IGNORED,
+    RETRACTED,
+    WAITING,
+    Handoff,
+    Projection,
+    Rescore,
+    add_flag,
+)
 from leadpact.domain.retracts import withdrawn_ids
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import Activity, engagement_only, fit_only, intent_tier
 from leadpact.domain.touches import Touch, TouchCount
 
 
-def _flag(items: list[str], flag: str) -> None:
-    if flag not in items:
-        items.append(flag)
+class Replay:
+    """One replay in progress: the projection so far, the pact version in force, and the steps of each event
+    type (``on_<type>``; dispositions and stages in :mod:`leadpact.domain.outcomes`)."""
 
-
-class _Replay:
     def __init__(self, lead_id: str, versions: Versions, new_ids: frozenset[str]) -> None:
         self.versions = versions
         self.rules = versions.items[0][2]
@@ -44,7 +52,7 @@ class _Replay:
         else:
             self.p.statuses[event.id] = IGNORED
             self.p.notes[event.id] = reason
-            _flag(self.p.flags, f"ignored_event:{event.id}")
+            add_flag(self.p.flags, f"ignored_event:{event.id}")
 
     def enforce(self, event: Event, fieldname: str, reason: str, flag: str, handoff: Handoff | None) -> bool:
         """In enforcing mode refuse the event; in monitoring mode keep it and flag the miss."""
@@ -52,7 +60,7 @@ class _Replay:
             self.p.refused[event.id] = (fieldname, reason)
             return False
         target = handoff.flags if handoff is not None else self.p.flags
-        _flag(target, flag)
+        add_flag(target, flag)
         self.p.notes[event.id] = reason
         return True
 
@@ -143,7 +151,7 @@ class _Replay:
             if gate.passes(old, p.fields, fit_old, engagement_old) and not gate.passes(
                 self.rules, p.fields, fit_new, self.engagement(at)
             ):
-                _flag(current.flags, gate.below_gate_flag(version))
+                add_flag(current.flags, gate.below_gate_flag(version))
         before = len(p.handoffs)
         self.check_gate(Event(f"pact:{version}", "lead.updated", p.lead_id, at, {}))
         self.p.rescores.append(
@@ -189,7 +197,7 @@ class _Replay:
             and p.stage not in ("raw", "recycled")
             and self.fit() < self.rules.segment(current.segment).fit_min
         ):
-            _flag(current.flags, "fit_below_gate")
+            add_flag(current.flags, "fit_below_gate")
 
     def on_activity(self, event: Event) -> None:
         data = event.data
@@ -223,7 +231,7 @@ class _Replay:
     def flag_rep(self, rep: str | None) -> None:
         known = self.rules.known_reps
         if rep and known is not None and rep not in known:
-            _flag(self.p.flags, f"unknown_rep:{rep}")
+            add_flag(self.p.flags, f"unknown_rep:{rep}")
 
     def on_assignment(self, event: Event) -> None:
         rep = event.data["rep"]
@@ -238,128 +246,10 @@ class _Replay:
         return touch_rule.count(handoff.cycle_touches, handoff.start_at, rule, until)
 
     def on_disposition(self, event: Event) -> None:
-        p, rules = self.p, self.rules
-        outcome = event.data["outcome"]
-        target = DISPOSITION_TARGET[outcome]
-        reason = event.data.get("reason")
-        if not p.exists:
-            return
-        problem = history_transition_error(
-            event.history, p.stage, target, sales_source=p.source in rules.sales_sources, source=p.source
-        )
-        if problem is not None:
-            self.refuse(event, "data.outcome", problem)
-            return
-        if p.stage == "raw" or not p.handoffs:  # accepted straight from raw (a sales source, or history)
-            self.open_direct(event, owner=p.owner or event.data.get("by"))
-        handoff = p.handoffs[-1]
-        count: TouchCount | None = None
-        rule = rules.segment(handoff.segment).touches
-        if handoff.kind == "mql" and touch_rule.owed(rule, outcome, reason):
-            count = self.counted(handoff, event.at)
-            if count.short_of(rule):
-                message = touch_rule.shortfall(count, rule)
-                if event.history:  # history is judged, never refused: the shortfall is flagged
-                    _flag(handoff.flags, "min_touches_short")
-                elif not self.enforce(event, "data.outcome", message, "min_touches_short", handoff):
-                    return
-                handoff.min_touch_met = False
-            else:
-                handoff.min_touch_met = True
-        self.flag_rep(event.data.get("by"))
-        if handoff.disposition is None:
-            handoff.disposition = outcome
-            handoff.disposition_at = event.at
-            handoff.disposition_reason = reason
-            handoff.disposition_by = event.data.get("by")
-            if handoff.kind == "mql":
-                first = self.counted(handoff, event.at)
-                handoff.touches, handoff.channels = first.touches, first.channels
-        if outcome == "accepted":
-            handoff.sal_at = event.at
-        elif outcome == "rejected":
-            handoff.rejected_at = event.at
-        elif outcome == "disqualified":
-            handoff.disqualified_at = event.at
-        else:
-            handoff.recycled_at = event.at
-            self.recycle_engagement = self.engagement(event.at)
-        if outcome != "accepted":
-            handoff.outcome_reason = reason
-            if count is None and handoff.kind == "mql":
-                count = self.counted(handoff, event.at)
-            if count is not None:
-                handoff.outcome_touches, handoff.outcome_channels = count.touches, count.channels
-        self.set_stage(target, event.at)
-
-    def open_direct(self, event: Event, owner: str | None) -> None:
-        """A cycle that no MQL opened: a sales-sourced lead accepted from raw, or a CRM's history that
-        reached a later stage without one."""
-        p = self.p
-        if p.handoffs:
-            p.handoffs[-1].ended_at = event.at
-        p.handoffs.append(
-            Handoff(
-                n=len(p.handoffs) + 1,
-                kind="direct",
-                start_at=event.at,
-                mql_at=None,
-                trigger_event=event.id,
-                source=p.source,
-                campaign=p.fields.get("campaign"),
-                segment=self.rules.segment_for(p.fields),
-                owner=owner,
-                owner_kind=p.owner_kind if owner is not None and owner == p.owner else None,
-                history=event.history,
-            )
-        )
+        outcomes.disposition(self, event)
 
     def on_stage(self, event: Event) -> None:
-        p = self.p
-        target = event.data["stage"]
-        if not p.exists:
-            return
-        problem = history_transition_error(
-            event.history, p.stage, target, sales_source=p.source in self.rules.sales_sources, source=p.source
-        )
-        if problem is not None:
-            self.refuse(event, "data.stage", problem)
-            return
-        if target == "mql":  # an external MQL, at the source's instant: the gate is not run again
-            self.open_handoff(event, self.fit(), self.engagement(event.at), p.stage_times.get("recycled"))
-            return
-        if not p.handoffs:  # a CRM's opportunity on a lead it never qualified
-            self.open_direct(event, owner=p.owner)
-        handoff = p.handoffs[-1]
-        self.flag_rep(event.data.get("by"))
-        if target in ("opportunity", "customer", "closed_lost"):
-            if event.data.get("by"):
-                handoff.closer = event.data["by"]
-            if event.data.get("product"):
-                handoff.product = event.data["product"]
-        required = () if event.history else self.rules.hygiene.get(target, ())
-        missing = missing_hygiene(required, dict(event.data))
-        if missing:
-            message = (
-                f"{target} needs {', '.join(required)}: missing {', '.join(missing)} (data_hygiene.{target})"
-            )
-            if not self.enforce(event, "data." + missing[0], message, f"hygiene:{target}", handoff):
-                return
-        if target == "sql":
-            handoff.sql_at = event.at
-        elif target == "opportunity":
-            handoff.opportunity_at = event.at
-            if event.data.get("amount") is not None:
-                handoff.amount = float(event.data["amount"])
-            handoff.opportunity_id = event.data.get("opportunity_id")
-            handoff.close_date = event.data.get("close_date")
-        elif target == "customer":
-            handoff.customer_at = event.at
-            if event.data.get("amount") is not None:
-                handoff.won_amount = float(event.data["amount"])
-        else:
-            handoff.closed_lost_at = event.at
-        self.set_stage(target, event.at)
+        outcomes.stage(self, event)
 
     def on_retract(self, event: Event) -> None:
         """Retractions were resolved before the replay; the retract itself is just applied."""
@@ -377,7 +267,7 @@ def replay(
     Given pact `Versions`, each event is judged by the version in force at its instant."""
     versions = rules if isinstance(rules, Versions) else Versions.single(rules)
     ordered = sorted((e for e in events if until is None or e.at <= until), key=lambda e: e.sort_key)
-    r = _Replay(lead_id, versions, new_ids)
+    r = Replay(lead_id, versions, new_ids)
     p = r.p
     creates = [e for e in ordered if e.type == "lead.created"]
     if not creates:
