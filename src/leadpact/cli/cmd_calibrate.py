@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
@@ -188,3 +189,93 @@ def report_command(
     console.print(drift)
     if r["drift"]["finding"]:
         console.print(f"drift: {r['drift']['finding']}", highlight=False)
+
+
+def _num(v: float | None, fmt: str = "{:.3f}") -> str:
+    return "—" if v is None else fmt.format(v)
+
+
+def show_suggestion(r: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]Suggested scoring from {r['period']}[/bold]: {r['mql_handoffs']:,} MQL handoffs of "
+        f"{r['leads']:,} leads created",
+        highlight=False,
+    )
+    if not r["fitted"]:
+        console.print(f"no suggestion: {r['reason']}", highlight=False)
+        return
+    auc = r["auc"]
+    verdict_line = (
+        "the suggestion ranks held-out leads better than today's score"
+        if r["beats_today"]
+        else "the suggestion does NOT rank held-out leads better than today's score: keep today's"
+    )
+    console.print(
+        f"held-out AUC ({r['held_out']:,} handoffs): today {_num(auc['today'])}, suggested "
+        f"{_num(auc['suggested'])} — {verdict_line}",
+        highlight=False,
+    )
+    table = listing(title="Points per rule")
+    folding(table, "rule", min_width=20)
+    whole(table, "kind")
+    whole(table, "today", "suggested", justify="right")
+    for rule in r["rules"]:
+        mark = "" if rule["evidence"] else " *"
+        table.add_row(
+            escape(rule["rule"]),
+            rule["kind"],
+            f"{rule['points_today']:g}",
+            f"{rule['points_suggested']:g}{mark}",
+        )
+    console.print(table)
+    if not all(rule["evidence"] for rule in r["rules"]):
+        console.print("* no handoff matched the rule: nothing to learn, today's points kept", highlight=False)
+    t, p = r["thresholds"], r["predicted"]
+    gate = listing(title="Gate and what it would hand off (same leads, same features)")
+    whole(gate, "")
+    whole(gate, "fit ≥", "engagement ≥", "MQLs", "accepted", "SQL", justify="right")
+    for side in ("today", "suggested"):
+        gate.add_row(
+            side,
+            f"{t[side]['fit']:g}",
+            f"{t[side]['engagement']:g}",
+            f"{p[side]['mql_volume']:,}",
+            _pct(p[side]["acceptance_rate"]),
+            _pct(p[side]["sql_rate"]),
+        )
+    console.print(gate)
+    if not r["holds_volume"]:
+        console.print(
+            "no gate of the suggested points keeps today's MQL volume within 10%: this is the nearest",
+            highlight=False,
+        )
+
+
+@calibrate_app.command("suggest")
+def suggest_command(
+    period: str | None = typer.Option(
+        None, "--period", help="History to learn from (default: last 12 months)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the held-out split."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Evaluate at this instant."),
+    pact: Path | None = PactOption,
+    db: str | None = DbOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Points and thresholds from a logistic regression of reaching SQL on the scoring rules, with the
+    held-out AUC of today's score and of the suggestion, and the MQL volume and acceptance each would give."""
+    from leadpact.domain.periods import parse_period
+    from leadpact.services.curve import history_window
+    from leadpact.services.suggest import suggest_scoring
+
+    ctx = open_context(pact, db)
+    now = as_of_or_now(as_of)
+    try:
+        chosen = parse_period(period, ctx.pact.timezone) if period else history_window(now, ctx.pact.timezone)
+    except ValueError as exc:
+        fail(f"--period: {exc}", 2)
+    result = suggest_scoring(ctx, chosen, as_of=now, seed=seed)
+    if as_json:
+        print_json(result)
+    else:
+        show_suggestion(result)

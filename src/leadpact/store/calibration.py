@@ -29,6 +29,7 @@ def candidates(conn: Connection, start: datetime, end: datetime) -> list[dict[st
             handoffs.c.disposition,
             handoffs.c.sql_at,
             leads.c.fields,
+            handoffs.c.mql_at,
         )
         .join(leads, leads.c.lead_id == handoffs.c.lead_id)
         .where(handoffs.c.kind == "mql", handoffs.c.mql_at >= start, handoffs.c.mql_at < end)
@@ -48,7 +49,9 @@ def candidates(conn: Connection, start: datetime, end: datetime) -> list[dict[st
                 "segment": r.segment,
                 "outcome": r.disposition or "pending",
                 "sql_at": r.sql_at,
+                "mql_at": r.mql_at,
                 "fields": {k: fields.get(k) for k in SHEET_FIELDS},
+                "lead_fields": fields,
             }
         )
     return out
@@ -109,3 +112,13 @@ def set_verdict(
         where = and_(where, calibration_items.c.n == n)
     result = conn.execute(update(calibration_items).where(where).values({column: verdict, stamp: at}))
     return int(result.rowcount or 0)
+
+
+def leads_created(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """(lead id, fields) of the leads created in [start, end), erased ones left out."""
+    query = (
+        select(leads.c.lead_id, leads.c.fields)
+        .where(leads.c.created_at >= start, leads.c.created_at < end, leads.c.erased_at.is_(None))
+        .order_by(leads.c.lead_id)
+    )
+    return [(r.lead_id, json.loads(r.fields)) for r in conn.execute(query)]
