@@ -312,8 +312,12 @@ class CsvRecords:
             yield line, row
 
 
+EVENT_COLUMNS = ("id", "type", "lead_id", "at", "history")
+
+
 def read_csv(lines: Iterable[str | None], encoding: str | None = None) -> Iterator[tuple[int, Any]]:
-    """A header of `id,type,lead_id,at` and `data.*` columns (`data.attributes.x` for custom attributes)."""
+    """A header of `id,type,lead_id,at` (and `history`) and `data.*` columns (`data.attributes.x` for custom
+    attributes)."""
     table = CsvRecords(lines, encoding)
     if table.header is None:
         return
@@ -321,7 +325,7 @@ def read_csv(lines: Iterable[str | None], encoding: str | None = None) -> Iterat
         yield 1, Unreadable("(header)", str(table.header_problem))
         return
     header = table.header
-    unknown = [h for h in header if h not in ("id", "type", "lead_id", "at") and not h.startswith("data.")]
+    unknown = [h for h in header if h not in EVENT_COLUMNS and not h.startswith("data.")]
     if unknown:  # not an events CSV: said once for the file, not once a row
         more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
         yield (
@@ -370,6 +374,9 @@ def _event(header: list[str], row: list[str]) -> dict[str, Any]:
             data.setdefault("attributes", {})[name.removeprefix("data.attributes.")] = cell
         elif name.startswith("data."):
             data[name.removeprefix("data.")] = _cell(cell)
+        elif name == "history":  # true or false; anything else is refused by its field when parsed
+            word = cell.strip().lower()
+            event[name] = True if word == "true" else False if word == "false" else cell
         else:
             event[name] = cell
     event["data"] = data

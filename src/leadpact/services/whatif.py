@@ -61,14 +61,19 @@ class Side:
         return self.versions.latest
 
 
-def _raw(seq: int, event_id: str, kind: str, lead_id: str, at_us: int, data_text: str) -> dict[str, Any]:
+def _raw(
+    seq: int, event_id: str, kind: str, lead_id: str, at_us: int, data_text: str, history: bool = False
+) -> dict[str, Any]:
     """A stored event as it came in. An erased lead's email is replaced by a placeholder unique to the lead,
     so that its facts count as they do in the store (the erasure kept them)."""
     data = json.loads(data_text)
     if data.get("email") == ERASED:
         tag = hashlib.blake2b(lead_id.encode(), digest_size=6).hexdigest()
         data["email"] = f"erased@{tag}.erased.invalid"
-    return {"id": event_id, "type": kind, "lead_id": lead_id, "at": iso_utc(from_us(at_us)), "data": data}
+    raw = {"id": event_id, "type": kind, "lead_id": lead_id, "at": iso_utc(from_us(at_us)), "data": data}
+    if history:
+        raw["history"] = True  # a fact of the source system's past: it stays one (DESIGN.md §12)
+    return raw
 
 
 def stored_events(engine: Engine, *, until: datetime) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -281,12 +281,20 @@ def activity_columns(
 
 
 def events_page(conn: Connection, *, after_seq: int, until_us: int, limit: int) -> list[tuple[Any, ...]]:
-    """(seq, id, type, lead_id, at µs, data text) of stored events stamped at or before `until_us`, by
-    sequence after `after_seq`: the event log read a page at a time (a replay copies it)."""
+    """(seq, id, type, lead_id, at µs, data text, history) of stored events stamped at or before `until_us`,
+    by sequence after `after_seq`: the event log read a page at a time (a replay or an export copies it)."""
     query = (
-        select(events.c.seq, events.c.id, events.c.type, events.c.lead_id, events.c.at, events.c.data)
+        select(
+            events.c.seq,
+            events.c.id,
+            events.c.type,
+            events.c.lead_id,
+            events.c.at,
+            events.c.data,
+            events.c.history,
+        )
         .where(events.c.seq > after_seq, events.c.at <= from_us(until_us))
         .order_by(events.c.seq)
         .limit(limit)
     )
-    return [(int(r[0]), r[1], r[2], r[3], to_us(r[4]), r[5]) for r in conn.execute(query)]
+    return [(int(r[0]), r[1], r[2], r[3], to_us(r[4]), r[5], bool(r[6])) for r in conn.execute(query)]
