@@ -69,7 +69,7 @@ def test_the_markdown_lays_out_the_seeds_sections_with_the_pacts_numbers(tmp_pat
         "## 7. Signatures",
     ):
         assert heading in text
-    assert "1,000,000 from marketing → 4,000,000 pipeline → 160 opportunities → 320 SQLs" in text
+    assert "$1,000,000 from marketing → $4,000,000 pipeline → 160 opportunities → 320 SQLs" in text
     assert "**1,067 MQLs a quarter (356 a month)**" in text
     assert "at least 70.0% of dispositioned MQLs accepted" in text
     assert "5 minutes in business hours, 1 hour after | 4 business hours | 1 business day" in text

@@ -33,8 +33,8 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("LEADPACT_TEST_ARTIFACTS", REPO / "test-artifacts"))  # git-ignored
-PAGES = ["/", "/sales", "/marketing", "/leads", "/leads/BR-1", "/pact", "/reviews"]
-STILL = ("/leads", "/pact", "/reviews")  # pages without the live stream
+PAGES = ["/", "/sales", "/marketing", "/leads", "/leads/BR-1", "/pact", "/reviews", "/reviews/annual/2026"]
+STILL = ("/leads", "/pact", "/reviews", "/reviews/annual/2026")  # pages without the live stream
 ZONE = "America/New_York"  # the pact `leadpact init` writes
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")

@@ -2,7 +2,8 @@
 services gather (`services.sla_doc`, `services.reviews`) as Markdown, HTML or PDF.
 
     render.py      the Jinja2 environments (HTML autoescaped, Markdown not), `render(...)`, `to_pdf(...)`
-    words.py       how numbers read: 94.5%, 5 minutes, 2026-03-02 10:05 EST
+    layout.py      a review as sections (paragraphs, tables, lists, charts) every format renders
+    svg.py         the dashboard's Vega-Lite specs drawn as SVG by vl-convert
     templates/     one template per document and format, with the print stylesheet
 
 Nothing here reads the store or computes a number: every number is the services' (the metrics document's).

@@ -1,6 +1,7 @@
 """A review document (`services.reviews.review_document`) laid out as sections of paragraphs, tables, lists
-and charts, every number formatted by `words`; `report.md` and `report.html` render the same sections, so the
-formats say the same thing. Charts are the dashboard's Vega-Lite specs (`leadpact.charts`)."""
+and charts, every number written by `leadpact.formatting`; `report.md` and `report.html` render the same
+sections, so the formats say the same thing. Charts are the dashboard's Vega-Lite specs
+(`leadpact.charts`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadpact import charts
-from leadpact.reports import words as w
+from leadpact import formatting as w
 
 TITLES = {"weekly": "Weekly SLA review", "monthly": "Monthly review", "quarterly": "Quarterly review",
           "annual": "Annual review"}  # fmt: skip
@@ -105,10 +106,10 @@ def _numbers(doc: dict[str, Any]) -> Section:
             f"touches met {w.pct(m['min_touch_rate'])}; disposition within SLA "
             f"{w.pct(m['disposition_compliance'])}; hygiene {w.pct(m['hygiene_rate'])}",
             f"Sales-flagged (rejected + disqualified) {w.pct(m['sales_flagged_rate'])}",
-            f"Pipeline {w.amount(pipe['total'])} (marketing-sourced {w.amount(pipe['marketing_sourced'])}, "
-            f"sales-sourced {w.amount(pipe['sales_sourced'])}, marketing-influenced "
-            f"{w.amount(pipe['marketing_influenced'])}); {w.count(m['opportunities'])} opportunities, "
-            f"{w.count(m['customers'])} customers, won {w.amount(m['revenue']['total'])}",
+            f"Pipeline {w.money(pipe['total'])} (marketing-sourced {w.money(pipe['marketing_sourced'])}, "
+            f"sales-sourced {w.money(pipe['sales_sourced'])}, marketing-influenced "
+            f"{w.money(pipe['marketing_influenced'])}); {w.count(m['opportunities'])} opportunities, "
+            f"{w.count(m['customers'])} customers, won {w.money(m['revenue']['total'])}",
         ]
     )
     return s
@@ -252,7 +253,7 @@ def _sources(doc: dict[str, Any]) -> Section:
             w.count(e.get("mql_target")),
             w.pct(e["acceptance_rate"]),
             w.pct(e["mql_to_sql"]),
-            w.amount(e["pipeline"]["total"]),
+            w.money(e["pipeline"]["total"]),
         ]
         for source, e in by_source.items()
     ]
@@ -271,7 +272,7 @@ def _closed_loop(doc: dict[str, Any]) -> Section:
             w.count(e["mql_count"]),
             w.count(e["customers"]),
             w.pct(e["mql_to_customer"]),
-            w.amount(e["won_revenue"]),
+            w.money(e["won_revenue"]),
             w.days(e["median_days_to_won"]),
         ]
         for source, e in loop["by_source"].items()
@@ -291,7 +292,7 @@ def _waterfall(doc: dict[str, Any]) -> Section:
     plan, rerun, measured = wf["plan"], wf["rerun"], wf["measured"]
     s = Section("The waterfall re-run on the quarter's rates")
     steps = [
-        ("pipeline", "pipeline", w.amount),
+        ("pipeline", "pipeline", w.money),
         ("opportunities", "opportunities", w.count),
         ("SQLs", "sqls", w.count),
         ("MQLs a quarter", "mqls_per_quarter", w.count),
@@ -306,8 +307,8 @@ def _waterfall(doc: dict[str, Any]) -> Section:
     rows = [
         [
             RATE_LABELS[name],
-            (w.amount if name == "avg_deal" else w.pct)(inputs[name]),
-            (w.amount if name == "avg_deal" else w.pct)(measured.get(name)),
+            (w.money if name == "avg_deal" else w.pct)(inputs[name]),
+            (w.money if name == "avg_deal" else w.pct)(measured.get(name)),
             wf["kept"].get(name, ""),
         ]
         for name in ("mql_to_sql", "sql_to_opp", "close", "avg_deal")
@@ -321,7 +322,7 @@ def _proposals(doc: dict[str, Any]) -> Section:
     items = []
     for p in doc["proposals"]:
         if p["kind"] == "rate":
-            fmt = w.amount if p["unit"] == "amount" else w.pct
+            fmt = w.money if p["unit"] == "amount" else w.pct
             items.append(f"`{p['key']}`: {fmt(p['planned'])} in the pact, {fmt(p['measured'])} measured")
         elif p["kind"] == "gate":
             items.append(

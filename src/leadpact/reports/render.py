@@ -9,10 +9,15 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from leadpact.reports import words
+from leadpact import formatting
 
 TEMPLATES = Path(__file__).parent / "templates"
 Format = Literal["md", "html", "pdf"]
+FILTERS = {
+    name: getattr(formatting, name)
+    for name in ("pct", "count", "decimal", "money", "duration", "response_rule", "minutes", "days", "day",
+                 "weekday", "month_name", "label")
+}  # fmt: skip
 FORMATS: tuple[str, ...] = ("pdf", "html", "md")
 
 
@@ -26,10 +31,10 @@ def _environment(markup: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(words.FILTERS)
+    env.filters.update(FILTERS)
     env.filters["code"] = _code
     env.filters["cell"] = _cell
-    env.globals["local"] = words.local
+    env.globals["local"] = formatting.local
     return env
 
 
