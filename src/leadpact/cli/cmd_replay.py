@@ -143,9 +143,9 @@ def replay_command(
     ctx = open_context(pact, db, quiet_notice=True)
     now = as_of_or_now(as_of)
     if period is None:
-        from leadpact.domain.periods import period_containing, previous
+        from leadpact.services.whatif import default_period
 
-        period = previous(period_containing("quarter", now, ctx.pact.timezone)).label
+        period = default_period(ctx, now)
     try:
         with _progress(as_json) as advance:
             result = replay(ctx, period, as_of=now, progress=advance)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.events import Vocabulary
-from leadpact.domain.periods import Period, parse_period
+from leadpact.domain.periods import Period, parse_period, period_containing, previous
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.timeutil import from_us, iso_utc, to_us
@@ -159,6 +159,11 @@ def sides(ws: Workspace) -> tuple[Side, Side]:
     return current, Side(
         "proposed", proposed, Versions.single(rules, proposed.version), vocabulary(proposed), roster
     )
+
+
+def default_period(ws: Workspace, now: datetime) -> str:
+    """The last full quarter in the pact's zone: what a replay shows unless asked for another period."""
+    return previous(period_containing("quarter", now, ws.pact.timezone)).label
 
 
 def replay(
