@@ -128,6 +128,11 @@ def test_the_annual_review_has_four_quarters_and_capacity(sla: Path) -> None:
     for quarter in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"):
         assert f"| {quarter} |" in text
     assert "## Capacity against volume" in text and "| ana | sdr-smb | yes | 40 |" in text
+    assert "No high-intent lead arrived in the last 8 weeks" in text  # as of November: nothing since April
+    spring = invoke(
+        sla, "report", "annual", "--period", "2026", "--format", "md", "--as-of", "2026-04-24T00:00:00Z"
+    )
+    assert "With this week's roster (2026-W17) and the arrivals of the last 8 weeks" in spring.stdout
 
 
 def test_the_pdf_reads_back_the_numbers_metrics_gives(sla: Path, tmp_path: Path) -> None:
@@ -180,3 +185,22 @@ def test_a_decision_shows_in_the_review_of_the_week_it_is_due(sla: Path, tmp_pat
     assert "| Demo requests to Eva first | li@acme.example | sales | 2026-03-12 | overdue |" in week
     later = report(sla, "weekly", "--period", "2026-W12", "--format", "md").stdout
     assert "Due in the period: 0" in later and "Carried (still open): 1" in later
+
+
+def test_the_quarterly_review_shows_the_latest_calibration_session(sla: Path, tmp_path: Path) -> None:
+    import csv
+
+    sheet = tmp_path / "sheet.csv"
+    invoke(sla, "calibrate", "sample", "--period", "2026-03", "--size", "8", "--seed", "3",
+           "--out", str(sheet), "--as-of", AS_OF)  # fmt: skip
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    for i, row in enumerate(rows):  # marketing says yes to all; sales to the first six: 6 of 8 agree
+        row["marketing"], row["sales"] = "yes", "yes" if i < 6 else "no"
+    with sheet.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    invoke(sla, "calibrate", "record", str(sheet))
+    text = report(sla, "quarterly", "--period", "2026-Q1", "--format", "md").stdout
+    assert "Session 1 (2026-03): 8 of 8 sampled leads judged by both teams; agreement 75.0%" in text
+    assert "2 disagreements" in text

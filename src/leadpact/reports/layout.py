@@ -344,17 +344,35 @@ def _calibration(doc: dict[str, Any]) -> Section:
     c = doc.get("calibration")
     if c is None:
         return s.p("No calibration session recorded (`leadpact calibrate sample` starts one).")
-    return s.p(
-        f"{c['n']} leads judged by both teams: agreement {w.pct(c['agreement'])}, kappa {c['kappa']:.2f}."
+    kappa = "—" if c["kappa"] is None else f"{c['kappa']:.2f}"
+    s.p(
+        f"Session {c['session']} ({c['period']}): {w.count(c['n'])} of {w.count(c['sampled'])} sampled leads "
+        f"judged by both teams; agreement {w.pct(c['agreement'])}, Cohen's kappa {kappa}; "
+        f"{w.count(len(c['disagreements']))} disagreements."
     )
+    bands = c["drift"]["bands"]
+    if bands:
+        s.table(
+            ["score band", "sampled", "marketing yes", "sales yes", "acceptance", "MQL→SQL"],
+            [
+                [str(b.get("band")), w.count(b.get("sampled")), w.pct(b.get("marketing_yes")),
+                 w.pct(b.get("sales_yes")), w.pct(b.get("acceptance_rate")), w.pct(b.get("sql_rate"))]
+                for b in bands
+            ],
+            right=[1, 2, 3, 4, 5],
+        )  # fmt: skip
+    if c["drift"].get("finding"):
+        s.p(f"Drift: {c['drift']['finding']}.")
+    return s
 
 
 def _capacity(doc: dict[str, Any]) -> Section:
     c = doc["capacity"]
     s = Section("Capacity against volume")
+    could = "any number of" if c["capacity"] is None else w.count(c["capacity"])
     s.p(
         f"{w.count(c['handoffs'])} handoffs over {w.count(c['business_days'])} business days; the active "
-        f"reps could take {w.count(c['capacity']) if c['capacity'] is not None else 'any number'} new leads."
+        f"reps could take {could} new leads."
     )
     rows = [
         [r["rep"], r["team"], "yes" if r["active"] else "no", w.count(r["per_day"]), w.count(r["capacity"]),
@@ -363,6 +381,25 @@ def _capacity(doc: dict[str, Any]) -> Section:
     ]  # fmt: skip
     if rows:
         s.table(["rep", "team", "active", "a day", "capacity", "handoffs"], rows, right=[3, 4, 5])
+    staffing = doc.get("staffing")
+    if staffing is not None and staffing["predicted_compliance"] is None:
+        s.p(
+            f"No high-intent lead arrived in the last {staffing['weeks_measured']} weeks: nothing to plan "
+            "this week's shifts from."
+        )
+    elif staffing is not None:
+        short = staffing["hours_short"]
+        s.p(
+            f"With this week's roster ({staffing['week']}) and the arrivals of the last "
+            f"{staffing['weeks_measured']} weeks, {w.pct(staffing['predicted_compliance'])} of high-intent "
+            f"leads would be contacted in time (goal {w.pct(staffing['target'])}); "
+            + (
+                f"{short} hours of the week are short of reps, by up to {staffing['most_short']}."
+                if short
+                else "no hour of the week is short of reps."
+            )
+            + " `leadpact capacity` shows each hour."
+        )
     return s
 
 

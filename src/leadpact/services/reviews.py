@@ -112,6 +112,40 @@ def _decisions(ws: Workspace, period: Period, now: datetime) -> dict[str, Any]:
     return dict(for_review(ws.engine, period, now=now))
 
 
+def _calibration(ws: Workspace) -> dict[str, Any] | None:
+    """The latest calibration session's agreement, kappa and drift (`calibrate report`); None without one."""
+    from leadpact.services.calibration import CalibrationError, report
+
+    try:
+        return report(ws.engine)
+    except CalibrationError:
+        return None
+
+
+#: the share of high-intent leads a staffing plan aims to contact in time (`capacity --target`'s default)
+STAFFING_GOAL = 0.9
+
+
+def _staffing(ws: Workspace, now: datetime) -> dict[str, Any] | None:
+    """This week's roster against the arrivals of recent weeks (`leadpact capacity`): predicted high-intent
+    compliance and the hours short of reps; None without a roster."""
+    from leadpact.services.capacity import NoRoster, capacity
+
+    try:
+        plan = capacity(ws, as_of=now, goal=STAFFING_GOAL)
+    except NoRoster:
+        return None
+    short = [h for h in plan["by_hour"] if h.get("reps_needed") is not None and h["reps_needed"] > h["reps"]]
+    return {
+        "target": plan["target"],
+        "week": plan["week"],
+        "weeks_measured": plan["history"]["weeks"],
+        "predicted_compliance": plan["predicted_compliance"],
+        "hours_short": len(short),
+        "most_short": max((h["reps_needed"] - h["reps"] for h in short), default=0),
+    }
+
+
 def _violations(ws: Workspace, period: Period, now: datetime) -> dict[str, Any]:
     items = list_violation_views(
         ws.engine,
@@ -180,13 +214,14 @@ def review_document(ws: Workspace, kind: str, period_text: str | None, *, now: d
             "measured": history.measured,
             "kept": history.kept,
         }
-        out["calibration"] = None  # §13: a calibration session, once the store keeps them
+        out["calibration"] = _calibration(ws)
         usable = {name: history.measured[name] for name in history.rates}
         out["proposals"] = proposals(m, pact, usable, out["waterfall"])
     else:
         quarters = _quarters_of(period)
         out["trend"] = [trimmed(doc_of(q)) for q in quarters]
         out["capacity"] = capacity(m, ws, period)
+        out["staffing"] = _staffing(ws, now)
     return out
 
 
