@@ -144,3 +144,18 @@ def test_a_signature_recorded_by_sign_is_on_the_page_with_its_local_date(tmp_pat
     text = doc(sla, "--format", "md").stdout
     assert "- **Head of Sales:** Sam Ortega, 2026-11-20" in text
     assert "- **Head of Marketing:** name ______" in text
+
+
+def test_a_pact_too_long_for_one_page_says_so(tmp_path: Path) -> None:
+    many = {
+        f"segment_{i}": {
+            "when": {"field": "employees", "op": ">=", "value": 100 * (9 - i)},
+            "touches": {"min": i + 2},
+        }
+        for i in range(9)
+    }
+    out = tmp_path / "long.pdf"
+    result = doc(folder(tmp_path, segments=many), "--out", str(out))
+    pages = len(pdf_pages(out))
+    assert pages > 1
+    assert f"runs to {pages} pages" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from leadpact.cli.app import app
-from leadpact.cli.common import DbOption, JsonOption, PactOption, print_json
+from leadpact.cli.common import DbOption, JsonOption, PactOption, err_console, print_json
 from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.cli.output import write_document
 
@@ -38,7 +38,7 @@ def doc_command(
 ) -> None:
     """The one-page SLA: revenue target, stages, both teams' commitments, accountability, reviews,
     signatures."""
-    from leadpact.reports.render import render
+    from leadpact.reports.render import render_doc
     from leadpact.services.sla_doc import sla_document
 
     ws = open_context(pact, db)
@@ -46,5 +46,11 @@ def doc_command(
     if as_json:
         print_json(doc)
         return
-    data = render("doc", doc, fmt.value)
+    data, pages = render_doc(doc, fmt.value)
     write_document(data, fmt.value, out, f"sla-{doc['version']}.{fmt.value}")
+    if pages > 1:
+        err_console.print(
+            f"[yellow]note:[/yellow] this pact's SLA runs to {pages} pages (long names, many segments or "
+            "sources); the Markdown and HTML carry the same text",
+            highlight=False,
+        )

@@ -64,10 +64,24 @@ def render_text(template: str, doc: dict[str, Any], fmt: Literal["md", "html"], 
 
 def to_pdf(html: str) -> bytes:
     """The HTML laid out by WeasyPrint as PDF bytes."""
+    return laid_out_pdf(html)[0]
+
+
+def laid_out_pdf(html: str) -> tuple[bytes, int]:
+    """The HTML laid out by WeasyPrint: the PDF bytes and how many pages it took."""
     from weasyprint import HTML  # heavy: loaded only to print
 
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
-    return pdf
+    document = HTML(string=html, base_url=str(TEMPLATES)).render()
+    pdf: bytes = document.write_pdf()
+    return pdf, len(document.pages)
+
+
+def render_doc(doc: dict[str, Any], fmt: str) -> tuple[bytes, int]:
+    """The one-page SLA in `fmt` and, for a PDF, its page count (1 unless the pact is unusually long; 0 for
+    the text formats)."""
+    if fmt == "pdf":
+        return laid_out_pdf(render_text("doc", doc, "html", pdf=True))
+    return render("doc", doc, fmt), 0
 
 
 def render(template: str, doc: dict[str, Any], fmt: str, **context: Any) -> bytes:
