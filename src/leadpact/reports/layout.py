@@ -343,7 +343,7 @@ def _calibration(doc: dict[str, Any]) -> Section:
     s = Section("Calibration")
     c = doc.get("calibration")
     if c is None:
-        return s.p("No calibration session recorded (`leadpact calibrate sample` starts one).")
+        return s.p("No calibration session of the quarter or its months (`leadpact calibrate sample` starts one).")
     kappa = "—" if c["kappa"] is None else f"{c['kappa']:.2f}"
     s.p(
         f"Session {c['session']} ({c['period']}): {w.count(c['n'])} of {w.count(c['sampled'])} sampled leads "
@@ -363,7 +363,7 @@ def _calibration(doc: dict[str, Any]) -> Section:
         )  # fmt: skip
     if c["drift"].get("finding"):
         s.p(f"Drift: {c['drift']['finding']}.")
-    return s
+    return s.chart("Acceptance and SQL rate by score band", lambda: charts.drift_chart(c))
 
 
 def _capacity(doc: dict[str, Any]) -> Section:
@@ -419,10 +419,14 @@ def sections(doc: dict[str, Any]) -> list[Section]:
             _decisions(doc, "Decisions made and carried"),
         ]
     elif kind == "quarterly":
+        from leadpact.reports import learning  # its sections build on Section, defined here
+
         out += [
             _trend(doc, "The quarter month by month"),
             _waterfall(doc),
             _calibration(doc),
+            learning.curve(doc),
+            learning.erlang(doc),
             _proposals(doc),
             _violations(doc),
             _escalations(doc),

@@ -219,3 +219,10 @@ def report(engine: Engine, session: int | None = None) -> dict[str, Any]:
         "seed": head["seed"],
         **body,
     }
+
+
+def latest_report_of(engine: Engine, periods: Sequence[str]) -> dict[str, Any] | None:
+    """The report of the newest session that sampled one of these periods; None when there is none."""
+    with engine.connect() as conn:
+        found = store.sessions_of(conn, periods)
+    return report(engine, found[0]) if found else None

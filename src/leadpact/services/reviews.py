@@ -29,6 +29,7 @@ from leadpact.domain.periods import (
 )
 from leadpact.domain.planning import waterfall
 from leadpact.domain.timeutil import iso_utc
+from leadpact.services import review_learning
 from leadpact.services.decisions import for_review
 from leadpact.services.escalations import list_escalations
 from leadpact.services.metrics import metrics, plan_inputs
@@ -110,16 +111,6 @@ def _escalations(ws: Workspace, period: Period, now: datetime) -> list[dict[str,
 def _decisions(ws: Workspace, period: Period, now: datetime) -> dict[str, Any]:
     """The decisions due in the period, done in it, and carried (still open at its end)."""
     return dict(for_review(ws.engine, period, now=now))
-
-
-def _calibration(ws: Workspace) -> dict[str, Any] | None:
-    """The latest calibration session's agreement, kappa and drift (`calibrate report`); None without one."""
-    from leadpact.services.calibration import CalibrationError, report
-
-    try:
-        return report(ws.engine)
-    except CalibrationError:
-        return None
 
 
 #: the share of high-intent leads a staffing plan aims to contact in time (`capacity --target`'s default)
@@ -214,7 +205,7 @@ def review_document(ws: Workspace, kind: str, period_text: str | None, *, now: d
             "measured": history.measured,
             "kept": history.kept,
         }
-        out["calibration"] = _calibration(ws)
+        out.update(review_learning.quarterly(ws, period, now=now))  # calibration, curve, erlang (§13)
         usable = {name: history.measured[name] for name in history.rates}
         out["proposals"] = proposals(m, pact, usable, out["waterfall"])
     else:

@@ -122,3 +122,13 @@ def leads_created(conn: Connection, start: datetime, end: datetime) -> list[tupl
         .order_by(leads.c.lead_id)
     )
     return [(r.lead_id, json.loads(r.fields)) for r in conn.execute(query)]
+
+
+def sessions_of(conn: Connection, periods: Sequence[str]) -> list[int]:
+    """The sessions that sampled one of these periods, newest first."""
+    query = (
+        select(calibration_sessions.c.seq)
+        .where(calibration_sessions.c.period.in_(list(periods)))
+        .order_by(calibration_sessions.c.seq.desc())
+    )
+    return [int(seq) for seq in conn.execute(query).scalars()]
