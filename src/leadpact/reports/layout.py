@@ -343,7 +343,7 @@ def _calibration(doc: dict[str, Any]) -> Section:
     s = Section("Calibration")
     c = doc.get("calibration")
     if c is None:
-        return s.p("No calibration session of the quarter or its months (`leadpact calibrate sample` starts one).")
+        return s.p("No calibration session of the quarter (`leadpact calibrate sample` starts one).")
     kappa = "—" if c["kappa"] is None else f"{c['kappa']:.2f}"
     s.p(
         f"Session {c['session']} ({c['period']}): {w.count(c['n'])} of {w.count(c['sampled'])} sampled leads "
