@@ -15,6 +15,7 @@ from leadpact.demo.company import DEMO_ROSTER_YAML
 from leadpact.demo.generator import generate
 from leadpact.pact import Pact
 from leadpact.roster import load_roster
+from leadpact.services.erase import erase_lead
 from leadpact.services.ingest import ingest
 from leadpact.services.metrics import metrics
 from leadpact.services.versions import versions_in_force
@@ -88,7 +89,9 @@ def test_the_proposed_numbers_equal_a_fresh_store_that_ingested_the_events_under
 
 def test_replaying_the_pact_in_force_changes_nothing(engine: Engine, tmp_path: Path) -> None:
     ws = _store_with(engine, tmp_path, Pact())
+    assert erase_lead(engine, "L-000003", now=AS_OF) is not None  # its facts stay, and count in the replay
     result = replay(ws, PERIOD, as_of=AS_OF)
+    assert result["replayed"]["current"]["summary"]["refused"] == 0
     assert result["current"] == result["proposed"]
     diff = result["difference"]
     assert diff["mql_count"] == 0 and diff["breaches"] == {"first_contact": 0, "disposition": 0}
