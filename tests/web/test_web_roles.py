@@ -62,6 +62,7 @@ MATRIX: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("GET", "/leads", {}, PAGE),
     ("GET", "/leads/{lead_id}", {"path": "/leads/L1"}, PAGE),
     ("GET", "/pact", {}, PAGE),
+    ("GET", "/pact/whatif", {}, PAGE),
     ("GET", "/reviews", {}, PAGE),
     ("GET", "/reviews/{kind}/{period}", {"path": "/reviews/monthly/2026-03"}, PAGE),
     ("GET", "/login", {}, PUBLIC),
