@@ -78,6 +78,10 @@ def show(r: dict[str, Any], zone: str) -> None:
         f"{r['versions']['current']} in force vs {r['versions']['proposed']} proposed",
         highlight=False,
     )
+    if r["versions"]["current"] == r["versions"]["proposed"]:
+        console.print(
+            "the proposed pact is the version in force: both sides are the same replay", highlight=False
+        )
     table = listing()
     folding(table, "", min_width=14, ratio=None)
     whole(table, "in force", "proposed", "change", justify="right")
