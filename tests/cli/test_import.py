@@ -226,3 +226,12 @@ def test_a_history_import_takes_the_crm_lifecycle_as_given(sla: Path) -> None:
         run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--history", "--json").stdout
     )
     assert again["summary"]["stored"] == 0
+
+
+def test_a_history_import_without_touch_data(sla: Path) -> None:
+    assert run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--no-touches").exit_code == 1
+    result = run("import", "hubspot", str(sla / "hubspot-contacts.csv"), "--history", "--no-touches")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(run("metrics", "--period", "2024-03", "--json").stdout)
+    assert metrics["touches_tracked"] is False and metrics["response_compliance"] is None
+    assert metrics["mql_count"] == 3

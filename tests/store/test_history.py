@@ -152,3 +152,42 @@ def test_lost_deals_count_in_the_win_rate_by_closer_and_by_product(engine: Engin
         assert again["win_rate"] == m["win_rate"] and again["by_closer"] == m["by_closer"]
     reference = metrics_reference(engine, pact, rules, "2018-Q3", as_of=NOW)
     assert reference["win_rate"] == m["win_rate"] and reference["by_product"] == m["by_product"]
+
+
+def test_a_period_whose_history_has_no_touches_has_null_response_and_touch_metrics(
+    engine: Engine, pact: Pact
+) -> None:
+    from leadpact.services.metrics import metrics, metrics_reference
+
+    untracked = [
+        {**e, "data": {**e["data"], "touches_tracked": False}} if e["type"] == "stage" else e
+        for e in backfill_2018()
+    ]
+    assert run(engine, pact, untracked).refused == 0
+    rules = rules_from_pact(pact)
+    for doc in (
+        metrics(engine, pact, rules, "2018-05", as_of=NOW),
+        metrics(engine, pact, rules, "2018-05", as_of=NOW, cache=False),
+        metrics_reference(engine, pact, rules, "2018-05", as_of=NOW),
+    ):
+        assert doc["mql_count"] == 1 and doc["mql_to_sql"] == 1.0  # the funnel is known
+        assert doc["touches_tracked"] is False
+        for name in ("response_compliance", "worked_rate", "touches_per_lead", "disposition_compliance"):
+            assert doc[name] is None, name  # unknown, not 0
+        assert doc["response_minutes"] == {"median": None, "mean": None, "p90": None}
+    with engine.connect() as conn:
+        assert conn.execute(select(clock_alerts)).first() is None  # no clock to judge without touches
+    live = [created("L9", "2018-05-20T10:00:00-04:00", **GOOD_FIT)]
+    live.append(activity("L9", "2018-05-20T10:01:00-04:00", "demo_request", id="L9-a"))
+    run(engine, pact, live)
+    mixed = metrics(engine, pact, rules, "2018-05", as_of=NOW)
+    assert mixed["touches_tracked"] is True and mixed["worked_rate"] == 0.0  # live, tracked: L9 not worked
+
+
+def test_touches_tracked_is_for_history_only(engine: Engine, pact: Pact) -> None:
+    rows = [
+        created("L1", "2026-03-02T09:00:00-05:00", **GOOD_FIT),
+        stage("L1", "2026-03-02T09:20:00-05:00", "sql", id="L1-sql", touches_tracked=False),
+    ]
+    (refused,) = run(engine, pact, rows).results
+    assert refused.field == "data.touches_tracked"

@@ -91,7 +91,13 @@ def handoffs(draw: Any) -> HandoffFacts:
         lead_first_touch_at=draw(instant),
         flags=draw(
             name(
-                ["[]", '["hygiene:sql"]', '["hygiene:opportunity"]', '["hygiene:sql", "hygiene:opportunity"]']
+                [
+                    "[]",
+                    '["hygiene:sql"]',
+                    '["hygiene:opportunity"]',
+                    '["hygiene:sql", "hygiene:opportunity"]',
+                    '["touches_untracked"]',
+                ]
             )
         ),
         won_amount=draw(name([None, None, 0.0, 999.0, 0.7])),

@@ -49,6 +49,12 @@ def import_command(
         help="The CRM's past, taken as given: its MQL and stage dates in date order, its owners, no "
         "routing, clocks judged and never notified.",
     ),
+    no_touches: bool = typer.Option(
+        False,
+        "--no-touches",
+        help="With --history: the export has no touch data, so its handoffs have no response or touch "
+        "metrics (null, not 0) and no clocks.",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Map and check every row; store nothing."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also list each duplicate."),
     pact: Path | None = PactOption,
@@ -56,6 +62,8 @@ def import_command(
     as_json: bool = JsonOption,
 ) -> None:
     """Import a CRM export: each row becomes its lead's events; importing it again stores nothing new."""
+    if no_touches and not history:
+        fail("--no-touches describes history: use it with --history")
     if vendor not in VENDORS:
         fail(f"{vendor!r} is not a source to import from; expected {', '.join(VENDORS)}")
     ctx = open_context(pact, db)
@@ -71,7 +79,14 @@ def import_command(
             fail(f"cannot read {file}: {exc.strerror or exc}")
         try:
             result = import_table(
-                ctx, table, vendor=vendor, mapping=chosen, history=history, dry_run=dry_run, now=now_utc()
+                ctx,
+                table,
+                vendor=vendor,
+                mapping=chosen,
+                history=history,
+                touches_tracked=not no_touches,
+                dry_run=dry_run,
+                now=now_utc(),
             )
         except ImportRefused as exc:
             fail(f"{file}: {exc}")

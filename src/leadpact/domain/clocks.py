@@ -34,6 +34,10 @@ class CalendarLike(Protocol):
     def business_between(self, a: datetime, b: datetime) -> timedelta: ...
 
 
+#: the flag of a history cycle imported without touch data (`"touches_tracked": false`, DESIGN.md §12)
+UNTRACKED = "touches_untracked"
+
+
 @dataclass(frozen=True, slots=True)
 class Clock:
     handoff: int
@@ -96,8 +100,11 @@ def warning_times(
 
 
 def clocks_for(handoff: Handoff, seg: SegmentRules, cal: CalendarLike) -> list[Clock]:
-    """The clocks of one MQL handoff (a sales-sourced cycle accepted from raw has none)."""
+    """The clocks of one MQL handoff (a sales-sourced cycle accepted from raw has none, nor has a history
+    cycle whose data has no touches: nothing could meet them, DESIGN.md §12)."""
     if handoff.kind != "mql" or handoff.mql_at is None or handoff.tier is None:
+        return []
+    if UNTRACKED in handoff.flags:
         return []
     start = handoff.mql_at
     warn_at = list(seg.response.warn_at)

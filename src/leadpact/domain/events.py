@@ -68,6 +68,7 @@ STAGE_DATA = (
     "close_date",
     "by",
     "product",
+    "touches_tracked",
 )
 
 
@@ -213,6 +214,10 @@ def _data(kind: str, data: Mapping[str, Any], vocab: Vocabulary, history: bool =
                 '("history": true, or `leadpact import --history`)',
             )
         out = {"stage": choice(data, "stage", HISTORY_STAGES, required=True, what="stage")}
+        if (tracked := boolean(data, "touches_tracked")) is not None:
+            if not history:
+                raise EventError("data.touches_tracked", "is for history events: live touches are tracked")
+            out["touches_tracked"] = tracked
         for key in ("budget", "authority", "need", "timeline", "opportunity_id", "by", "product"):
             if (value := text(data, key, "data.")) is not None:
                 out[key] = value

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from leadpact.domain import touches as touch_rule
+from leadpact.domain.clocks import UNTRACKED
 from leadpact.domain.events import Event
 from leadpact.domain.lifecycle import DISPOSITION_TARGET, history_transition_error, missing_hygiene
 from leadpact.domain.projection import Handoff, add_flag
@@ -115,9 +116,13 @@ def stage(r: Replay, event: Event) -> None:
         return
     if target == "mql":  # an external MQL, at the source's instant: the gate is not run again
         r.open_handoff(event, r.fit(), r.engagement(event.at), p.stage_times.get("recycled"))
+        if event.data.get("touches_tracked") is False:  # history without touch data (§12)
+            add_flag(p.handoffs[-1].flags, UNTRACKED)
         return
     if not p.handoffs:  # a CRM's opportunity on a lead it never qualified
         open_direct(r, event, owner=p.owner)
+        if event.data.get("touches_tracked") is False:
+            add_flag(p.handoffs[-1].flags, UNTRACKED)
     handoff = p.handoffs[-1]
     r.flag_rep(event.data.get("by"))
     if target in ("opportunity", "customer", "closed_lost"):

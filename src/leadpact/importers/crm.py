@@ -113,6 +113,7 @@ def rows(
     timezone: str,
     *,
     history: bool,
+    touches_tracked: bool = True,
 ) -> Iterator[Row]:
     door, _ = DOORS[vendor]
     width = len(columns.fields)
@@ -128,7 +129,10 @@ def rows(
             for target, cell in zip(columns.fields, cells, strict=False)
             if target is not None and cell.strip()
         }
-        yield Row(line, record_events(door, record, values, timezone, history=history))
+        events = record_events(
+            door, record, values, timezone, history=history, touches_tracked=touches_tracked
+        )
+        yield Row(line, events)
 
 
 def fields_list() -> str:

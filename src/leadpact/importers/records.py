@@ -155,7 +155,13 @@ def _instants(record: Mapping[str, str], timezone: str) -> dict[str, datetime] |
 
 
 def record_events(
-    door: Door, record: Mapping[str, str], values: Values, timezone: str, *, history: bool
+    door: Door,
+    record: Mapping[str, str],
+    values: Values,
+    timezone: str,
+    *,
+    history: bool,
+    touches_tracked: bool = True,
 ) -> list[dict[str, Any]] | Refusal:
     """The events of one record (cells already stripped, empty ones left out), in timeline order."""
     record_id = record.get("record_id")
@@ -208,6 +214,8 @@ def record_events(
         data: dict[str, Any] = dict(by)
         if stage in ("opportunity", "customer"):
             data.update(deal)
+        if history and not touches_tracked:  # the export has no touches: its response metrics are unknown
+            data["touches_tracked"] = False
         events.append(stage_event(door, record_id, door.event_id(record_id, stage), stage, at, data))
     if named in DISPOSITIONS:
         disposition: dict[str, Any] = {"outcome": named}

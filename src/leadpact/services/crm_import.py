@@ -87,6 +87,7 @@ def import_table(
     vendor: str,
     mapping: ImportMapping = EMPTY,
     history: bool = False,
+    touches_tracked: bool = True,
     dry_run: bool = False,
     now: datetime,
     progress: Callable[[str, int], None] | None = None,
@@ -103,7 +104,9 @@ def import_table(
     values = Values(mapping.values, _reps(ws))
     timezone = mapping.timezone or ws.pact.timezone
     out = ImportReport(IngestReport(), columns.unmapped, columns.ignored, dry_run=dry_run)
-    mapped = rows(vendor, columns, table.records(), values, timezone, history=history)
+    mapped = rows(
+        vendor, columns, table.records(), values, timezone, history=history, touches_tracked=touches_tracked
+    )
 
     def refuse(row: Row) -> None:
         problem = row.events

@@ -212,13 +212,10 @@ def insert_new(
     if not rows:
         return set()
     dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(table)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(*(table.c[name] for name in returning))
-    )
-    return {tuple(r) for r in conn.execute(stmt)}
+    stmt = dialect.insert(table).on_conflict_do_nothing().returning(*(table.c[name] for name in returning))
+    # executemany with RETURNING: compiled once and sent in batches ("insertmanyvalues"), where one VALUES
+    # clause of every row would be compiled row by row
+    return {tuple(r) for r in conn.execute(stmt, rows)}
 
 
 def set_next_many(conn: Connection, updates: list[dict[str, Any]]) -> None:

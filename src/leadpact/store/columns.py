@@ -44,7 +44,7 @@ CLOCK_READ: tuple[str, ...] = (*CLOCK_VALUES, *CLOCK_INSTANTS, *CLOCK_KEY)
 INSTANTS = frozenset({*HANDOFF_INSTANTS, *CLOCK_INSTANTS})
 
 #: bump when *how* these columns are read or packed changes (what they are is covered by the spec itself)
-READING_RULES = 5
+READING_RULES = 6
 
 
 def _format() -> int:

@@ -43,7 +43,15 @@ CONCURRENT_READS = True
 # the handoff's string dimensions, read as two combined keys of few distinct values each
 _KEY_A, _KEY_B = HANDOFF_KEYS
 _KEY_CLOCK = CLOCK_KEY
-_FLAGS = ("mql", "accepted", "min_touch_met", "incomplete_sql", "incomplete_opportunity", "min_touch_owed")
+_FLAGS = (
+    "mql",
+    "accepted",
+    "min_touch_met",
+    "incomplete_sql",
+    "incomplete_opportunity",
+    "min_touch_owed",
+    "untracked",
+)
 _FLAG_BITS = 8  # the flags, then `touches` above them in the same integer
 
 
@@ -79,6 +87,7 @@ def load_handoff_columns(
         d.contains("flags", '"hygiene:sql"'),
         d.contains("flags", '"hygiene:opportunity"'),
         "min_touch_met IS NOT NULL",
+        d.contains("flags", '"touches_untracked"'),
     )
     flags = " + ".join(f"(CASE WHEN {test} THEN {1 << k} ELSE 0 END)" for k, test in enumerate(tests))
     _, read = read_columns(

@@ -89,6 +89,7 @@ class HandoffColumns:
     won: F64  # HandoffFacts.won
     incomplete_sql: B
     incomplete_opportunity: B
+    untracked: B  # a history cycle imported without touches (HandoffFacts.tracked is False)
     source: Codes
     tier: Codes
     segment: Codes
@@ -132,6 +133,7 @@ class HandoffColumns:
             incomplete_opportunity=np.fromiter(
                 (h.incomplete("opportunity") for h in rows), dtype=bool, count=len(rows)
             ),
+            untracked=np.fromiter((not h.tracked for h in rows), dtype=bool, count=len(rows)),
             source=Codes.of(h.source for h in rows),
             tier=Codes.of(h.tier for h in rows),
             segment=Codes.of(h.segment for h in rows),

@@ -68,6 +68,11 @@ class HandoffFacts:
     def incomplete(self, stage: str) -> bool:
         return f'"hygiene:{stage}"' in self.flags
 
+    @property
+    def tracked(self) -> bool:
+        """False for a history cycle imported without touches: its response and touch metrics are unknown."""
+        return '"touches_untracked"' not in self.flags
+
     def key(self, dimension: str) -> str | None:
         return dimension_key(self, dimension)
 

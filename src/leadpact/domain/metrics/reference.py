@@ -80,7 +80,8 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
     n = len(cohort)
     with_disposition = [h for h in cohort if by(h.disposition_at, as_of)]
     accepted = sum(1 for h in with_disposition if h.disposition == "accepted")
-    touched = [h for h in cohort if by(h.first_touch_at, as_of)]
+    tracked = [h for h in cohort if h.tracked]  # response and touches: only where touches were recorded
+    touched = [h for h in tracked if by(h.first_touch_at, as_of)]
     spans = [
         (h.mql_at, h.first_touch_at) for h in touched if h.mql_at is not None and h.first_touch_at is not None
     ]
@@ -90,12 +91,13 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         if spans
         else []
     )
-    disposed = [h for h in p.disposed if counted(h.disposition_at, start, end, as_of)]
+    disposed = [h for h in p.disposed if counted(h.disposition_at, start, end, as_of) and h.tracked]
     closed = [
         h
         for h in p.closed
         if (counted(h.disqualified_at, start, end, as_of) or counted(h.recycled_at, start, end, as_of))
         and h.min_touch_met is not None  # owed: the replay judged the segment's exemptions
+        and h.tracked
     ]
     sqls = [h for h in p.sqls if counted(h.sql_at, start, end, as_of)]
     opps = [h for h in p.opportunities if counted(h.opportunity_at, start, end, as_of)]
@@ -114,7 +116,7 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "response_compliance": _compliance(
             (c for c in p.first_contact if inside(c.clock.due_at, start, end)), as_of
         ),
-        "worked_rate": rate(len(touched), n),
+        "worked_rate": rate(len(touched), len(tracked)),
         "touches_per_lead": (float(np.mean([h.touches for h in disposed])) if disposed else None),
         "min_touch_rate": rate(sum(1 for h in closed if h.min_touch_met), len(closed)),
         "disposition_compliance": _compliance(
@@ -133,6 +135,7 @@ def core_metrics(p: PeriodFacts, params: MetricParams, as_of: datetime) -> dict[
         "customers": len(won),
         "closed_lost": len(lost),
         "win_rate": rate(len(won), len(won) + len(lost)),  # deals by their close instant (§5)
+        "touches_tracked": not cohort or bool(tracked),  # false: every handoff came without touch data
     }
 
 

@@ -87,13 +87,14 @@ def _facts(
 
     cohort = lists.cohort & within(h.mql_at)
     with_disposition = cohort & by(h.disposition_at)
-    touched = cohort & by(h.first_touch_at)
+    tracked = cohort & ~h.untracked
+    touched = tracked & by(h.first_touch_at)
     spans = np.flatnonzero(touched)
     starts, ends = h.mql_at[spans], h.first_touch_at[spans]
     minutes = (ends - starts) / 1e6 / 60
     business = np.asarray(business_minutes(starts, ends), dtype=np.float64) if spans.size else minutes[:0]
     disqualified, recycled = within(h.disqualified_at), within(h.recycled_at)
-    closed = lists.closed & (disqualified | recycled) & h.min_touch_owed
+    closed = lists.closed & (disqualified | recycled) & h.min_touch_owed & ~h.untracked
     sqls = lists.sqls & within(h.sql_at)
     opps = lists.opportunities & within(h.opportunity_at)
     won = lists.won & within(h.customer_at)
@@ -112,12 +113,13 @@ def _facts(
     due_inside = dating.inside_vec(c.due_at, start, end)
     fc, dc = c.first_contact & due_inside, ~c.first_contact & due_inside
     met, breached = clock_statuses(c, as_of)
-    disposed = lists.disposed & within(h.disposition_at)
+    disposed = lists.disposed & within(h.disposition_at) & ~h.untracked
     opp_influenced = has_first & (h.opportunity_at != NONE_US) & (first_act <= h.opportunity_at)
     won_influenced = has_first & (h.customer_at != NONE_US) & (first_act <= h.customer_at)
     disposed_rows, opp_rows, won_rows = np.flatnonzero(disposed), np.flatnonzero(opps), np.flatnonzero(won)
     counted = {
         "n": cohort,
+        "tracked": tracked,
         "rehandoff": cohort & (h.n > 1),
         "with_disposition": with_disposition,
         "accepted": with_disposition & h.accepted,
@@ -215,7 +217,7 @@ def _cores(f: _Facts, groups: Groups, params: MetricParams) -> list[dict[str, An
                 "response_minutes": minutes[j],
                 "response_business_minutes": business[j],
                 "response_compliance": rate(k["fc_met"][j], k["fc_met"][j] + k["fc_breached"][j]),
-                "worked_rate": rate(c["touched"][j], n),
+                "worked_rate": rate(c["touched"][j], c["tracked"][j]),
                 "touches_per_lead": touches[j] / c["disposed"][j] if c["disposed"][j] else None,
                 "min_touch_rate": rate(c["closed_met"][j], c["closed"][j]),
                 "disposition_compliance": rate(k["dc_met"][j], k["dc_met"][j] + k["dc_breached"][j]),
@@ -228,6 +230,7 @@ def _cores(f: _Facts, groups: Groups, params: MetricParams) -> list[dict[str, An
                 "customers": c["won"][j],
                 "closed_lost": c["lost"][j],
                 "win_rate": rate(c["won"][j], c["won"][j] + c["lost"][j]),
+                "touches_tracked": n == 0 or c["tracked"][j] > 0,
             }
         )
     return out
