@@ -132,7 +132,7 @@ def test_the_annual_review_has_four_quarters_and_capacity(sla: Path) -> None:
     spring = invoke(
         sla, "report", "annual", "--period", "2026", "--format", "md", "--as-of", "2026-04-24T00:00:00Z"
     )
-    assert "With this week's roster (2026-W17) and the arrivals of the last 8 weeks" in spring.stdout
+    assert "With the roster on shift in 2026-W17 and the arrivals of the 8 weeks before" in spring.stdout
 
 
 def test_the_pdf_reads_back_the_numbers_metrics_gives(sla: Path, tmp_path: Path) -> None:

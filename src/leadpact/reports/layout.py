@@ -390,9 +390,9 @@ def _capacity(doc: dict[str, Any]) -> Section:
     elif staffing is not None:
         short = staffing["hours_short"]
         s.p(
-            f"With this week's roster ({staffing['week']}) and the arrivals of the last "
-            f"{staffing['weeks_measured']} weeks, {w.pct(staffing['predicted_compliance'])} of high-intent "
-            f"leads would be contacted in time (goal {w.pct(staffing['target'])}); "
+            f"With the roster on shift in {staffing['week']} and the arrivals of the "
+            f"{staffing['weeks_measured']} weeks before, {w.pct(staffing['predicted_compliance'])} of "
+            f"high-intent leads would be contacted in time (goal {w.pct(staffing['target'])}); "
             + (
                 f"{short} hours of the week are short of reps, by up to {staffing['most_short']}."
                 if short

@@ -117,13 +117,14 @@ def _decisions(ws: Workspace, period: Period, now: datetime) -> dict[str, Any]:
 STAFFING_GOAL = 0.9
 
 
-def _staffing(ws: Workspace, now: datetime) -> dict[str, Any] | None:
-    """This week's roster against the arrivals of recent weeks (`leadpact capacity`): predicted high-intent
-    compliance and the hours short of reps; None without a roster."""
+def _staffing(ws: Workspace, as_of: datetime) -> dict[str, Any] | None:
+    """The roster of the week of `as_of` (the review's end, or now for a year not over) against the arrivals
+    of the weeks before it (`leadpact capacity`): predicted high-intent compliance and the hours short of
+    reps; None without a roster."""
     from leadpact.services.capacity import NoRoster, capacity
 
     try:
-        plan = capacity(ws, as_of=now, goal=STAFFING_GOAL)
+        plan = capacity(ws, as_of=as_of, goal=STAFFING_GOAL)
     except NoRoster:
         return None
     short = [h for h in plan["by_hour"] if h.get("reps_needed") is not None and h["reps_needed"] > h["reps"]]
@@ -212,7 +213,7 @@ def review_document(ws: Workspace, kind: str, period_text: str | None, *, now: d
         quarters = _quarters_of(period)
         out["trend"] = [trimmed(doc_of(q)) for q in quarters]
         out["capacity"] = capacity(m, ws, period)
-        out["staffing"] = _staffing(ws, now)
+        out["staffing"] = _staffing(ws, min(now, period.end))
     return out
 
 
