@@ -8,7 +8,8 @@ analyzing your historical conversion data", as the seed asks.
   (stratified, seeded) and judged on the other 30% by the AUC of today's score (fit + engagement under the
   pact in force) against the AUC of the suggested score;
 - suggested points: the coefficients on the scale of today's points (the same total of absolute points),
-  whole numbers, an engagement rule never below 0;
+  whole numbers, an engagement rule never below 1 (an activity still shows engagement even where history
+  says it predicts no SQL: within the handoffs, leads that needed many downloads to qualify convert less);
 - suggested thresholds: the fit and engagement gate, searched over the suggested scores' quantiles, that
   keeps the MQL volume within 10% of today's (as the same features count it) and expects the most SQLs;
 - predicted volume, acceptance (a second regression, accepted among the disposed) and SQL rate under it.
@@ -89,10 +90,10 @@ def _auc(y: npt.NDArray[np.int64], score: F64) -> float | None:
 
 def _points_from(coef: F64, today: F64, n_fit: int) -> F64:
     """Coefficients on today's scale of points: the same total of absolute points; whole numbers; an
-    engagement rule never below 0."""
+    engagement rule never below 1."""
     scale = float(np.abs(today).sum()) / float(np.abs(coef).sum()) if np.abs(coef).sum() > 0 else 0.0
     points = np.round(coef * scale)
-    points[n_fit:] = np.maximum(points[n_fit:], 0.0)
+    points[n_fit:] = np.maximum(points[n_fit:], 1.0)
     out: F64 = points.astype(np.float64)
     return out
 
