@@ -151,6 +151,7 @@ def test_the_html_is_a_page_with_the_dashboards_charts_as_svg(sla: Path) -> None
     assert html.startswith("<!doctype html>")
     assert html.count("<svg") >= 3  # volume trend, reasons trend, pipeline by source
     assert "<h1>Monthly review · 2026-03</h1>" in html
+    assert '<td class="missed">missed</td>' in html  # acceptance 62.8% against 70.0%
     assert "<code>leadpact violations" not in html  # no list was cut short
 
 

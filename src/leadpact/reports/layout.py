@@ -41,6 +41,7 @@ class Block:
     head: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     right: list[int] = field(default_factory=list)  # columns aligned right (numbers)
+    status: int | None = None  # a column of met / missed, coloured in HTML and PDF
     items: list[str] = field(default_factory=list)
     build: Callable[[], dict[str, Any]] | None = None  # a chart's Vega-Lite spec
     svg: str = ""  # the chart drawn, for HTML and PDF
@@ -55,8 +56,14 @@ class Section:
         self.blocks.append(Block("p", text=text))
         return self
 
-    def table(self, head: list[str], rows: list[list[str]], right: list[int] | None = None) -> Section:
-        self.blocks.append(Block("table", head=head, rows=rows, right=right or []))
+    def table(
+        self,
+        head: list[str],
+        rows: list[list[str]],
+        right: list[int] | None = None,
+        status: int | None = None,
+    ) -> Section:
+        self.blocks.append(Block("table", head=head, rows=rows, right=right or [], status=status))
         return self
 
     def list(self, items: list[str]) -> Section:
@@ -83,7 +90,7 @@ def _scorecard(doc: dict[str, Any]) -> Section:
             actual, target = w.pct(line["actual"]), w.pct(line["target"])
         target = f"at most {target}" if line["at_most"] else f"at least {target}"
         rows.append([line["team"], line["commitment"], target, actual, _judged(line["met"])])
-    s.table(["team", "commitment", "target", "actual", "status"], rows, right=[2, 3])
+    s.table(["team", "commitment", "target", "actual", "status"], rows, right=[2, 3], status=4)
     if not doc["closed"]:
         s.p(f"{doc['period']} is not over: the numbers are to date, the MQL target is the whole period's.")
     return s
