@@ -59,6 +59,6 @@ def test_curve_counts_every_response_once_with_its_outcome() -> None:
     assert got == [
         ("≤5m", 2, 1), ("5–30m", 1, 1), ("30m–1h", 1, 0), ("1–24h", 1, 1), (">24h", 1, 0), (NO_TOUCH, 1, 0),
     ]  # fmt: skip
-    r = c["ratio_5m_vs_30m"]
+    r = c["ratio"]
     assert (r["within_5m"], r["after_30m"]) == ({"handoffs": 2, "sqls": 1}, {"handoffs": 3, "sqls": 1})
     assert r["ratio"] == pytest.approx(0.5 / (1 / 3))

@@ -53,8 +53,8 @@ def show(c: dict[str, Any], zone: str) -> None:
     whole(ratios, "group")
     whole(ratios, "ratio", "95% interval", "≤5m", ">30m", justify="right")
     folding(ratios, "note", min_width=12)
-    rows = [("all", c["ratio_5m_vs_30m"])] + [
-        (f"{t} intent", v["ratio_5m_vs_30m"]) for t, v in c["by_tier"].items()
+    rows = [("all", c["ratio"])] + [
+        (f"{t} intent", v["ratio"]) for t, v in c["by_tier"].items()
     ]
     for name, r in rows:
         fast, slow = r["within_5m"], r["after_30m"]
@@ -67,7 +67,7 @@ def show(c: dict[str, Any], zone: str) -> None:
         "≤5m and >30m: handoffs that reached SQL / all; a tier's ratio compares leads of like intent",
         highlight=False,
     )
-    main = c["ratio_5m_vs_30m"]
+    main = c["ratio"]
     if main["note"]:
         console.print(f"note: {main['note']}", highlight=False)
 

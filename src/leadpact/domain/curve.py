@@ -112,7 +112,8 @@ def bucket_of(minutes: F64) -> npt.NDArray[np.int64]:
 
 
 def curve_of(minutes: F64, reached: B) -> dict[str, Any]:
-    """Buckets with their SQL rates and intervals, and the 5-vs-30 ratio, of these responses."""
+    """Buckets with their SQL rates and intervals, and the 5-vs-30 ratio (`ratio_5m_vs_30m`, a number or None,
+    as DESIGN.md §13 names it; `ratio`: its interval, counts and whether the sample is enough)."""
     index = bucket_of(minutes)
     labels = [label for label, _b in BUCKETS] + [NO_TOUCH]
     buckets = []
@@ -135,7 +136,7 @@ def curve_of(minutes: F64, reached: B) -> dict[str, Any]:
     ratio = Ratio(
         (int((fast & reached).sum()), int(fast.sum())), (int((slow & reached).sum()), int(slow.sum()))
     )
-    return {"buckets": buckets, "ratio_5m_vs_30m": ratio.to_json()}
+    return {"buckets": buckets, "ratio_5m_vs_30m": ratio.value, "ratio": ratio.to_json()}
 
 
 def cohort_responses(h: HandoffColumns, start: int, end: int, as_of: int) -> tuple[B, F64, B]:

@@ -24,7 +24,7 @@ def curve(doc: dict[str, Any]) -> Section:
         for b in c["buckets"]
     ]
     s.table(["first contact", "handoffs", "reached SQL", "95% interval"], rows, right=[1, 2, 3])
-    r = c["ratio_5m_vs_30m"]
+    r = c["ratio"]
     if r["ratio"] is not None:
         low, high = ("—", "—") if r["low"] is None else (f"{r['low']:.1f}×", f"{r['high']:.1f}×")
         s.p(
