@@ -155,7 +155,8 @@ def response_curve(h: HandoffColumns, start: int, end: int, as_of: int) -> dict[
     out = curve_of(minutes[cohort], reached[cohort])
     tiers: dict[str, Any] = {}
     names: Sequence[str] = h.tier.names
-    for code, name in enumerate(names):
+    order = {name: i for i, name in enumerate(("high", "medium", "low"))}
+    for code, name in sorted(enumerate(names), key=lambda item: (order.get(item[1], len(order)), item[1])):
         mask = cohort & (h.tier.codes == code)
         if mask.any():
             tiers[name] = curve_of(minutes[mask], reached[mask])
