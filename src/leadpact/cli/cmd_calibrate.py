@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import typer
 from rich.markup import escape
 
 from leadpact.cli.app import app
-from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
+from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import as_of_or_now, now_utc, open_context
 from leadpact.cli.render import folding, listing, whole
 
@@ -274,7 +275,10 @@ def suggest_command(
         chosen = parse_period(period, ctx.pact.timezone) if period else history_window(now, ctx.pact.timezone)
     except ValueError as exc:
         fail(f"--period: {exc}", 2)
-    result = suggest_scoring(ctx, chosen, as_of=now, seed=seed)
+    with (
+        err_console.status(f"learning from {chosen.label}", spinner="dots") if not as_json else nullcontext()
+    ):
+        result = suggest_scoring(ctx, chosen, as_of=now, seed=seed)
     if as_json:
         print_json(result)
     else:

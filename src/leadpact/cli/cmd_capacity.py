@@ -3,13 +3,14 @@ week's roster against them, and the model's backtest on past weeks (DESIGN.md §
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from leadpact.cli.app import app
-from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
+from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.cli.render import listing, whole
 
@@ -93,7 +94,8 @@ def capacity_command(
         fail(f"--target: {target} is not a share between 0 and 1 (like 0.9)", 2)
     ctx = open_context(pact, db)
     try:
-        result = capacity(ctx, as_of=as_of_or_now(as_of), goal=target, weeks=weeks)
+        with err_console.status("modelling the weeks", spinner="dots") if not as_json else nullcontext():
+            result = capacity(ctx, as_of=as_of_or_now(as_of), goal=target, weeks=weeks)
     except NoRoster as exc:
         fail(str(exc))
     if as_json:
