@@ -173,6 +173,33 @@ def test_the_sales_page_lists_each_rep_of_the_roster_and_counts_down_open_clocks
     shown = set(re.findall(r'data-rep="([^"]+)"', page))
     assert {"ana", "ben", "eva"} | (set(doc["by_rep"]) - {"(none)"}) <= shown
     assert "Unassigned: waiting for a rep" in page
+    assert "Breached, not worked yet" in page
+
+
+def test_the_sales_page_lists_the_breached_clocks_nobody_has_worked_yet(
+    worked: tuple[TestClient, str],
+) -> None:
+    client, key = worked
+    sign_in(client, key)
+    early = datetime(2026, 3, 5, 17, 0, tzinfo=UTC)  # MX-0010's first contact was due the day before
+    client.app.dependency_overrides[get_now] = lambda: early  # type: ignore[attr-defined]
+    try:
+        page = client.get("/sales").text
+        breached = client.get(
+            "/api/clocks",
+            params={"state": "breached", "limit": 1000},
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()["items"]
+    finally:
+        client.app.dependency_overrides[get_now] = lambda: NOW  # type: ignore[attr-defined]
+    now = early.isoformat().replace("+00:00", "Z")
+    unworked = [c for c in breached if c["due_at"] >= "2026-03-01T05:00:00Z"
+                and (c["met_at"] or "9") > now and (c["cancelled_at"] or "9") > now]  # fmt: skip
+    assert "MX-0010" in {c["lead_id"] for c in unworked}
+    assert f"{len(unworked)} this month</small>" in page
+    section = page[page.index('id="breached"') : page.index('class="reps"')]
+    for clock in unworked[:12]:
+        assert f'data-due="{clock["due_at"]}"' in section and clock["lead_id"] in section
 
 
 def test_the_marketing_page_shows_six_months_and_the_month_by_source(worked: tuple[TestClient, str]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from leadpact.domain.periods import Period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, scorecard
+from leadpact.domain.timeutil import parse_instant
 from leadpact.pact import Pact
 from leadpact.services.escalations import list_escalations
 from leadpact.services.metrics import metrics
@@ -66,9 +67,15 @@ def _reps(ws: Workspace) -> dict[str, dict[str, Any]]:
     }
 
 
+def _not_yet(at: str | None, now: datetime) -> bool:
+    """No such instant, or one after `now` (a store may hold what happened later than a past `now`)."""
+    return at is None or parse_instant(at) > now
+
+
 def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
     """Per rep: open clocks (soonest due first), this month's breaches and the ones still unworked, and the
-    month's metrics of the rep (`by_rep`); the handoffs waiting for a rep."""
+    month's metrics of the rep (`by_rep`); across reps the clocks due next and the latest breached clocks
+    nobody has met yet; the handoffs waiting for a rep."""
     month = current_month(ws, now)
     doc = month_metrics(ws, now, month)
     open_clocks, more = clock_page(ws.engine, now=now, status="open", limit=OPEN_LIMIT)
@@ -88,11 +95,13 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
         row(rep_id)
     for clock in open_clocks:
         row(clock["owner"])["open"].append(clock)
+    overdue = []
     for clock in breached:
         r = row(clock["owner"])
         r["breaches"] += 1
-        if clock["met_at"] is None and clock["cancelled_at"] is None:
+        if _not_yet(clock["met_at"], now) and _not_yet(clock["cancelled_at"], now):
             r["overdue"].append(clock)
+            overdue.append(clock)
     for key in by_rep:
         if key != NONE_KEY:
             row(key)
@@ -102,6 +111,8 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
         "metrics": doc,
         "reps": ordered,
         "due_next": open_clocks[:DUE_NEXT],
+        "overdue": sorted(overdue, key=lambda c: c["due_at"], reverse=True)[:DUE_NEXT],
+        "overdue_count": len(overdue),
         "open_count": len(open_clocks),
         "open_more": more is not None,
         "queue": queue_view(ws.engine, now),
