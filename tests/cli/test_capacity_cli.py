@@ -52,6 +52,7 @@ def test_capacity_predicts_from_arrivals_by_hour_and_backtests_against_measured_
                                                         "high_handoffs": 4}  # fmt: skip
     monday_10, tuesday_10 = c["by_hour"][10], c["by_hour"][34]
     assert monday_10["arrivals"] == 1.0 and tuesday_10["arrivals"] == 1.0  # one a week in each slot
+    assert monday_10["arrivals_by_tier"] == {"high": 1.0}
     assert monday_10["reps"] == 3 and c["by_hour"][3]["reps"] == 0  # the roster's three reps, 09:00-17:00
     assert monday_10["target_minutes"] == 5.0 and c["by_hour"][3]["target_minutes"] == 60.0
     assert 0 < c["predicted_compliance"] <= 1 and len(c["by_hour"]) == 168

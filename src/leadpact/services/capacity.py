@@ -58,9 +58,11 @@ def _targets(ws: Workspace, week: Period) -> list[float]:
     return [first_contact_window(cal, response, TIER, at).total_seconds() / 60 for at in _hour_starts(week)]
 
 
-def _high_arrivals(h: HandoffColumns, start: int, end: int, tz: str) -> tuple[np.ndarray, int, int]:
-    """(hour of week of each high-intent MQL in [start, end), how many, how many were touched)."""
-    codes = [i for i, name in enumerate(h.tier.names) if name == TIER]
+def _high_arrivals(
+    h: HandoffColumns, start: int, end: int, tz: str, tier: str = TIER
+) -> tuple[np.ndarray, int, int]:
+    """(hour of week of each MQL of the tier in [start, end), how many, how many were touched)."""
+    codes = [i for i, name in enumerate(h.tier.names) if name == tier]
     high = np.isin(h.tier.codes, codes) & h.mql & (h.mql_at >= start) & (h.mql_at < end)
     hours = hour_of_week((from_us(int(u)) for u in h.mql_at[high]), tz)
     touched = int(np.count_nonzero(high & (h.first_touch_at < end)))
@@ -101,6 +103,13 @@ def capacity(ws: Workspace, *, as_of: datetime, goal: float, weeks: int = HISTOR
     this_week = period_containing("week", as_of, tz)
     arrivals = per_hour(hours, len(history)).tolist()
     plan = predict(arrivals, _on_shift(routing, this_week), _targets(ws, this_week), model, goal)
+    start, end = to_us(window.start), to_us(window.end)
+    by_tier = {
+        tier: per_hour(_high_arrivals(h, start, end, tz, tier)[0], len(history)).tolist()
+        for tier in sorted(set(h.tier.names))
+    }
+    for row in plan["by_hour"]:
+        row["arrivals_by_tier"] = {tier: values[row["hour_of_week"]] for tier, values in by_tier.items()}
     backtest = []
     for week in history:
         w_hours, n, _t = _high_arrivals(h, to_us(week.start), to_us(week.end), tz)
