@@ -234,3 +234,13 @@ def test_the_pact_page_shows_the_version_in_force_and_its_yaml(worked: tuple[Tes
     sign_in(client, key)
     page = client.get("/pact").text
     assert pact["version"] in page and "timezone: America/New_York" in page
+
+
+def test_every_page_renders_an_empty_store(client: TestClient, keys: dict[str, str]) -> None:
+    """A store with no event yet: every number is a dash or a zero, never an error."""
+    for path in ["/", "/sales", "/marketing", "/leads", "/pact"]:
+        page = client.get(path, headers={"Authorization": f"Bearer {keys['viewer']}"})
+        assert page.status_code == 200, (path, page.text[-500:])
+    overview = client.get("/", headers={"Authorization": f"Bearer {keys['viewer']}"}).text
+    assert metric(overview, "mql_count") == "0" and metric(overview, "acceptance_rate") == "—"
+    assert "No data" in overview and "No rejections or disqualifications this month." in overview
