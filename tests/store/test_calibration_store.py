@@ -36,9 +36,13 @@ def test_a_session_is_stored_judged_and_reported_alike_on_both_stores(engine: En
     leads = [r["lead_id"] for r in got["sheet"]]
     record(engine, got["session"], leads[0], team="marketing", said="yes", now=NOW)
     record(engine, got["session"], leads[0], team="sales", said="no", now=NOW)
-    sheet = "session,lead_id,handoff,marketing,sales\n" + f"{got['session']},{leads[1]},1,yes,yes\n"
+    sheet = (
+        "session,lead_id,handoff,marketing,sales\n"
+        + f"{got['session']},{leads[1]},1,yes,yes\n99,P1,1,no,no\n"
+    )
     done = record_sheet(engine, io.BytesIO(sheet.encode()), now=NOW)
-    assert done.recorded == {"marketing": 1, "sales": 1} and not done.refused
+    assert done.recorded == {"marketing": 1, "sales": 1}
+    assert done.refused == [{"line": 3, "field": "session", "reason": "no calibration session 99"}]
     r = report(engine)
     assert (r["session"], r["n"], r["agreement"]) == (got["session"], 2, pytest.approx(0.5))
     assert r["disagreements"][0]["lead_id"] == leads[0]

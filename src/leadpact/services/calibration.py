@@ -173,6 +173,7 @@ def record_sheet(engine: Engine, stream: IO[bytes], *, now: datetime) -> SheetRe
             f"not a calibration sheet: {table.header_problem or 'missing column(s) ' + ', '.join(missing)}"
         )
     out = SheetResult()
+    known: dict[int, bool] = {}
     with engine.begin() as conn:
         for line, row in table.records():
             if isinstance(row, Unreadable):
@@ -186,8 +187,14 @@ def record_sheet(engine: Engine, stream: IO[bytes], *, now: datetime) -> SheetRe
                     {"line": line, "field": "session", "reason": "session and handoff are numbers"}
                 )
                 continue
-            if out.session is None:
-                out.session = _session(conn, session)
+            if session not in known:
+                known[session] = store.get_session(conn, session) is not None
+            if not known[session]:
+                out.refused.append(
+                    {"line": line, "field": "session", "reason": f"no calibration session {session}"}
+                )
+                continue
+            out.session = session if out.session is None else out.session
             for team in TEAMS:
                 if not cells.get(team):
                     continue
