@@ -127,9 +127,9 @@ def record_command(
         )
     else:
         rec = result["recorded"]
+        where = "no session of the store" if result["session"] is None else f"session {result['session']}"
         console.print(
-            f"session {result['session']}: {rec['marketing']} marketing and {rec['sales']} sales "
-            "verdicts recorded",
+            f"{where}: {rec['marketing']} marketing and {rec['sales']} sales verdicts recorded",
             highlight=False,
         )
         for r in result["refused"]:
