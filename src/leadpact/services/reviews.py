@@ -16,7 +16,7 @@ with them (violations with who owes what, escalations, decisions) and pairs meas
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from leadpact.domain.periods import (
@@ -28,7 +28,7 @@ from leadpact.domain.periods import (
     previous,
 )
 from leadpact.domain.planning import waterfall
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, parse_instant
 from leadpact.services import review_learning
 from leadpact.services.decisions import for_review
 from leadpact.services.escalations import list_escalations
@@ -138,15 +138,30 @@ def _staffing(ws: Workspace, as_of: datetime) -> dict[str, Any] | None:
     }
 
 
+#: violations of a period's commitment, dated at the instant the period closes (its end): they belong to the
+#: review of the period they judge, not to the next one's
+CLOSING_KINDS = frozenset({"marketing_volume", "acceptance"})
+
+
 def _violations(ws: Workspace, period: Period, now: datetime) -> dict[str, Any]:
-    items = list_violation_views(
+    found = list_violation_views(
         ws.engine,
         now=now,
         versions=ws.versions,
         timezone=ws.pact.timezone,
         start=period.start,
-        end=period.end,
+        end=period.end + timedelta(microseconds=1),
     )
+
+    def belongs(v: dict[str, Any]) -> bool:
+        if not v["at"]:
+            return False
+        at = parse_instant(v["at"])
+        if v["kind"] in CLOSING_KINDS:
+            return period.start < at <= period.end
+        return at < period.end
+
+    items = [v for v in found if belongs(v)]
     owed = Counter((v["owed_by"], v["owner"] or "(unassigned)") for v in items)
     kinds = Counter((v["owed_by"], v["kind"]) for v in items)
     return {
