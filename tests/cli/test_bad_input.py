@@ -219,3 +219,22 @@ def test_a_stored_pact_version_that_no_longer_validates_is_one_clear_line(sla: P
     result = runner.invoke(app, ["metrics"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no longer validates" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a text file (it holds NUL bytes)"),
+        ("reps:\n  - {id: jos\u00e9}\n".encode("cp1252"), "is not UTF-8 text: byte 0xe9 at line 2"),
+    ],
+    ids=["binary", "cp1252"],
+)
+def test_a_roster_that_cannot_be_read_gets_one_clear_line_at_every_door(
+    sla: Path, content: bytes, expected: str
+) -> None:
+    (sla / "team.yaml").write_bytes(content)
+    (sla / "x.csv").write_text("Record ID,Email,Create Date,Original Source\n1,a@b.c,2024-03-05,Webinar\n")
+    for command in (["check"], ["ingest", str(sla / "x.csv")], ["import", "hubspot", str(sla / "x.csv")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), repr(result.exception)
+        assert expected in " ".join(result.stderr.split()) and "Traceback" not in result.output

@@ -235,3 +235,43 @@ def test_a_history_import_without_touch_data(sla: Path) -> None:
     metrics = json.loads(run("metrics", "--period", "2024-03", "--json").stdout)
     assert metrics["touches_tracked"] is False and metrics["response_compliance"] is None
     assert metrics["mql_count"] == 3
+
+
+def test_salesforce_leads_then_their_tasks_and_opportunities(sla: Path) -> None:
+    """Leads, then the tasks about them (touches) and the opportunities they were converted to (deal
+    stages on the lead that names them), as Data Loader exports them (API names, Salesforce's times)."""
+    users = sla / "users.yaml"
+    users.write_text(
+        "values:\n  source: {Web: content, Partner Referral: referral, Purchased List: outbound}\n"
+        "  rep: {0055g00000AnaRUZ: ana, 0055g00000BenOKA: ben}\n",
+        "utf-8",
+    )
+    common = ["--mapping", str(users), "--history", "--json"]
+    leads = json.loads(run("import", "salesforce", str(sla / "salesforce-leads.csv"), *common).stdout)
+    assert leads["summary"]["refused"] == 0
+    tasks_out = run("import", "salesforce", str(sla / "salesforce-tasks.csv"), "--object", "tasks", *common)
+    tasks = json.loads(tasks_out.stdout)
+    (open_task,) = tasks["results"]  # the task not yet done is no touch
+    assert open_task["line"] == 4 and open_task["field"] == "Status" and "open task" in open_task["reason"]
+    deals = run(
+        "import",
+        "salesforce",
+        str(sla / "salesforce-opportunities.csv"),
+        "--object",
+        "opportunities",
+        *common,
+    )
+    out = json.loads(deals.stdout)
+    (unknown,) = out["results"]  # an opportunity no imported lead was converted to
+    assert unknown["line"] == 3 and "import the leads first" in unknown["reason"]
+    lead = json.loads(run("lead", "sf-00Q5g000001AbcDEAS", "--json").stdout)
+    touches = [e for e in lead["timeline"] if e["type"] == "touch"]
+    assert [(t["at"], t["data"]["channel"], t["data"]["rep"]) for t in touches] == [
+        ("2024-03-06T15:10:00Z", "phone", "ana"),
+        ("2024-03-07T09:00:00Z", "email", "ana"),
+    ]
+    assert touches[0]["data"]["outcome"] == "voicemail"  # "Left Voicemail"
+    assert lead["stage"] == "customer"
+    metrics = json.loads(run("metrics", "--period", "2024-Q2", "--json").stdout)
+    assert metrics["customers"] == 1 and metrics["win_rate"] == 1.0
+    assert metrics["by_closer"]["ana"]["revenue"]["total"] == 48000.0

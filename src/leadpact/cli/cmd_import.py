@@ -13,7 +13,7 @@ from leadpact.cli.app import app
 from leadpact.cli.cmd_ingest import open_input, show_report
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
-from leadpact.importers.crm import VENDORS
+from leadpact.importers.crm import OBJECTS, VENDORS
 from leadpact.importers.mapping import EMPTY, ImportMapping, load_mapping
 from leadpact.importers.readers import CsvRecords, NotText, lines_of
 from leadpact.pact import PactError
@@ -42,6 +42,9 @@ MappingOption = typer.Option(
 def import_command(
     vendor: str = typer.Argument(..., help="hubspot (contacts export), salesforce (lead export) or csv."),
     file: str = typer.Argument(..., help="The CSV export, or - for standard input."),
+    obj: str | None = typer.Option(
+        None, "--object", help="contacts, leads, tasks or opportunities (default: the vendor's lead export)."
+    ),
     mapping: Path | None = MappingOption,
     history: bool = typer.Option(
         False,
@@ -66,6 +69,8 @@ def import_command(
         fail("--no-touches describes history: use it with --history")
     if vendor not in VENDORS:
         fail(f"{vendor!r} is not a source to import from; expected {', '.join(VENDORS)}")
+    if obj is not None and obj not in OBJECTS:
+        fail(f"--object: {obj!r} is not an object to import; expected {', '.join(OBJECTS)}")
     ctx = open_context(pact, db)
     chosen = _mapping(mapping, ctx)
     stream, _name, _total = open_input(file)
@@ -82,6 +87,7 @@ def import_command(
                 ctx,
                 table,
                 vendor=vendor,
+                obj=obj,
                 mapping=chosen,
                 history=history,
                 touches_tracked=not no_touches,

@@ -125,6 +125,8 @@ def stage(r: Replay, event: Event) -> None:
             add_flag(p.handoffs[-1].flags, UNTRACKED)
     handoff = p.handoffs[-1]
     r.flag_rep(event.data.get("by"))
+    if event.data.get("opportunity_id"):  # a CRM names the deal at conversion (SQL) or at the opportunity
+        handoff.opportunity_id = event.data["opportunity_id"]
     if target in ("opportunity", "customer", "closed_lost"):
         if event.data.get("by"):
             handoff.closer = event.data["by"]
@@ -144,7 +146,6 @@ def stage(r: Replay, event: Event) -> None:
         handoff.opportunity_at = event.at
         if event.data.get("amount") is not None:
             handoff.amount = float(event.data["amount"])
-        handoff.opportunity_id = event.data.get("opportunity_id")
         handoff.close_date = event.data.get("close_date")
     elif target == "customer":
         handoff.customer_at = event.at

@@ -10,26 +10,48 @@ missing from the header is one problem for the file, never one per row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from leadpact.importers import hubspot, salesforce
 from leadpact.importers.mapping import ImportMapping
 from leadpact.importers.readers import Unreadable, column_name
-from leadpact.importers.records import FIELDS, Door, Refusal, Values, is_field, record_events
+from leadpact.importers.records import (
+    FIELDS,
+    Door,
+    Refusal,
+    Values,
+    deal_events,
+    is_field,
+    record_events,
+    task_events,
+)
 
 VENDORS = ("hubspot", "salesforce", "csv")
-DOORS: dict[str, tuple[Door, Mapping[str, str]]] = {
-    "hubspot": (hubspot.DOOR, hubspot.HEADERS),
-    "salesforce": (salesforce.DOOR, salesforce.HEADERS),
-    "csv": (Door("CSV", ""), {}),
+OBJECTS = ("contacts", "leads", "tasks", "opportunities")
+DEFAULT_OBJECT = {"hubspot": "contacts", "salesforce": "leads", "csv": "leads"}
+DOORS: dict[str, Door] = {"hubspot": hubspot.DOOR, "salesforce": salesforce.DOOR, "csv": Door("CSV", "")}
+#: (vendor, object) -> its export's headers (lower case) -> canonical field
+ALIASES: dict[tuple[str, str], Mapping[str, str]] = {
+    ("hubspot", "contacts"): hubspot.HEADERS,
+    ("salesforce", "leads"): salesforce.HEADERS,
+    ("salesforce", "contacts"): salesforce.HEADERS,
+    ("salesforce", "tasks"): salesforce.TASK_HEADERS,
+    ("salesforce", "opportunities"): salesforce.OPPORTUNITY_HEADERS,
 }
-REQUIRED = {
+WHAT = {
     "record_id": "the record's id",
     "created_at": "the create date",
     "email": "the email",
     "source": "the lead source",
+    "who": "the lead each task is about",
+}
+REQUIRED = {
+    "contacts": ("record_id", "created_at", "email", "source"),
+    "leads": ("record_id", "created_at", "email", "source"),
+    "tasks": ("record_id", "who"),
+    "opportunities": ("record_id", "created_at"),
 }
 MAX_EVENTS_A_ROW = 16  # a row's events are told apart by line * MAX_EVENTS_A_ROW + their index
 
@@ -56,13 +78,12 @@ def _own_name(header: str) -> str | None:
     return _BARE_FIELDS.get(re.sub(r"[^a-z0-9]", "", name))
 
 
-def aliases_of(target: str, vendor: str) -> list[str]:
-    _, headers = DOORS[vendor]
-    return [h for h, f in headers.items() if f == target]
+def aliases_of(target: str, vendor: str, obj: str) -> list[str]:
+    return [h for h, f in ALIASES.get((vendor, obj), {}).items() if f == target]
 
 
-def plan_columns(vendor: str, header: list[str], mapping: ImportMapping) -> Columns:
-    _, aliases = DOORS[vendor]
+def plan_columns(vendor: str, obj: str, header: list[str], mapping: ImportMapping) -> Columns:
+    aliases = ALIASES.get((vendor, obj), {})
     fields: list[str | None] = []
     unmapped: list[str] = []
     ignored: list[str] = []
@@ -81,10 +102,11 @@ def plan_columns(vendor: str, header: list[str], mapping: ImportMapping) -> Colu
             seen.add(target)
             fields.append(target)
     problems = []
-    for target, what in REQUIRED.items():
+    for target in REQUIRED[obj]:
+        what = WHAT[target]
         if target in seen:
             continue
-        known = aliases_of(target, vendor)
+        known = aliases_of(target, vendor, obj)
         expected = (
             f"a column named {' or '.join(repr(a.title()) for a in known[:3])}"
             if known
@@ -107,6 +129,7 @@ class Row:
 
 def rows(
     vendor: str,
+    obj: str,
     columns: Columns,
     records: Iterable[tuple[int, list[str] | Unreadable]],
     values: Values,
@@ -114,9 +137,25 @@ def rows(
     *,
     history: bool,
     touches_tracked: bool = True,
+    lead_of: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> Iterator[Row]:
-    door, _ = DOORS[vendor]
+    """Each row's events. Opportunities name no lead: `lead_of(opportunity ids)` finds the leads whose
+    conversion named them, a chunk of rows at a time."""
+    door = DOORS[vendor]
     width = len(columns.fields)
+    chunk: list[tuple[int, dict[str, str]]] = []
+
+    def deals() -> Iterator[Row]:
+        known = lead_of([r["record_id"] for _, r in chunk if r.get("record_id")]) if lead_of else {}
+        for line, record in chunk:
+            lead = known.get(record.get("record_id", ""))
+            if lead is None:
+                yield Row(line, Refusal("record_id", f"no imported lead was converted to opportunity "
+                                        f"{record.get('record_id')!r} (import the leads first)"))  # fmt: skip
+            else:
+                yield Row(line, deal_events(door, record, lead, values, timezone, history=history))
+        chunk.clear()
+
     for line, cells in records:
         if isinstance(cells, Unreadable):
             yield Row(line, cells)
@@ -129,10 +168,22 @@ def rows(
             for target, cell in zip(columns.fields, cells, strict=False)
             if target is not None and cell.strip()
         }
-        events = record_events(
-            door, record, values, timezone, history=history, touches_tracked=touches_tracked
-        )
-        yield Row(line, events)
+        if obj == "tasks":
+            yield Row(line, task_events(door, record, values, timezone, history=history))
+        elif obj == "opportunities":
+            chunk.append((line, record))
+            if len(chunk) >= DEAL_CHUNK:
+                yield from deals()
+        else:
+            events = record_events(
+                door, record, values, timezone, history=history, touches_tracked=touches_tracked
+            )
+            yield Row(line, events)
+    if chunk:
+        yield from deals()
+
+
+DEAL_CHUNK = 500
 
 
 def fields_list() -> str:

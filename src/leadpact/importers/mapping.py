@@ -27,7 +27,7 @@ from leadpact.importers.records import DISPOSITIONS, FIELDS, STAGES, is_field
 from leadpact.pact.errors import PactError, PactIssue
 from leadpact.pact.loader import read_file
 
-OBJECTS = ("contacts", "leads")
+OBJECTS = ("contacts", "leads", "tasks", "opportunities")
 KEYS = ("object", "timezone", "columns", "values")
 VALUE_KINDS = ("source", "rep", "stage", "reason")
 

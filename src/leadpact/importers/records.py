@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from leadpact.importers.values import instant_of, pact_word
+from leadpact.importers.values import instant_of, pact_word, yes
 
 LEAD_FIELDS = (
     "email", "first_name", "last_name", "company", "title", "job_function", "seniority", "industry",
@@ -37,7 +38,18 @@ STAGE_DATES = {
 }
 TIMES = ("created_at", *STAGE_DATES, "stage_at")
 OTHER_FIELDS = ("record_id", "source", "owner", "opportunity_id", "amount", "product", "stage", "reason")
-FIELDS = (*OTHER_FIELDS[:3], *LEAD_FIELDS, *STATUS_FIELDS, *TIMES, *OTHER_FIELDS[3:])
+# a task (a touch) and an opportunity (a deal) of a lead
+TASK_FIELDS = ("who", "channel", "task_status", "outcome", "note", "done_at", "due_date")
+DEAL_FIELDS = ("closed", "won", "close_date", "deal_stage")
+FIELDS = (
+    *OTHER_FIELDS[:3],
+    *LEAD_FIELDS,
+    *STATUS_FIELDS,
+    *TIMES,
+    *OTHER_FIELDS[3:],
+    *TASK_FIELDS,
+    *DEAL_FIELDS,
+)
 STAGES = ("mql", "sql", "opportunity", "customer", "closed_lost")
 DISPOSITIONS = ("accepted", "rejected", "disqualified", "recycled")
 NEEDED_TO_CREATE = ("email", "source")
@@ -212,6 +224,8 @@ def record_events(
             stages.append((named, times["stage_at"]))
     for stage, at in sorted(stages, key=lambda pair: (pair[1], STAGES.index(pair[0]))):
         data: dict[str, Any] = dict(by)
+        if stage in ("sql", "opportunity", "customer") and "opportunity_id" in deal:
+            data["opportunity_id"] = deal["opportunity_id"]  # Salesforce names the deal at conversion
         if stage in ("opportunity", "customer"):
             data.update(deal)
         if history and not touches_tracked:  # the export has no touches: its response metrics are unknown
@@ -236,3 +250,118 @@ def record_events(
         for event in events:
             event["history"] = True
     return events
+
+
+#: a task's type as a touch channel ("Call" -> phone); anything else by the plain rule, then the pact's check
+CHANNELS = {"call": "phone", "email": "email", "linkedin": "linkedin", "meeting": "meeting", "sms": "sms",
+            "text": "sms", "video": "video", "list_email": "email"}  # fmt: skip
+#: a call's result as a touch outcome; others are kept out (the outcome is optional)
+OUTCOMES = {"connected": "connected", "left_voicemail": "voicemail", "voicemail": "voicemail",
+            "no_answer": "attempted", "busy": "attempted", "attempted": "attempted", "replied": "replied",
+            "meeting_booked": "meeting_booked", "meeting_scheduled": "meeting_booked",
+            "bounced": "bounced"}  # fmt: skip
+OPEN_TASK = ("not_started", "in_progress", "open", "waiting_on_someone_else", "deferred")
+
+
+def task_events(
+    door: Door, record: Mapping[str, str], values: Values, timezone: str, *, history: bool
+) -> list[dict[str, Any]] | Refusal:
+    """A completed task (a call, an email) as a `touch` by its owner on the lead it names (DESIGN.md §12)."""
+    task_id, who = record.get("record_id"), record.get("who")
+    if not task_id:
+        return Refusal("record_id", "is required (the task's id, which the touch's id derives from)")
+    if not who:
+        return Refusal("who", "is required (the lead the task was about)")
+    status = pact_word(record.get("task_status", ""))
+    if status in OPEN_TASK:
+        return Refusal("task_status", f"an open task ({record['task_status']}) is no touch yet")
+    when = record.get("done_at") or record.get("due_date")
+    if not when:
+        return Refusal("done_at", "is required (when the task was done, or its date)")
+    try:
+        at = instant_of(when, timezone)
+    except ValueError as exc:
+        return Refusal("done_at" if record.get("done_at") else "due_date", str(exc))
+    kind = pact_word(record.get("channel", ""))
+    data: dict[str, Any] = {"channel": CHANNELS.get(kind, kind or "phone")}
+    if record.get("owner"):
+        data["rep"] = values.rep(record["owner"])
+    if (outcome := OUTCOMES.get(pact_word(record.get("outcome", "")))) is not None:
+        data["outcome"] = outcome
+    if record.get("note"):
+        data["note"] = record["note"]
+    event: dict[str, Any] = {
+        "id": door.event_id(f"task-{task_id}", "touch"),
+        "type": "touch",
+        "lead_id": door.lead_id(who),
+        "at": at.isoformat(),
+        "data": data,
+    }
+    if history:
+        event["history"] = True
+    return [event]
+
+
+def deal_events(
+    door: Door, record: Mapping[str, str], lead_id: str, values: Values, timezone: str, *, history: bool
+) -> list[dict[str, Any]] | Refusal:
+    """An opportunity on the lead it was converted from: `opportunity` at its creation (with its amount),
+    then `customer` when won or `closed_lost` when closed and not won, at its close date (DESIGN.md §12)."""
+    deal_id = record.get("record_id")
+    if not deal_id:
+        return Refusal("record_id", "is required (the opportunity's id)")
+    times = _instants(record, timezone)
+    if isinstance(times, Refusal):
+        return times
+    if "created_at" not in times:
+        return Refusal("created_at", "is required (when the opportunity was created)")
+    data: dict[str, Any] = {"opportunity_id": deal_id}
+    if record.get("owner"):
+        data["by"] = values.rep(record["owner"])
+    if record.get("amount"):
+        data["amount"] = number_text(record["amount"])
+    if record.get("product"):
+        data["product"] = record["product"]
+    won = yes(record.get("won", "")) is True
+    closed = won or yes(record.get("closed", "")) is True
+    ends: list[tuple[str, str]] = []
+    if closed:
+        if not record.get("close_date"):
+            return Refusal("close_date", "is required for a closed opportunity (when it closed)")
+        ends.append(("customer" if won else "closed_lost", record["close_date"]))
+    if close := record.get("close_date"):
+        data["close_date"] = close[:10] if "-" in close[:10] else _us_date(close, timezone)
+    events: list[dict[str, Any]] = [
+        {
+            "id": door.event_id(f"opp-{deal_id}", "opportunity"),
+            "type": "stage",
+            "lead_id": lead_id,
+            "at": times["created_at"].isoformat(),
+            "data": {"stage": "opportunity", **data},
+        }
+    ]
+    for stage, when in ends:
+        try:
+            at = instant_of(when, timezone)
+        except ValueError as exc:
+            return Refusal("close_date", str(exc))
+        end_data: dict[str, Any] = {k: v for k, v in data.items() if k in ("by", "product", "opportunity_id")}
+        if stage == "customer" and "amount" in data:
+            end_data["amount"] = data["amount"]
+        events.append(
+            {
+                "id": door.event_id(f"opp-{deal_id}", stage),
+                "type": "stage",
+                "lead_id": lead_id,
+                "at": at.isoformat(),
+                "data": {"stage": stage, **end_data},
+            }
+        )
+    if history:
+        for event in events:
+            event["history"] = True
+    return events
+
+
+def _us_date(value: str, timezone: str) -> str:
+    return instant_of(value, timezone).astimezone(ZoneInfo(timezone)).date().isoformat()

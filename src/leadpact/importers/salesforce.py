@@ -51,6 +51,53 @@ HEADERS = {
     "converted opportunity id": "opportunity_id",
 }
 
+#: a Task export's headers (API names, then a report's labels) -> canonical field
+TASK_HEADERS = {
+    "id": "record_id",
+    "whoid": "who",
+    "ownerid": "owner",
+    "type": "channel",
+    "tasksubtype": "channel",
+    "status": "task_status",
+    "activitydate": "due_date",
+    "completeddatetime": "done_at",
+    "calldisposition": "outcome",
+    "subject": "note",
+    "activity id": "record_id",
+    "task id": "record_id",
+    "name id": "who",
+    "lead id": "who",
+    "assigned": "owner",
+    "assigned to": "owner",
+    "task subtype": "channel",
+    "date": "due_date",
+    "due date": "due_date",
+    "completed date/time": "done_at",
+    "call result": "outcome",
+}
+
+#: an Opportunity export's headers -> canonical field
+OPPORTUNITY_HEADERS = {
+    "id": "record_id",
+    "amount": "amount",
+    "stagename": "deal_stage",
+    "isclosed": "closed",
+    "iswon": "won",
+    "closedate": "close_date",
+    "createddate": "created_at",
+    "leadsource": "source",
+    "ownerid": "owner",
+    "opportunity id": "record_id",
+    "stage": "deal_stage",
+    "closed": "closed",
+    "won": "won",
+    "close date": "close_date",
+    "created date": "created_at",
+    "lead source": "source",
+    "opportunity owner": "owner",
+    "product": "product",
+}
+
 DOOR = records.Door(
     "Salesforce",
     "sf-",

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from leadpact.domain.events import EventError, parse_event
-from leadpact.importers.crm import MAX_EVENTS_A_ROW, Columns, Row, plan_columns, rows
+from leadpact.importers.crm import DEFAULT_OBJECT, MAX_EVENTS_A_ROW, Columns, Row, plan_columns, rows
 from leadpact.importers.mapping import EMPTY, ImportMapping
 from leadpact.importers.readers import CsvRecords, Unreadable
 from leadpact.importers.records import Refusal, Values
@@ -62,6 +62,14 @@ def _reps(ws: Workspace) -> dict[str, str]:
     return out
 
 
+def _leads_of(ws: Workspace, opportunity_ids: list[str]) -> dict[str, str]:
+    """The lead each opportunity was converted from, as the imported leads name them."""
+    from leadpact.store.leads import leads_of_opportunities
+
+    with ws.engine.connect() as conn:
+        return leads_of_opportunities(conn, opportunity_ids)
+
+
 def _column_of(columns: Columns, header: list[str]) -> dict[str, str]:
     return {f: header[i].strip() for i, f in enumerate(columns.fields) if f is not None}
 
@@ -85,6 +93,7 @@ def import_table(
     table: CsvRecords,
     *,
     vendor: str,
+    obj: str | None = None,
     mapping: ImportMapping = EMPTY,
     history: bool = False,
     touches_tracked: bool = True,
@@ -97,7 +106,8 @@ def import_table(
         raise ImportRefused("the file is empty: no header row")
     if table.header_problem is not None:
         raise ImportRefused(f"its header row cannot be read: {table.header_problem}")
-    columns = plan_columns(vendor, table.header, mapping)
+    obj = obj or mapping.object or DEFAULT_OBJECT[vendor]
+    columns = plan_columns(vendor, obj, table.header, mapping)
     if columns.problems:
         raise ImportRefused("; ".join(columns.problems))
     column_of = _column_of(columns, table.header)
@@ -105,7 +115,15 @@ def import_table(
     timezone = mapping.timezone or ws.pact.timezone
     out = ImportReport(IngestReport(), columns.unmapped, columns.ignored, dry_run=dry_run)
     mapped = rows(
-        vendor, columns, table.records(), values, timezone, history=history, touches_tracked=touches_tracked
+        vendor,
+        obj,
+        columns,
+        table.records(),
+        values,
+        timezone,
+        history=history,
+        touches_tracked=touches_tracked,
+        lead_of=lambda ids: _leads_of(ws, ids),
     )
 
     def refuse(row: Row) -> None:

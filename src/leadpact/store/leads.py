@@ -207,3 +207,15 @@ def flagged_handoffs(conn: Connection) -> list[RowMapping]:
 def get_handoff(conn: Connection, lead_id: str, n: int) -> RowMapping | None:
     query = select(handoffs).where(handoffs.c.lead_id == lead_id, handoffs.c.n == n)
     return conn.execute(query).mappings().first()
+
+
+def leads_of_opportunities(conn: Connection, opportunity_ids: Sequence[str]) -> dict[str, str]:
+    """opportunity id -> the lead whose handoff names it (a CRM import's conversions, DESIGN.md §12)."""
+    out: dict[str, str] = {}
+    for part in chunks(sorted(set(opportunity_ids))):
+        query = select(handoffs.c.opportunity_id, handoffs.c.lead_id).where(
+            handoffs.c.opportunity_id.in_(list(part))
+        )
+        for opportunity_id, lead_id in conn.execute(query):
+            out.setdefault(opportunity_id, lead_id)
+    return out
