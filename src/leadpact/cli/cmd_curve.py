@@ -53,9 +53,7 @@ def show(c: dict[str, Any], zone: str) -> None:
     whole(ratios, "group")
     whole(ratios, "ratio", "95% interval", "≤5m", ">30m", justify="right")
     folding(ratios, "note", min_width=12)
-    rows = [("all", c["ratio"])] + [
-        (f"{t} intent", v["ratio"]) for t, v in c["by_tier"].items()
-    ]
+    rows = [("all", c["ratio"])] + [(f"{t} intent", v["ratio"]) for t, v in c["by_tier"].items()]
     for name, r in rows:
         fast, slow = r["within_5m"], r["after_30m"]
         ratios.add_row(

@@ -129,6 +129,8 @@ def project_leads(
     _flag_duplicates(conn, projections)
     if setup.routing is not None:
         assign_handoffs(conn, setup.routing, projections, from_us(received_us), setup.roster)
+    # before the clock rows are made: what it records is in `recorded`, so their next times skip it
+    _judge_history(unit, projections, staged, versions, recorded, received_us)
     for projection in projections:
         replaced.append(projection.lead_id)
         lead_rows.append(store_leads.lead_row(projection))
@@ -153,7 +155,6 @@ def project_leads(
         raise Raced("another process stored one of these events meanwhile")
     store_leads.replace_projections(unit, replaced, lead_rows, handoff_rows)
     store_clocks.replace_clocks(unit, replaced, clock_rows)
-    _judge_history(unit, projections, staged, versions, recorded, received_us)
     out.leads = len(replaced)
     return out
 

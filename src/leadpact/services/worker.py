@@ -145,11 +145,13 @@ def _record_batch(
     routing: RoutingRules | None = None,
     zone: str = "UTC",
     quiet: bool = False,
+    stored: bool = True,
 ) -> None:
     """Record what is due for a batch of claimed clocks: alerts, violations and next times in three
     statements; messages only for alerts this worker inserted (another worker may have recorded the rest).
     A touches clock's breach is recorded and warns the rep; it is no violation (`domain.owed`). `quiet`:
-    judged and recorded, never sent (history, DESIGN.md §12)."""
+    judged and recorded, never sent (history, DESIGN.md §12). `stored` False: the clocks are about to be
+    written with their next times (from `recorded`), so none is updated here."""
     conn = unit.conn
     alert_rows: list[dict[str, Any]] = []
     sends: dict[tuple[str, int, str, str], tuple[RowMapping, datetime, bool]] = {}
@@ -205,7 +207,8 @@ def _record_batch(
                 conn, audience, f"{lead_id}:{n}:{kind}:{level}", _payload(row, level, at, handoff, mode), now
             )
     store_clocks.record_violations(conn, violation_rows)
-    store_clocks.set_next_many(conn, updates)
+    if stored:
+        store_clocks.set_next_many(conn, updates)
     if routing is not None and audience.roster is not None and audience.roster.routing.reassign_on_breach:
         from leadpact.services.routing import reassign_on_breach
 
@@ -218,13 +221,17 @@ def _record_batch(
 def record_past(
     unit: Unit, rows: list[dict[str, Any]], *, now: datetime, recorded: dict[Any, set[str]], zone: str
 ) -> WorkerReport:
-    """Judge the clocks a history import made up to `now`, in its transaction: their warnings, breaches and
-    violations are recorded as the worker would, and none is ever sent — nothing about a clock that ended
+    """Judge the clocks a history import makes up to `now`, in its transaction, before they are written
+    (`recorded` learns what is recorded, for their next times): their warnings, breaches and violations are
+    recorded as the worker would, and none is ever sent — nothing about a clock that ended
     before the import is delivered (DESIGN.md §12). What falls due later is the worker's, as for any clock."""
     report = WorkerReport()
     if rows:
         silent = Audience(enforcing=False, roster=None, env={})
-        _record_batch(unit, rows, now, recorded, silent, "history", report, zone=zone, quiet=True)  # type: ignore[arg-type]
+        past: list[Any] = rows  # dicts read as the claimed rows are
+        _record_batch(
+            unit, past, now, recorded, silent, "history", report, zone=zone, quiet=True, stored=False
+        )
     return report
 
 
