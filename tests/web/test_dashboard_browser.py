@@ -139,6 +139,7 @@ def test_an_event_posted_over_http_shows_on_the_open_page_within_2_seconds(
         timeout=5_000,
     )
     seen = time.monotonic() - sent
+    print(f"the new MQL showed on the open page {seen:.2f} s after the post")
     assert page.evaluate("window.__stayed === true"), "the page reloaded"
     # a chart whose spec did not change (pipeline) keeps its drawing; a changed one (pace) is drawn again
     page.wait_for_selector("#chart-pace svg", timeout=10_000)
@@ -173,3 +174,16 @@ def test_no_page_scrolls_sideways_at_375_px(page: Any) -> None:
             page.wait_for_selector("#chart-funnel svg", timeout=10_000)
             page.screenshot(path=str(ARTIFACTS / "overview-375.png"), full_page=True)
     assert (ARTIFACTS / "overview-375.png").stat().st_size > 10_000
+
+
+def test_an_open_page_whose_session_ended_goes_to_login_on_its_next_refresh(
+    page: Any, served: tuple[Server, Path, str, str]
+) -> None:
+    server, _pact, _url, key = served
+    page.wait_for_function("document.getElementById('live-dot').classList.contains('on')", timeout=10_000)
+    page.context.clear_cookies()  # signed out elsewhere, or the session expired
+    posted = httpx.post(server.base + "/api/events", json=_mql(f"BR-OUT-{time.monotonic_ns()}"),
+                        headers=bearer(key), timeout=30)  # fmt: skip
+    assert posted.status_code == 200
+    page.wait_for_url(server.base + "/login?next=/", timeout=10_000)
+    assert page.locator("input[name=key]").is_visible()

@@ -146,6 +146,15 @@ def test_the_charts_are_the_specs_of_leadpact_charts_for_the_same_document(
     assert specs["pace"] == json.loads(json.dumps(charts.pace_chart(doc)))
 
 
+def test_a_live_refresh_after_the_session_ended_sends_the_whole_page_to_login(
+    worked: tuple[TestClient, str],
+) -> None:
+    client, _key = worked
+    client.cookies.clear()
+    response = client.get("/sales", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/login?next=/sales"
+
+
 def test_htmx_gets_the_live_part_alone(worked: tuple[TestClient, str]) -> None:
     client, key = worked
     sign_in(client, key)

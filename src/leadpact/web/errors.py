@@ -82,10 +82,13 @@ def install(app: FastAPI) -> None:
         return _json(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
     @app.exception_handler(SignInRequired)
-    async def sign_in(_request: Request, exc: SignInRequired) -> Response:
+    async def sign_in(request: Request, exc: SignInRequired) -> Response:
         from urllib.parse import quote
 
-        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+        target = f"/login?next={quote(exc.next_path, safe='/')}"
+        if request.headers.get("hx-request") == "true":  # a live refresh after the session ended: the
+            return Response(status_code=204, headers={"HX-Redirect": target})  # whole page goes, not a part
+        return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> Response:
