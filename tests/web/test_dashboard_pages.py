@@ -219,7 +219,7 @@ def test_the_marketing_page_shows_six_months_and_the_month_by_source(worked: tup
     assert metric(page, "mql_count") == count(doc["mql_count"])
     assert metric(page, "acceptance_rate") == pct(doc["acceptance_rate"])
     for month in ("2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"):
-        assert f"<td class=\"id\">{month}</td>" in page
+        assert f'<td class="id">{month}</td>' in page
     for source in doc["by_source"]:
         assert f"<td>{source}</td>" in page
 
