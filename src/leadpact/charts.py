@@ -287,11 +287,11 @@ def reasons_trend_chart(docs: Sequence[Doc]) -> Spec:
             x=alt.X("period:O", title=None, sort=[d["period"] for d in docs]),
             y=alt.Y("count:Q", title="rejections and disqualifications"),
             color=alt.Color(
-            "reason:N",
-            title="reason",
-            scale=alt.Scale(scheme="tableau10"),
-            legend=alt.Legend(columns=2, labelLimit=160, symbolLimit=0),  # fits a phone's width
-        ),
+                "reason:N",
+                title="reason",
+                scale=alt.Scale(scheme="tableau10"),
+                legend=alt.Legend(columns=2, labelLimit=160, symbolLimit=0),  # fits a phone's width
+            ),
             tooltip=[alt.Tooltip("period:O"), alt.Tooltip("reason:N"), alt.Tooltip("count:Q"), "action:N"],
         )
     )

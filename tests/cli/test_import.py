@@ -53,6 +53,8 @@ def test_a_hubspot_export_dry_run_maps_each_row_and_names_each_unmapped_column_o
     out = json.loads(result.stdout)
     assert out["stored"] == 0 and out["rows_read"] == 5
     assert out["unmapped_columns"] == ["Phone Number", "Last Activity Date", "Message"]
+    (note,) = out["notes"]  # the MQL dates, said once: they need --history
+    assert note.startswith("Became a Marketing Qualified Lead Date:") and "--history" in note
     first = out["rows"][0]
     assert first["line"] == 3  # the header is line 1; the row's quoted newline ends on line 3
     created, owner, *stages = first["events"]

@@ -115,6 +115,8 @@ def import_command(
 
 
 def _render(result: ImportReport, *, verbose: bool) -> None:
+    for note in result.notes:
+        console.print(f"[yellow]note[/yellow] {escape(note)}", highlight=False)
     for column in result.unmapped_columns:
         console.print(f"[yellow]unmapped column[/yellow] {escape(column)} (not imported)", highlight=False)
     for column in result.ignored_columns:

@@ -332,8 +332,9 @@ def read_csv(lines: Iterable[str | None], encoding: str | None = None) -> Iterat
             1,
             Unreadable(
                 column_name(unknown[0]),
-                f"unknown CSV column{more} (expected id, type, lead_id, at or data.*): no row of this file "
-                "was read; a CRM export comes in through `leadpact import hubspot|salesforce|csv FILE`",
+                f"unknown CSV column{more} (expected id, type, lead_id, at, history or data.*): no row of "
+                "this file was read; a CRM export comes in through `leadpact import hubspot|salesforce|csv "
+                "FILE`",
             ),
         )
         return

@@ -37,6 +37,7 @@ class ImportReport:
     rows_read: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    notes: list[str] = field(default_factory=list)  # said once for the file
 
     def to_json(self) -> dict[str, Any]:
         doc = self.report.to_json()
@@ -46,6 +47,8 @@ class ImportReport:
         if self.ignored_columns:
             doc["ignored_columns"] = self.ignored_columns
         doc["rows_read"] = self.rows_read
+        if self.notes:
+            doc["notes"] = self.notes
         return doc
 
 
@@ -114,6 +117,11 @@ def import_table(
     values = Values(mapping.values, _reps(ws))
     timezone = mapping.timezone or ws.pact.timezone
     out = ImportReport(IngestReport(), columns.unmapped, columns.ignored, dry_run=dry_run)
+    if not history and "mql_at" in column_of:
+        out.notes.append(
+            f"{column_of['mql_at']}: the CRM's MQL dates are taken only with --history (without it, "
+            "leadpact's gate makes the MQLs)"
+        )
     mapped = rows(
         vendor,
         obj,
