@@ -1,5 +1,5 @@
 """The quarterly review's sections on the store's own learning (DESIGN.md §13) besides calibration (in
-`layout`): the response curve and the capacity model, each from the document its command prints with `--json`,
+`trends`): the response curve and the capacity model, each from the document its command prints with `--json`,
 with the charts of `leadpact.charts`."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from leadpact import charts
 from leadpact import formatting as w
-from leadpact.reports.layout import Section
+from leadpact.reports.blocks import Section
 
 
 def curve(doc: dict[str, Any]) -> Section:
