@@ -206,6 +206,10 @@ def test_the_sales_page_lists_the_breached_clocks_nobody_has_worked_yet(
                 and (c["met_at"] or "9") > now and (c["cancelled_at"] or "9") > now]  # fmt: skip
     assert "MX-0010" in {c["lead_id"] for c in unworked}
     assert f"{len(unworked)} this month</small>" in page
+    month = [c for c in breached if "2026-03-01T05:00:00Z" <= c["due_at"] < now]
+    for owner in {c["owner"] or "(none)" for c in month}:
+        expected = sum(1 for c in month if (c["owner"] or "(none)") == owner)
+        assert f'data-breaches="{owner}">{expected}<' in page, owner
     section = page[page.index('id="breached"') : page.index('class="reps"')]
     for clock in unworked[:12]:
         assert f'data-due="{clock["due_at"]}"' in section and clock["lead_id"] in section

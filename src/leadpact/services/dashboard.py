@@ -8,18 +8,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine
+
 from leadpact.domain.periods import Period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, scorecard
-from leadpact.domain.timeutil import parse_instant
 from leadpact.pact import Pact
 from leadpact.services.escalations import list_escalations
 from leadpact.services.metrics import metrics
 from leadpact.services.routing_views import queue_view
-from leadpact.services.violations import clock_page, list_clock_views
+from leadpact.services.violations import clock_page, clock_view
 from leadpact.services.workspace import Workspace
+from leadpact.store import clocks as store_clocks
 
 #: at most this many open clocks on the sales page (the soonest due first)
 OPEN_LIMIT = 1000
+#: at most this many of the month's unworked breaches (the latest first)
+OVERDUE_LIMIT = 1000
 DUE_NEXT = 12  # the open clocks due soonest, whoever owns them
 TREND_MONTHS = 6
 NONE_KEY = "(none)"
@@ -67,9 +71,15 @@ def _reps(ws: Workspace) -> dict[str, dict[str, Any]]:
     }
 
 
-def _not_yet(at: str | None, now: datetime) -> bool:
-    """No such instant, or one after `now` (a store may hold what happened later than a past `now`)."""
-    return at is None or parse_instant(at) > now
+def _unworked(engine: Engine, start: datetime, now: datetime) -> tuple[list[dict[str, Any]], dict[Any, int]]:
+    """This month's clocks past due that nobody has worked (latest first, at most `OVERDUE_LIMIT`), and the
+    month's breaches per owner."""
+    with engine.connect() as conn:
+        rows = store_clocks.unworked_breaches(conn, start=start, now=now, limit=OVERDUE_LIMIT)
+        counts = store_clocks.breaches_by_owner(conn, start=start, now=now)
+        recorded = store_clocks.recorded_levels(conn, sorted({r["lead_id"] for r in rows}))
+    views = [clock_view(r, now, recorded.get((r["lead_id"], r["n"], r["kind"]), set())) for r in rows]
+    return views, counts
 
 
 def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
@@ -79,7 +89,7 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
     month = current_month(ws, now)
     doc = month_metrics(ws, now, month)
     open_clocks, more = clock_page(ws.engine, now=now, status="open", limit=OPEN_LIMIT)
-    breached = list_clock_views(ws.engine, now=now, status="breached", start=month.start, end=now)
+    overdue, breaches = _unworked(ws.engine, month.start, now)
     reps = _reps(ws)
     by_rep = doc.get("by_rep") or {}
     rows: dict[str, dict[str, Any]] = {}
@@ -95,13 +105,10 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
         row(rep_id)
     for clock in open_clocks:
         row(clock["owner"])["open"].append(clock)
-    overdue = []
-    for clock in breached:
-        r = row(clock["owner"])
-        r["breaches"] += 1
-        if _not_yet(clock["met_at"], now) and _not_yet(clock["cancelled_at"], now):
-            r["overdue"].append(clock)
-            overdue.append(clock)
+    for clock in overdue:
+        row(clock["owner"])["overdue"].append(clock)
+    for owner, n in breaches.items():
+        row(owner)["breaches"] = n
     for key in by_rep:
         if key != NONE_KEY:
             row(key)
@@ -111,8 +118,9 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
         "metrics": doc,
         "reps": ordered,
         "due_next": open_clocks[:DUE_NEXT],
-        "overdue": sorted(overdue, key=lambda c: c["due_at"], reverse=True)[:DUE_NEXT],
+        "overdue": overdue[:DUE_NEXT],
         "overdue_count": len(overdue),
+        "overdue_more": len(overdue) == OVERDUE_LIMIT,
         "open_count": len(open_clocks),
         "open_more": more is not None,
         "queue": queue_view(ws.engine, now),

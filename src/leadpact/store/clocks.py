@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, not_, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, delete, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 if TYPE_CHECKING:
@@ -153,6 +153,34 @@ def _status_is(status: str, now: datetime) -> Any:
     if status == "open":
         return and_(live, unmet, c.due_at >= now)
     raise ValueError(f"unknown clock status {status!r}")
+
+
+def breaches_by_owner(conn: Connection, *, start: datetime, now: datetime) -> dict[str | None, int]:
+    """How many clocks due in [start, now) are breached at `now`, per owner (None: nobody's)."""
+    c = clocks.c
+    query = (
+        select(c.owner, func.count())
+        .where(c.due_at >= start, c.due_at < now, _status_is("breached", now))
+        .group_by(c.owner)
+    )
+    return {owner: int(n) for owner, n in conn.execute(query)}
+
+
+def unworked_breaches(conn: Connection, *, start: datetime, now: datetime, limit: int) -> list[RowMapping]:
+    """Clocks due in [start, now) with nothing that met or cancelled them by `now`, the latest due first."""
+    c = clocks.c
+    query = (
+        select(clocks)
+        .where(
+            c.due_at >= start,
+            c.due_at < now,
+            or_(c.met_at.is_(None), c.met_at > now),
+            or_(c.cancelled_at.is_(None), c.cancelled_at > now),
+        )
+        .order_by(c.due_at.desc(), c.lead_id, c.n, c.kind)
+        .limit(limit)
+    )
+    return list(conn.execute(query).mappings())
 
 
 def clock_page(
