@@ -151,7 +151,7 @@ def import_table(
                 out.sample.append({"line": row.line, "events": row.events})
             for k, event in enumerate(row.events):
                 try:
-                    parse_event(event, ws.vocab, now=now)
+                    parsed = parse_event(event, ws.vocab, now=now)
                 except EventError as exc:
                     out.report.add(
                         Result(row.line, exc.event_id, REFUSED, _where(exc.field, column_of), exc.reason)
@@ -159,7 +159,7 @@ def import_table(
                     if k == 0:
                         break
                     continue
-                yield row.line * MAX_EVENTS_A_ROW + k, event
+                yield row.line * MAX_EVENTS_A_ROW + k, parsed
 
     if dry_run:
         for _ in calls():
