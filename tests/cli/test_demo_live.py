@@ -80,6 +80,16 @@ def test_demo_no_serve_builds_the_company_and_exits(tmp_path: Path) -> None:
     assert {r["status"] for r in doc["scorecard"]["month"]} <= {"met", "at_risk", "missed", "none"}
 
 
+def test_demo_says_so_before_building_when_its_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path / "co"), "--port", str(port)])
+    assert done.exit_code != 0 and f"port {port} on 127.0.0.1 is in use" in done.output
+    assert not (tmp_path / "co" / "leadpact.db").exists()  # nothing was built
+
+
 def test_the_trickle_makes_leads_cross_the_gate_works_some_and_leaves_some_alone() -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -120,6 +120,9 @@ def demo_command(
         return
     from leadpact.demo.company import DEMO_ROSTER_YAML
 
+    if not no_serve and port and not _port_free(host, port):
+        fail(f"port {port} on {host} is in use: choose another with --port (0: any free one), or --no-serve")
+
     now = now_utc()
     directory.mkdir(parents=True, exist_ok=True)
     for name in ("leadpact.db", "leadpact.db-wal", "leadpact.db-shm", "events.jsonl"):
@@ -214,6 +217,17 @@ def _print_built(
         f"{card['month']['metrics']['period']}[/bold], "
         f"[bold]leadpact lead L-000001 --pact {directory}/pact.yaml[/bold]"
     )
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _free_port(host: str) -> int:
