@@ -257,3 +257,27 @@ def test_every_page_renders_an_empty_store(client: TestClient, keys: dict[str, s
     overview = client.get("/", headers={"Authorization": f"Bearer {keys['viewer']}"}).text
     assert metric(overview, "mql_count") == "0" and metric(overview, "acceptance_rate") == "—"
     assert "No data" in overview and "No rejections or disqualifications this month." in overview
+
+
+def test_the_overview_and_marketing_pages_show_another_month_when_asked(
+    worked: tuple[TestClient, str],
+) -> None:
+    client, key = worked
+    february = client.get(
+        "/api/metrics", params={"period": "2026-02", "as_of": NOW.isoformat()},
+        headers={"Authorization": f"Bearer {key}"},
+    ).json()  # fmt: skip
+    sign_in(client, key)
+    page = client.get("/", params={"month": "2026-02"}).text
+    assert "February 2026" in page and metric(page, "mql_count") == count(february["mql_count"])
+    assert metric(page, "acceptance_rate") == pct(february["acceptance_rate"])
+    assert 'href="/?month=2026-01"' in page and 'href="/"' in page  # back a month, or to the current one
+    assert 'hx-get="/?month=2026-02"' in page  # the live refresh keeps the month
+    current = client.get("/").text
+    assert 'href="/?month=2026-02"' in current and "?month=2026-04" not in current  # nothing after now
+    marketing = client.get("/marketing", params={"month": "2026-02"}).text
+    assert metric(marketing, "mql_count") == count(february["mql_count"])
+    assert '<td class="id">2025-09</td>' in marketing and '<td class="id">2026-03</td>' not in marketing
+    for bad in ("2026-13", "2026-W10", "march"):
+        refused = client.get("/", params={"month": bad})
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "month", bad

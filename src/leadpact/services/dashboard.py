@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from leadpact.domain.periods import Period, period_containing, previous
+from leadpact.domain.periods import Period, following, parse_period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, scorecard
 from leadpact.pact import Pact
 from leadpact.services.escalations import list_escalations
@@ -42,16 +42,35 @@ def current_month(ws: Workspace, now: datetime) -> Period:
     return period_containing("month", now, ws.pact.timezone)
 
 
+def month_of(ws: Workspace, label: str) -> Period:
+    """The month `label` names (2026-03) in the pact's zone; ValueError for anything else."""
+    period = parse_period(label, ws.pact.timezone)
+    if period.kind != "month":
+        raise ValueError(f"{label!r} is not a month like 2026-03")
+    return period
+
+
 def month_metrics(ws: Workspace, now: datetime, period: Period | None = None) -> dict[str, Any]:
     """`leadpact metrics --period <month> --json` as of `now` (default the month containing it)."""
     label = (period or current_month(ws, now)).label
     return metrics(ws.engine, ws.pact, ws.rules, label, as_of=now)
 
 
-def overview(ws: Workspace, now: datetime) -> dict[str, Any]:
-    """The current month: its metrics document, both teams' scorecard, the largest funnel leak, and the
-    escalations still open (open or overdue, as `escalations --open --json` lists them)."""
-    doc = month_metrics(ws, now)
+def month_nav(ws: Workspace, now: datetime, period: Period) -> dict[str, str | None]:
+    """The months either side of `period` a page links to (none after the current month)."""
+    later = following(period)
+    return {
+        "previous": previous(period).label,
+        "next": later.label if later.start <= current_month(ws, now).start else None,
+        "current": current_month(ws, now).label,
+    }
+
+
+def overview(ws: Workspace, now: datetime, month: Period | None = None) -> dict[str, Any]:
+    """A month (default the current one): its metrics document, both teams' scorecard, the largest funnel
+    leak, and the escalations still open (open or overdue, as `escalations --open --json` lists them)."""
+    month = month or current_month(ws, now)
+    doc = month_metrics(ws, now, month)
     leak = doc.get("funnel_leak") or []
     largest = leak[0] if leak and leak[0].get("ratio") is not None and leak[0]["ratio"] < 1 else None
     return {
@@ -59,6 +78,7 @@ def overview(ws: Workspace, now: datetime) -> dict[str, Any]:
         "scorecard": scorecard(doc, commitments_of(ws.pact)),
         "largest_leak": largest,
         "escalations": list_escalations(ws.engine, now=now, state="unresolved"),
+        "nav": month_nav(ws, now, month),
     }
 
 
@@ -127,11 +147,14 @@ def sales(ws: Workspace, now: datetime) -> dict[str, Any]:
     }
 
 
-def marketing(ws: Workspace, now: datetime, months: int = TREND_MONTHS) -> dict[str, Any]:
-    """The current month by source, and the last `months` months (oldest first) for the trends."""
-    period = current_month(ws, now)
+def marketing(
+    ws: Workspace, now: datetime, month: Period | None = None, months: int = TREND_MONTHS
+) -> dict[str, Any]:
+    """A month (default the current one) by source, and the `months` months up to it (oldest first) for
+    the trends."""
+    period = month or current_month(ws, now)
     periods = [period]
     for _ in range(months - 1):
         periods.insert(0, previous(periods[0]))
     docs = [month_metrics(ws, now, p) for p in periods]
-    return {"metrics": docs[-1], "trend": docs}
+    return {"metrics": docs[-1], "trend": docs, "nav": month_nav(ws, now, period)}

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from starlette.responses import Response
 
+from leadpact.domain.periods import Period
+from leadpact.services.dashboard import month_of
 from leadpact.services.keys import Caller
 from leadpact.services.workspace import Workspace
+from leadpact.web.errors import ApiError
 from leadpact.web.templating import render
+
+MonthQuery = Annotated[
+    str | None, Query(max_length=7, description="A month like 2026-03 (default: the current one).")
+]
+
+
+def month_param(ws: Workspace, text: str | None) -> Period | None:
+    """The month a page was asked for (`?month=2026-03`), None for the current one; 422 for anything else."""
+    if not text:
+        return None
+    try:
+        return month_of(ws, text)
+    except ValueError as exc:
+        raise ApiError(422, f"month: {exc}", field="month") from None
 
 
 def page(

@@ -1,5 +1,5 @@
-"""`/marketing`: this month's volume against target and acceptance by source; reasons and volume over the
-last six months."""
+"""`/marketing` (`?month=2026-03` for another month): the month's volume against target and acceptance
+by source; reasons and volume over the six months up to it."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from starlette.responses import Response
 from leadpact import charts
 from leadpact.services import dashboard
 from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
-from leadpact.web.live import page
+from leadpact.web.live import MonthQuery, month_param, page
 
 router = APIRouter()
 
 
 @router.get("/marketing")
-async def marketing_page(request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep) -> Response:
-    view = await run_in_threadpool(dashboard.marketing, ws, now)
+async def marketing_page(
+    request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep, month: MonthQuery = None
+) -> Response:
+    view = await run_in_threadpool(dashboard.marketing, ws, now, month_param(ws, month))
     doc = view["metrics"]
     targets = dashboard.commitments_of(ws.pact)
     specs = {

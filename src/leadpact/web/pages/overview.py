@@ -1,6 +1,7 @@
-"""`/`: the current month in the pact's zone — both teams' scorecard, MQL pace with the projected month end,
-acceptance, response compliance by tier, touches, disposition, reasons with their actions, pipeline by
-source, the funnel with its largest leak named, open escalations."""
+"""`/` (`?month=2026-03` for another month): the current month in the pact's zone — both teams'
+scorecard, MQL pace with the projected month end, acceptance, response compliance by tier, touches,
+disposition, reasons with their actions, pipeline by source, the funnel with its largest leak named, open
+escalations."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from starlette.responses import Response
 from leadpact import charts
 from leadpact.services import dashboard
 from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
-from leadpact.web.live import page
+from leadpact.web.live import MonthQuery, month_param, page
 
 router = APIRouter()
 
 
 @router.get("/")
-async def overview_page(request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep) -> Response:
-    view = await run_in_threadpool(dashboard.overview, ws, now)
+async def overview_page(
+    request: Request, caller: PageCaller, ws: WorkspaceDep, now: NowDep, month: MonthQuery = None
+) -> Response:
+    view = await run_in_threadpool(dashboard.overview, ws, now, month_param(ws, month))
     doc = view["metrics"]
     targets = dashboard.commitments_of(ws.pact)
     specs = {
