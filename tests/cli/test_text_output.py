@@ -158,7 +158,7 @@ def test_erase_notify_init_and_demo_at_80_columns(store: Path, tmp_path: Path) -
     assert re.search(r"already erased on 2026-\d\d-\d\d \d\d:\d\d E[SD]T", read(["erase", "L-100002"]))
     notify = read(["notify", "test"], code=1)
     assert "webhook" in notify and "failed" in notify and "a-long-path" in notify
-    demo = read(["demo", "--leads", "40", "--months", "1", "--dir", str(tmp_path / "demo")])
+    demo = read(["demo", "--no-serve", "--leads", "40", "--months", "1", "--dir", str(tmp_path / "demo")])
     assert "Scorecard, last full month" in demo and "first contact within SLA" in demo
     assert re.search(r"as of \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", " ".join(demo.split()))
 
