@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from leadpact.cli.app import app
-from leadpact.cli.cmd_ingest import open_input, show_report
+from leadpact.cli.cmd_ingest import ingest_progress, open_input, show_report
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
 from leadpact.importers.crm import OBJECTS, VENDORS
@@ -83,17 +83,19 @@ def import_command(
         except OSError as exc:
             fail(f"cannot read {file}: {exc.strerror or exc}")
         try:
-            result = import_table(
-                ctx,
-                table,
-                vendor=vendor,
-                obj=obj,
-                mapping=chosen,
-                history=history,
-                touches_tracked=not no_touches,
-                dry_run=dry_run,
-                now=now_utc(),
-            )
+            with ingest_progress(None, quiet=as_json, reading="reading rows' events") as progress:
+                result = import_table(
+                    ctx,
+                    table,
+                    vendor=vendor,
+                    obj=obj,
+                    mapping=chosen,
+                    history=history,
+                    touches_tracked=not no_touches,
+                    dry_run=dry_run,
+                    now=now_utc(),
+                    progress=progress,
+                )
         except ImportRefused as exc:
             fail(f"{file}: {exc}")
         except IngestInterrupted as cut:

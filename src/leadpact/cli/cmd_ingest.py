@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,6 +48,28 @@ def open_input(path: str) -> tuple[BinaryIO, str | None, int | None]:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
+@contextmanager
+def ingest_progress(
+    total: int | None, *, quiet: bool, reading: str = "reading events"
+) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar on a terminal's stderr for one ingest call (its `progress` callback): events read,
+    leads applied."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    shown = not quiet and err_console.is_terminal  # no bar in a pipe or a log
+    with Progress(*columns, console=err_console, transient=True, disable=not shown) as bar:
+        read = bar.add_task(reading, total=total)
+        leads = bar.add_task("applying to leads", total=None, visible=False)
+
+        def progress(step: str, n: int) -> None:
+            if step == "read":
+                bar.advance(read, n)
+            else:
+                bar.update(leads, visible=True)
+                bar.advance(leads, n)
+
+        yield progress
+
+
 def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestReport:
     from leadpact.cli.context import Context
 
@@ -58,18 +82,7 @@ def run_ingest(ctx: object, path: str, *, atomic: bool, quiet: bool) -> IngestRe
             fail(f"{path if path != '-' else 'standard input'} is not a text file of events: {exc}")
         except OSError as exc:
             fail(f"cannot read {path}: {exc.strerror or exc}")
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
-            read = bar.add_task("reading events", total=total)
-            leads = bar.add_task("applying to leads", total=None, visible=False)
-
-            def progress(step: str, n: int) -> None:
-                if step == "read":
-                    bar.advance(read, n)
-                else:
-                    bar.update(leads, visible=True)
-                    bar.advance(leads, n)
-
+        with ingest_progress(total, quiet=quiet) as progress:
             now = now_utc()
             try:
                 return ingest(

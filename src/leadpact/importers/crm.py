@@ -184,7 +184,3 @@ def rows(
 
 
 DEAL_CHUNK = 500
-
-
-def fields_list() -> str:
-    return ", ".join(FIELDS)

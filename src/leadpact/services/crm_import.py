@@ -86,8 +86,6 @@ def _where(name: str | None, column_of: dict[str, str]) -> str | None:
         return column_of[bare]
     if bare == "rep" and "owner" in column_of:
         return column_of["owner"]
-    if bare == "stage" and "stage" not in column_of:
-        return name
     return name
 
 
@@ -140,8 +138,8 @@ def import_table(
         out.report.add(Result(row.line, None, REFUSED, _where(problem.field, column_of), problem.reason))
 
     def calls() -> Iterator[tuple[int, Any]]:
-        """Each row's events; a row whose lead.created cannot be read is refused whole (its other events
-        would wait for it forever), any other bad event alone."""
+        """Each row's events, parsed once; a row whose lead.created cannot be read is refused whole (its other
+        events would wait for it forever), any other bad event alone."""
         for row in mapped:
             out.rows_read += 1
             if not isinstance(row.events, list):
@@ -156,7 +154,7 @@ def import_table(
                     out.report.add(
                         Result(row.line, exc.event_id, REFUSED, _where(exc.field, column_of), exc.reason)
                     )
-                    if k == 0:
+                    if event["type"] == "lead.created":
                         break
                     continue
                 yield row.line * MAX_EVENTS_A_ROW + k, parsed
