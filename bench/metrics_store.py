@@ -163,6 +163,12 @@ def handoff_rows(c: Company, sel: slice) -> list[tuple[Any, ...]]:
         _times(c.first_activity[sel]),
         _times(c.lead_first_touch[sel]),
         _names(team_codes, TEAMS),
+        [False] * len(ids),  # history: synthesised as live, not imported
+        [  # closer: the owner on a won or lost deal
+            o if w is not None or lost is not None else None
+            for o, w, lost in zip(owner, _times(c.customer[sel]), _times(c.closed_lost[sel]), strict=True)
+        ],
+        [None] * len(ids),  # product
     ]
     return list(zip(*columns, strict=True))
 
@@ -250,6 +256,7 @@ def event_rows(c: Company, sel: slice, rng: np.random.Generator) -> list[tuple[A
                     data,
                     f"{hash((lid, key)) & (2**64 - 1):032x}",
                     at + 90 * US,
+                    False,  # history
                 )
             )
 
