@@ -126,3 +126,14 @@ def test_a_bad_request_is_one_clear_line(filled: Path) -> None:
     ):
         result = run(*args)
         assert result.exit_code in (1, 2) and expected in result.stderr and "Traceback" not in result.output
+
+
+def test_clocks_and_violations_export(filled: Path) -> None:
+    clocks = run("export", "clocks", "--format", "jsonl", "--period", "2024-03")
+    rows = [json.loads(line) for line in clocks.stdout.splitlines()]
+    assert {r["kind"] for r in rows} >= {"first_contact"} and all(
+        r["due_at"].startswith("2024-") for r in rows
+    )
+    violations = run("export", "violations", "--format", "csv", "--period", "2024")
+    lines = violations.stdout.splitlines()
+    assert lines[0].startswith("seq,") and any(",first_contact," in line for line in lines[1:])
