@@ -21,13 +21,13 @@ from builders import GOOD_FIT, created
 from leadpact.domain.rules import rules_from_pact
 from leadpact.importers.readers import read_events
 from leadpact.pact import Pact
-from leadpact.services.escalations import (
+from leadpact.services.escalation_views import (
     EscalationResolved,
     NotYourTeam,
-    evaluate,
     list_escalations,
     resolve_escalation,
 )
+from leadpact.services.escalations import evaluate
 from leadpact.services.ingest import ingest, vocabulary
 from leadpact.services.metrics import metrics
 from leadpact.services.violations import list_violation_views

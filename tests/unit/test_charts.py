@@ -7,7 +7,17 @@ from typing import Any
 
 import pytest
 
-from leadpact import charts
+from leadpact.charts.metrics import (
+    acceptance_by_source_chart,
+    compliance_by_tier_chart,
+    funnel_chart,
+    pace_chart,
+    pipeline_by_source_chart,
+    reasons_chart,
+    reasons_trend_chart,
+    volume_by_source_chart,
+    volume_trend_chart,
+)
 from leadpact.domain.scorecard import status_of
 
 DOC: dict[str, Any] = {
@@ -86,15 +96,15 @@ def values(spec: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     "make",
     [
-        charts.pace_chart,
-        charts.pipeline_by_source_chart,
-        charts.funnel_chart,
-        charts.reasons_chart,
-        charts.volume_by_source_chart,
-        lambda d: charts.compliance_by_tier_chart(d, target=0.9),
-        lambda d: charts.acceptance_by_source_chart(d, target=0.7),
-        lambda d: charts.reasons_trend_chart([d, {**d, "period": "2026-04"}]),
-        lambda d: charts.volume_trend_chart([d]),
+        pace_chart,
+        pipeline_by_source_chart,
+        funnel_chart,
+        reasons_chart,
+        volume_by_source_chart,
+        lambda d: compliance_by_tier_chart(d, target=0.9),
+        lambda d: acceptance_by_source_chart(d, target=0.7),
+        lambda d: reasons_trend_chart([d, {**d, "period": "2026-04"}]),
+        lambda d: volume_trend_chart([d]),
     ],
 )
 def test_every_chart_is_a_vega_lite_spec_that_fits_its_container(make: Any) -> None:
@@ -109,14 +119,14 @@ def test_every_chart_is_a_vega_lite_spec_that_fits_its_container(make: Any) -> N
 
 
 def test_the_pace_chart_draws_the_count_the_projection_and_the_target_of_the_document() -> None:
-    rows = values(charts.pace_chart(DOC))
+    rows = values(pace_chart(DOC))
     assert {"measure": "so far", "mqls": 120, "status": "none"} in rows
     assert {"measure": "projected", "mqls": 296.4, "status": "at_risk"} in rows
     assert {"target": 355.56} in rows
 
 
 def test_compliance_by_tier_leaves_out_tiers_without_a_rate_and_the_none_group() -> None:
-    rows = values(charts.compliance_by_tier_chart(DOC, target=0.9))
+    rows = values(compliance_by_tier_chart(DOC, target=0.9))
     assert [(r["tier"], r["compliance"], r["status"]) for r in rows if "tier" in r] == [
         ("high", 0.95, "met"),
         ("low", 0.5, "missed"),
@@ -124,7 +134,7 @@ def test_compliance_by_tier_leaves_out_tiers_without_a_rate_and_the_none_group()
 
 
 def test_the_funnel_names_its_largest_leak_in_red_and_keeps_funnel_order() -> None:
-    rows = [r for r in values(charts.funnel_chart(DOC)) if "stage" in r]
+    rows = [r for r in values(funnel_chart(DOC)) if "stage" in r]
     assert [(r["stage"], r["rate"], r["status"]) for r in rows] == [
         ("MQL→SAL acceptance", 0.75, "met"),
         ("MQL→SQL", 0.1, "missed"),
@@ -132,7 +142,7 @@ def test_the_funnel_names_its_largest_leak_in_red_and_keeps_funnel_order() -> No
 
 
 def test_reasons_flagged_in_red_largest_first_with_their_actions() -> None:
-    rows = values(charts.reasons_chart(DOC))
+    rows = values(reasons_chart(DOC))
     assert [(r["reason"], r["count"], r["status"], r["action"]) for r in rows] == [
         ("wrong_job_function", 14, "missed", "adjust persona targeting"),
         ("competitor", 3, "none", "exclude competitor domains"),
@@ -140,7 +150,7 @@ def test_reasons_flagged_in_red_largest_first_with_their_actions() -> None:
 
 
 def test_volume_by_source_carries_each_source_target_and_pace() -> None:
-    rows = values(charts.volume_by_source_chart(DOC))
+    rows = values(volume_by_source_chart(DOC))
     assert rows[0] == {"source": "webinar", "mqls": 80, "target": 88.9, "pace": 1.1, "status": "met"}
     assert rows[1]["target"] is None and rows[1]["status"] == "none"
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from leadpact import charts
+from leadpact.charts.learning import backtest_chart, curve_chart, drift_chart, whatif_chart
 from leadpact.domain.calibration import session_report
 from leadpact.domain.curve import curve_of
 
@@ -39,10 +39,10 @@ def _values(spec: dict[str, Any]) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("make", "doc"),
     [
-        (charts.whatif_chart, REPLAY),
-        (charts.curve_chart, CURVE),
-        (charts.drift_chart, REPORT),
-        (charts.backtest_chart, CAPACITY),
+        (whatif_chart, REPLAY),
+        (curve_chart, CURVE),
+        (drift_chart, REPORT),
+        (backtest_chart, CAPACITY),
     ],
 )
 def test_each_learning_chart_is_valid_vega_lite(make: Any, doc: Any) -> None:
@@ -55,11 +55,11 @@ def test_each_learning_chart_is_valid_vega_lite(make: Any, doc: Any) -> None:
 
 
 def test_the_charts_draw_the_documents_numbers() -> None:
-    whatif = {(r["group"], r["pact"]): r["mqls"] for r in _values(charts.whatif_chart(REPLAY))}
+    whatif = {(r["group"], r["pact"]): r["mqls"] for r in _values(whatif_chart(REPLAY))}
     assert whatif[("all", "in force")] == 120 and whatif[("low", "proposed")] == 0
     assert whatif[("medium", "proposed")] == 2
-    curve = {r["label"]: r["sql_rate"] for r in _values(charts.curve_chart(CURVE))}
+    curve = {r["label"]: r["sql_rate"] for r in _values(curve_chart(CURVE))}
     assert curve["≤5m"] == 0.5 and ">24h" not in curve  # an empty bucket is not drawn
-    drift = _values(charts.drift_chart(REPORT))
+    drift = _values(drift_chart(REPORT))
     assert {"band": "B2", "measure": "accepted", "rate": 0.8} in drift and len(drift) == 3
-    assert len(_values(charts.backtest_chart(CAPACITY))) == 3
+    assert len(_values(backtest_chart(CAPACITY))) == 3

@@ -15,7 +15,8 @@ from webkit import cli, settings_for
 
 from accountability_support import ENV, ROSTER, day_of_leads, local, pact_with
 from leadpact.domain.rules import rules_from_pact
-from leadpact.services.escalations import evaluate, list_escalations, resolve_escalation
+from leadpact.services.escalation_views import list_escalations, resolve_escalation
+from leadpact.services.escalations import evaluate
 from leadpact.services.keys import create_key
 from leadpact.web.app import create_app
 from leadpact.web.deps import get_now

@@ -131,7 +131,7 @@ def test_the_overview_shows_the_numbers_of_metrics_json(worked: tuple[TestClient
 def test_the_charts_are_the_specs_of_leadpact_charts_for_the_same_document(
     worked: tuple[TestClient, str],
 ) -> None:
-    from leadpact import charts
+    from leadpact.charts.metrics import funnel_chart, pace_chart
 
     client, key = worked
     doc = metrics_doc(client, key)
@@ -142,8 +142,8 @@ def test_the_charts_are_the_specs_of_leadpact_charts_for_the_same_document(
         for name, spec in re.findall(r'id="chart-(\w+)"[^>]*data-spec=\'([^\']*)\'', page)
     }
     assert set(specs) == {"pace", "tiers", "pipeline", "funnel", "reasons"}
-    assert specs["funnel"] == json.loads(json.dumps(charts.funnel_chart(doc)))
-    assert specs["pace"] == json.loads(json.dumps(charts.pace_chart(doc)))
+    assert specs["funnel"] == json.loads(json.dumps(funnel_chart(doc)))
+    assert specs["pace"] == json.loads(json.dumps(pace_chart(doc)))
 
 
 def test_a_live_refresh_after_the_session_ended_sends_the_whole_page_to_login(

@@ -11,7 +11,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.cli.render import Times, folding, listing, whole
-from leadpact.services.escalations import (
+from leadpact.services.escalation_views import (
     EscalationNotFound,
     EscalationResolved,
     list_escalations,

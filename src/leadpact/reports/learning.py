@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadpact import charts
 from leadpact import formatting as w
+from leadpact.charts.learning import backtest_chart, curve_chart
 from leadpact.reports.blocks import Section
 
 
@@ -33,7 +33,7 @@ def curve(doc: dict[str, Any]) -> Section:
         )
     if r["note"]:
         s.p(f"Note: {r['note']}.")
-    return s.chart("Reached SQL by first-contact time", lambda: charts.curve_chart(c))
+    return s.chart("Reached SQL by first-contact time", lambda: curve_chart(c))
 
 
 def erlang(doc: dict[str, Any]) -> Section:
@@ -56,4 +56,4 @@ def erlang(doc: dict[str, Any]) -> Section:
         )
     short = sum(1 for h in c["by_hour"] if h["reps"] < h["reps_needed"])
     s.p(f"{short} hours of the week have fewer reps on shift than the target needs.")
-    return s.chart("Predicted and measured compliance by week", lambda: charts.backtest_chart(c))
+    return s.chart("Predicted and measured compliance by week", lambda: backtest_chart(c))

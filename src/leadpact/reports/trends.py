@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadpact import charts
 from leadpact import formatting as w
+from leadpact.charts.learning import drift_chart
+from leadpact.charts.metrics import pipeline_by_source_chart, reasons_trend_chart, volume_trend_chart
 from leadpact.reports.blocks import Section
 
 RATE_LABELS = {
@@ -46,7 +47,7 @@ def trend(doc: dict[str, Any], title: str) -> Section:
         rows,
         right=[1, 2, 3, 4, 5, 6, 7],
     )
-    s.chart("MQLs against target", lambda: charts.volume_trend_chart(doc["trend"]))
+    s.chart("MQLs against target", lambda: volume_trend_chart(doc["trend"]))
     return s
 
 
@@ -61,7 +62,7 @@ def reasons(doc: dict[str, Any]) -> Section:
     ]
     s.table(["reason", "count", "share", "", "marketing action"], rows, right=[1, 2])
     if doc.get("trend"):
-        s.chart("Reasons by month", lambda: charts.reasons_trend_chart(doc["trend"]))
+        s.chart("Reasons by month", lambda: reasons_trend_chart(doc["trend"]))
     return s
 
 
@@ -96,7 +97,7 @@ def sources(doc: dict[str, Any]) -> Section:
     ]
     s.table(["source", "MQLs", "target", "accepted", "MQL→SQL", "pipeline"], rows, right=[1, 2, 3, 4, 5])
     if by_source:
-        s.chart("Pipeline by source", lambda: charts.pipeline_by_source_chart(doc["metrics"]))
+        s.chart("Pipeline by source", lambda: pipeline_by_source_chart(doc["metrics"]))
     return s
 
 
@@ -200,7 +201,7 @@ def calibration(doc: dict[str, Any]) -> Section:
         )  # fmt: skip
     if c["drift"].get("finding"):
         s.p(f"Drift: {c['drift']['finding']}.")
-    return s.chart("Acceptance and SQL rate by score band", lambda: charts.drift_chart(c))
+    return s.chart("Acceptance and SQL rate by score band", lambda: drift_chart(c))
 
 
 def capacity(doc: dict[str, Any]) -> Section:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from leadpact.domain.periods import Period
 from leadpact.domain.timeutil import iso_utc, to_us
-from leadpact.services.escalations import escalation_view, list_escalations
+from leadpact.services.escalation_views import escalation_view, list_escalations
 from leadpact.store import changes as store_changes
 from leadpact.store import escalations as store_escalations
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from leadpact.domain.periods import Period, following, parse_period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, scorecard
 from leadpact.pact import Pact
-from leadpact.services.escalations import list_escalations
+from leadpact.services.escalation_views import list_escalations
 from leadpact.services.metrics import metrics
 from leadpact.services.routing_views import queue_view
 from leadpact.services.violations import clock_page, clock_view

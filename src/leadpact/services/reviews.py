@@ -31,7 +31,7 @@ from leadpact.domain.planning import waterfall
 from leadpact.domain.timeutil import iso_utc, parse_instant
 from leadpact.services import review_learning
 from leadpact.services.decisions import for_review
-from leadpact.services.escalations import list_escalations
+from leadpact.services.escalation_views import list_escalations
 from leadpact.services.metrics import metrics, plan_inputs
 from leadpact.services.plan import history_of
 from leadpact.services.review_parts import (

@@ -7,7 +7,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from leadpact import charts
+from leadpact.charts.metrics import (
+    acceptance_by_source_chart,
+    reasons_trend_chart,
+    volume_by_source_chart,
+    volume_trend_chart,
+)
 from leadpact.services import dashboard
 from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
 from leadpact.web.live import MonthQuery, month_param, page
@@ -23,10 +28,10 @@ async def marketing_page(
     doc = view["metrics"]
     targets = dashboard.commitments_of(ws.pact)
     specs = {
-        "volume": charts.volume_by_source_chart(doc),
-        "acceptance": charts.acceptance_by_source_chart(doc, target=targets.acceptance_min),
-        "volume_trend": charts.volume_trend_chart(view["trend"]),
-        "reasons_trend": charts.reasons_trend_chart(view["trend"]),
+        "volume": volume_by_source_chart(doc),
+        "acceptance": acceptance_by_source_chart(doc, target=targets.acceptance_min),
+        "volume_trend": volume_trend_chart(view["trend"]),
+        "reasons_trend": reasons_trend_chart(view["trend"]),
     }
     return page(
         request, caller, ws, "marketing", title="Marketing", view=view, m=doc, targets=targets, specs=specs

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from leadpact import charts
+from leadpact.charts.metrics import (
+    compliance_by_tier_chart,
+    funnel_chart,
+    pace_chart,
+    pipeline_by_source_chart,
+    reasons_chart,
+)
 from leadpact.services import dashboard
 from leadpact.web.deps import NowDep, PageCaller, WorkspaceDep
 from leadpact.web.live import MonthQuery, month_param, page
@@ -25,11 +31,11 @@ async def overview_page(
     doc = view["metrics"]
     targets = dashboard.commitments_of(ws.pact)
     specs = {
-        "pace": charts.pace_chart(doc),
-        "tiers": charts.compliance_by_tier_chart(doc, target=targets.compliance_min),
-        "pipeline": charts.pipeline_by_source_chart(doc),
-        "funnel": charts.funnel_chart(doc),
-        "reasons": charts.reasons_chart(doc),
+        "pace": pace_chart(doc),
+        "tiers": compliance_by_tier_chart(doc, target=targets.compliance_min),
+        "pipeline": pipeline_by_source_chart(doc),
+        "funnel": funnel_chart(doc),
+        "reasons": reasons_chart(doc),
     }
     return page(
         request,

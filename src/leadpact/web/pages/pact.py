@@ -48,7 +48,7 @@ async def pact_whatif(
 ) -> Response:
     """What-if before signing: the pact file replayed over a period (the last full quarter by default) beside
     the pact in force — `leadpact replay`'s numbers, as a fragment the pact page loads on demand."""
-    from leadpact.charts import whatif_chart
+    from leadpact.charts.learning import whatif_chart
     from leadpact.pact import PactError
     from leadpact.services.whatif import default_period, replay
 

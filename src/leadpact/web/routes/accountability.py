@@ -19,7 +19,7 @@ from leadpact.services.decisions import (
     list_decisions,
     mark_done,
 )
-from leadpact.services.escalations import (
+from leadpact.services.escalation_views import (
     EscalationNotFound,
     EscalationResolved,
     NotYourTeam,

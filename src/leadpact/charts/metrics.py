@@ -1,51 +1,25 @@
-"""The charts, as Vega-Lite specifications built with Altair: one specification for both places it is drawn.
-
-The dashboard hands each dict to vega-embed in the browser (`leadpact/web/static/vendor/`); the reports turn
-the same dict into SVG with vl-convert. Every function is pure: a `metrics --json` document (or several, one a
-period) in, a Vega-Lite dict out; the numbers drawn are the document's, never recomputed. A target that the
-document does not carry (a compliance minimum of the pact) is a keyword argument.
-
-Specs are `width: "container"` (they fit a 375 px phone and a wide screen alike); the reports set a width
-before converting. Status colours are the dashboard's: met green, at risk amber, missed red.
-"""
+"""Charts of the `metrics --json` document, as the dashboard and the reviews draw them: one period's (pace,
+tiers, pipeline, funnel, reasons, sources) and several periods' (one a period, oldest first: the trends)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from leadpact.charts.spec import (
+    NEUTRAL,
+    NONE_KEY,
+    PLAN,
+    TIERS,
+    Doc,
+    Spec,
+    data,
+    finish,
+    status_scale,
+)
 from leadpact.domain.scorecard import status_of
 
-Doc = Mapping[str, Any]
-Spec = dict[str, Any]
-
-MET, AT_RISK, MISSED, NEUTRAL, PLAN = "#2b8a3e", "#e8a317", "#c92a2a", "#3b5bdb", "#1d2330"
-STATUS_COLOURS = {"met": MET, "at_risk": AT_RISK, "missed": MISSED, "none": "#adb5bd"}
 FUNNEL_ORDER = ("mql_to_sal", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
-TIERS = ("high", "medium", "low")
-NONE_KEY = "(none)"  # the metrics' group for rows without the attribute
-
-
-def _finish(chart: Any, *, height: int = 180) -> Spec:
-    chart = chart.properties(width="container", height=height).configure_view(stroke=None)
-    chart = chart.configure_axis(labelFontSize=12, titleFontSize=12, grid=False)
-    chart = chart.configure_legend(orient="bottom", labelFontSize=12, titleFontSize=12)
-    # validated against the Vega-Lite schema by the tests (tests/unit/test_charts.py), not on every request
-    spec: Spec = chart.to_dict(validate=False)
-    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
-    return spec
-
-
-def _data(rows: list[dict[str, Any]]) -> Any:
-    import altair as alt
-
-    return alt.InlineData(values=rows)
-
-
-def _status_scale() -> Any:
-    import altair as alt
-
-    return alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values()))
 
 
 def pace_chart(doc: Doc) -> Spec:
@@ -62,22 +36,22 @@ def pace_chart(doc: Doc) -> Spec:
             "status": status_of(pace, 1.0, at_risk=0.8),
         },
     ]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data(rows))
     bars = base.mark_bar(height=22).encode(
         y=alt.Y("measure:N", title=None, sort=["so far", "projected"]),
         x=alt.X("mqls:Q", title="MQLs"),
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        color=alt.Color("status:N", scale=status_scale(), legend=None),
         tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("mqls:Q", format=",.0f")],
     )
     layers = [bars]
     if target:
         rule = (
-            alt.Chart(_data([{"target": target}]))
+            alt.Chart(data([{"target": target}]))
             .mark_rule(color=PLAN, strokeWidth=2)
             .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", format=",.1f", title="target")])
         )
         layers.append(rule)
-    return _finish(alt.layer(*layers), height=80)
+    return finish(alt.layer(*layers), height=80)
 
 
 def compliance_by_tier_chart(doc: Doc, *, target: float | None = None) -> Spec:
@@ -99,21 +73,21 @@ def compliance_by_tier_chart(doc: Doc, *, target: float | None = None) -> Spec:
 def _rate_bars(rows: list[dict[str, Any]], key: str, value: str, title: str, target: float | None) -> Spec:
     import altair as alt
 
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data(rows))
     bars = base.mark_bar().encode(
         y=alt.Y(f"{key}:N", title=None, sort=[r[key] for r in rows]),
         x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        color=alt.Color("status:N", scale=status_scale(), legend=None),
         tooltip=[alt.Tooltip(f"{key}:N"), alt.Tooltip(f"{value}:Q", format=".1%")],
     )
     layers = [bars]
     if target is not None:
         layers.append(
-            alt.Chart(_data([{"target": target}]))
+            alt.Chart(data([{"target": target}]))
             .mark_rule(color=PLAN, strokeDash=[4, 3], strokeWidth=2)
             .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", format=".0%", title="target")])
         )
-    return _finish(alt.layer(*layers), height=max(60, 28 * len(rows)))
+    return finish(alt.layer(*layers), height=max(60, 28 * len(rows)))
 
 
 def pipeline_by_source_chart(doc: Doc) -> Spec:
@@ -128,7 +102,7 @@ def pipeline_by_source_chart(doc: Doc) -> Spec:
         key=lambda r: -r["pipeline"],
     )
     chart = (
-        alt.Chart(_data(rows))
+        alt.Chart(data(rows))
         .mark_bar(color=NEUTRAL)
         .encode(
             y=alt.Y("source:N", title=None, sort=[r["source"] for r in rows]),
@@ -136,7 +110,7 @@ def pipeline_by_source_chart(doc: Doc) -> Spec:
             tooltip=[alt.Tooltip("source:N"), alt.Tooltip("pipeline:Q", format="$,.0f")],
         )
     )
-    return _finish(chart, height=max(60, 24 * len(rows)))
+    return finish(chart, height=max(60, 24 * len(rows)))
 
 
 def funnel_chart(doc: Doc) -> Spec:
@@ -160,11 +134,11 @@ def funnel_chart(doc: Doc) -> Spec:
         if line.get("rate") is not None
     ]
     labels = [r["stage"] for r in rows]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data(rows))
     bars = base.mark_bar().encode(
         y=alt.Y("stage:N", title=None, sort=labels),
         x=alt.X("rate:Q", title="conversion", axis=alt.Axis(format="%")),
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        color=alt.Color("status:N", scale=status_scale(), legend=None),
         tooltip=[
             alt.Tooltip("stage:N"),
             alt.Tooltip("rate:Q", format=".1%"),
@@ -176,7 +150,7 @@ def funnel_chart(doc: Doc) -> Spec:
     ticks = base.mark_tick(color=PLAN, thickness=2, size=24).encode(
         y=alt.Y("stage:N", sort=labels), x="plan:Q"
     )
-    return _finish(alt.layer(bars, ticks), height=max(60, 30 * len(rows)))
+    return finish(alt.layer(bars, ticks), height=max(60, 30 * len(rows)))
 
 
 def reasons_chart(doc: Doc) -> Spec:
@@ -198,12 +172,12 @@ def reasons_chart(doc: Doc) -> Spec:
         key=lambda r: -r["count"],
     )
     chart = (
-        alt.Chart(_data(rows))
+        alt.Chart(data(rows))
         .mark_bar()
         .encode(
             y=alt.Y("reason:N", title=None, sort=[r["reason"] for r in rows]),
             x=alt.X("count:Q", title="rejections and disqualifications"),
-            color=alt.Color("status:N", scale=_status_scale(), legend=None),
+            color=alt.Color("status:N", scale=status_scale(), legend=None),
             tooltip=[
                 alt.Tooltip("reason:N"),
                 alt.Tooltip("count:Q"),
@@ -212,7 +186,7 @@ def reasons_chart(doc: Doc) -> Spec:
             ],
         )
     )
-    return _finish(chart, height=max(60, 24 * len(rows)))
+    return finish(chart, height=max(60, 24 * len(rows)))
 
 
 def _sources(doc: Doc) -> list[str]:
@@ -236,11 +210,11 @@ def volume_by_source_chart(doc: Doc) -> Spec:
         for s in _sources(doc)
     ]
     labels = [r["source"] for r in rows]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data(rows))
     bars = base.mark_bar().encode(
         y=alt.Y("source:N", title=None, sort=labels),
         x=alt.X("mqls:Q", title="MQLs"),
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        color=alt.Color("status:N", scale=status_scale(), legend=None),
         tooltip=[
             alt.Tooltip("source:N"),
             alt.Tooltip("mqls:Q"),
@@ -253,7 +227,7 @@ def volume_by_source_chart(doc: Doc) -> Spec:
         .mark_tick(color=PLAN, thickness=2, size=20)
         .encode(y=alt.Y("source:N", sort=labels), x="target:Q")
     )
-    return _finish(alt.layer(bars, ticks), height=max(60, 26 * len(rows)))
+    return finish(alt.layer(bars, ticks), height=max(60, 26 * len(rows)))
 
 
 def acceptance_by_source_chart(doc: Doc, *, target: float | None = None) -> Spec:
@@ -281,7 +255,7 @@ def reasons_trend_chart(docs: Sequence[Doc]) -> Spec:
         for reason, r in (d.get("reasons") or {}).items()
     ]
     chart = (
-        alt.Chart(_data(rows))
+        alt.Chart(data(rows))
         .mark_bar()
         .encode(
             x=alt.X("period:O", title=None, sort=[d["period"] for d in docs]),
@@ -295,7 +269,7 @@ def reasons_trend_chart(docs: Sequence[Doc]) -> Spec:
             tooltip=[alt.Tooltip("period:O"), alt.Tooltip("reason:N"), alt.Tooltip("count:Q"), "action:N"],
         )
     )
-    return _finish(chart, height=220)
+    return finish(chart, height=220)
 
 
 def volume_trend_chart(docs: Sequence[Doc]) -> Spec:
@@ -312,98 +286,12 @@ def volume_trend_chart(docs: Sequence[Doc]) -> Spec:
         for d in docs
     ]
     order = [d["period"] for d in docs]
-    base = alt.Chart(_data(rows))
+    base = alt.Chart(data(rows))
     bars = base.mark_bar().encode(
         x=alt.X("period:O", title=None, sort=order),
         y=alt.Y("mqls:Q", title="MQLs"),
-        color=alt.Color("status:N", scale=_status_scale(), legend=None),
+        color=alt.Color("status:N", scale=status_scale(), legend=None),
         tooltip=[alt.Tooltip("period:O"), alt.Tooltip("mqls:Q"), alt.Tooltip("target:Q", format=",.1f")],
     )
     ticks = base.mark_tick(color=PLAN, thickness=2).encode(x=alt.X("period:O", sort=order), y="target:Q")
-    return _finish(alt.layer(bars, ticks), height=200)
-
-
-# -- learning from the store's own data (DESIGN.md §13) --
-
-
-def _grouped(rows: list[dict[str, Any]], key: str, series: str, value: str, title: str, fmt: str) -> Spec:
-    """Horizontal bars of `value` per `key`, one bar per `series` inside each group."""
-    import altair as alt
-
-    chart = (
-        alt.Chart(_data(rows))
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{key}:N", title=None, sort=list(dict.fromkeys(r[key] for r in rows))),
-            yOffset=alt.YOffset(f"{series}:N", sort=list(dict.fromkeys(r[series] for r in rows))),
-            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=fmt)),
-            color=alt.Color(f"{series}:N", title=None, scale=alt.Scale(range=[PLAN, AT_RISK])),
-            tooltip=[f"{key}:N", f"{series}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
-        )
-    )
-    groups = len({r[key] for r in rows})
-    return _finish(chart, height=max(80, 44 * groups))
-
-
-def whatif_chart(replay: Doc) -> Spec:
-    """MQLs in all and by tier, in force against proposed (`leadpact replay --json`)."""
-    rows = [
-        {
-            "group": group,
-            "pact": label,
-            "mqls": (doc if group == "all" else doc["by_tier"].get(group) or {}).get("mql_count") or 0,
-        }
-        for side, label in (("current", "in force"), ("proposed", "proposed"))
-        for doc in (replay[side],)
-        for group in ("all", *TIERS)
-    ]
-    return _grouped(rows, "group", "pact", "mqls", "MQLs", ",.0f")
-
-
-def curve_chart(curve: Doc) -> Spec:
-    """SQL rate by first-contact bucket with its 95% interval (`leadpact curve --json`)."""
-    import altair as alt
-
-    rows = [b for b in curve["buckets"] if b["handoffs"]]
-    order = [b["label"] for b in rows]
-    base = alt.Chart(_data(rows)).encode(x=alt.X("label:N", title="first contact", sort=order))
-    bars = base.mark_bar(color=PLAN).encode(
-        y=alt.Y("sql_rate:Q", title="reached SQL", axis=alt.Axis(format="%")),
-        tooltip=["label:N", "handoffs:Q", alt.Tooltip("sql_rate:Q", format=".1%")],
-    )
-    interval = base.mark_rule(color=MISSED).encode(y="low:Q", y2="high:Q")
-    return _finish(alt.layer(bars, interval), height=200)
-
-
-def drift_chart(report: Doc) -> Spec:
-    """Acceptance and SQL rate of the period's MQLs by score band (`leadpact calibrate report --json`)."""
-    rows = [
-        {"band": b["band"], "measure": measure, "rate": b[key]}
-        for b in report["drift"]["bands"]
-        for measure, key in (("accepted", "acceptance_rate"), ("reached SQL", "sql_rate"))
-        if b[key] is not None
-    ]
-    return _grouped(rows, "band", "measure", "rate", "share of the band's MQLs", "%")
-
-
-def backtest_chart(capacity: Doc) -> Spec:
-    """Predicted against measured high-intent compliance, week by week (`leadpact capacity --json`)."""
-    import altair as alt
-
-    rows = [
-        {"week": w["week"], "series": series, "compliance": w[key]}
-        for w in capacity["backtest"]["by_week"]
-        for series, key in (("predicted", "predicted"), ("measured", "measured"))
-        if w[key] is not None
-    ]
-    chart = (
-        alt.Chart(_data(rows))
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:O", title=None),
-            y=alt.Y("compliance:Q", title="contacted within the clock", axis=alt.Axis(format="%")),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=[PLAN, AT_RISK])),
-            tooltip=["week:O", "series:N", alt.Tooltip("compliance:Q", format=".1%")],
-        )
-    )
-    return _finish(chart, height=200)
+    return finish(alt.layer(bars, ticks), height=200)
