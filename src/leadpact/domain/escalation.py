@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from leadpact.domain.durations import Duration
 
-Rule = Literal["marketing_volume", "sales_response", "sustained"]
-RULES: tuple[Rule, ...] = ("marketing_volume", "sales_response", "sustained")
 #: the team each rule holds to account (sustained: either team)
 RULE_TEAM: dict[str, str] = {"marketing_volume": "marketing", "sales_response": "sales"}
 
 OPEN, OVERDUE, RESOLVED = "open", "overdue", "resolved"
-STATES = (OPEN, OVERDUE, RESOLVED)
 
 
 @dataclass(frozen=True)

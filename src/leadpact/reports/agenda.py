@@ -8,8 +8,6 @@ from typing import Any
 from leadpact import formatting as w
 from leadpact.reports.blocks import Section
 
-STATUS = {"met": "met", "at_risk": "at risk", "missed": "missed", "none": "no data"}
-
 #: the most violations a review lists one by one (the rest are counted; `leadpact violations` lists all)
 VIOLATIONS_SHOWN = 60
 

@@ -17,7 +17,6 @@ from fastapi import Query
 from leadpact.web.errors import ApiError
 
 MAX_LIMIT = 1000
-DEFAULT_LIMIT = 100
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (at most {MAX_LIMIT}).")]
 CursorQuery = Annotated[

@@ -81,10 +81,6 @@ class ChangeFeed:
         self._metrics_due = False
         self._closed = False
 
-    @property
-    def subscribers(self) -> int:
-        return len(self._subscribers)
-
     def subscribe(self) -> Subscriber:
         sub = Subscriber()
         if self._closed:
