@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from accountability_support import ENV, ROSTER, day_of_leads, local, pact_with
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.domain.rules import rules_from_pact
 from leadpact.services.escalations import evaluate
 from leadpact.store.db import open_store
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 MONDAY = local(date(2026, 3, 16), 12)
 

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.cli.common import dumps
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 EVENTS = [

@@ -12,9 +12,9 @@ from sklearn.metrics import cohen_kappa_score
 from typer.testing import CliRunner
 
 from builders import activity, created, disposition, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 AS_OF = "2026-04-10T12:00:00Z"
 FITS = [  # different fit scores, so the period's handoffs spread over score bands

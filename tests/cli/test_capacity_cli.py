@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 AS_OF = "2026-03-25T16:00:00Z"  # Wednesday of 2026-W13; the closed weeks before it are W11 and W12
 # Mondays and Tuesdays at 10:00 New York in W11 and W12: (minutes to the first touch) — 3 met, 1 late

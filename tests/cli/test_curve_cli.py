@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, stage, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 AS_OF = "2026-04-20T12:00:00Z"
 # (response minutes, reaches SQL): 3 within 5 minutes (2 SQLs), 1 at 20, 2 after 30 (1 SQL), 1 never touched

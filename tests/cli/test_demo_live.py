@@ -16,10 +16,10 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.demo.trickle import Trickle
 
-_load_commands()
+load_commands()
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 

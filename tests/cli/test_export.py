@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 DATA = Path(__file__).parent.parent / "data" / "crm"
 AS_OF = "2026-03-05T00:00:00Z"

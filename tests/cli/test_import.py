@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 DATA = Path(__file__).parent.parent / "data" / "crm"
 HUBSPOT_SOURCES = "  organic_search: marketing\n  direct_traffic: marketing\n  referrals: marketing\n"

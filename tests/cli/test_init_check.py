@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.pact import Pact
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands
+from leadpact.cli import load_commands
 from leadpact.cli.app import app
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 TARGETS_DEFAULT = "pact: 1\nname: Test SLA\ntimezone: America/New_York\n"

@@ -10,10 +10,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands
+from leadpact.cli import load_commands
 from leadpact.cli.app import app
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "march-2026"
 AS_OF = "2026-11-24T00:00:00Z"

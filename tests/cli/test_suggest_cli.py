@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.demo.company import DEMO_ROSTER_YAML
 from leadpact.demo.generator import generate
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 AS_OF = "2026-08-10T12:00:00Z"
 

@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, disposition, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 WIDTH = 80

@@ -9,10 +9,10 @@ from typing import Any
 from receivers import HttpReceiver, SmtpReceiver
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands
+from leadpact.cli import load_commands
 from leadpact.cli.app import app
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 PACT = "pact: 1\nname: Test SLA\ntimezone: America/New_York\n"

@@ -14,14 +14,14 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created
-from leadpact.cli import _load_commands
+from leadpact.cli import load_commands
 from leadpact.cli.app import app
 from leadpact.notify.outbox import deliver_due, enqueue, row_key
 from leadpact.notify.targets import Target
 from leadpact.notify.transport import NullTransport, OutboxRow
 from leadpact.store.tables import outbox
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 NOW = datetime(2026, 3, 2, 19, 5, tzinfo=UTC)  # 14:05 in New York

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, stage, touch
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.domain.event_limits import MAX_EMAIL, MAX_NUMBER, MAX_SHORT, MAX_TEXT
 from leadpact.domain.rules import rules_from_pact
 from leadpact.importers.readers import read_events
@@ -22,7 +22,7 @@ from leadpact.pact import Pact
 from leadpact.services.ingest import IngestReport, ingest, vocabulary
 from leadpact.store.tables import events
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

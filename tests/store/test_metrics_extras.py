@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, stage, touch
-from leadpact.cli import _load_commands
+from leadpact.cli import load_commands
 from leadpact.cli.app import app
 from leadpact.domain.rules import rules_from_pact
 from leadpact.importers.readers import read_events
@@ -25,7 +25,7 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 New York
 DAY = 24 * 60
 
-_load_commands()
+load_commands()
 runner = CliRunner()
 
 

@@ -100,9 +100,9 @@ def test_replaying_the_pact_in_force_changes_nothing(engine: Engine, tmp_path: P
 
 
 def test_replay_command_prints_both_sides_in_80_columns_and_json(tmp_path: Path, monkeypatch: Any) -> None:
-    from leadpact.cli import _load_commands, app
+    from leadpact.cli import app, load_commands
 
-    _load_commands()
+    load_commands()
     runner = CliRunner()
     assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
     (tmp_path / "team.yaml").write_text(DEMO_ROSTER_YAML)

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from webkit import make_keys, settings_for
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.web.app import create_app
 from tests_support import truncate
 
-_load_commands()
+load_commands()
 
 
 @pytest.fixture

@@ -20,12 +20,12 @@ import httpx
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from leadpact.cli import _load_commands, app
+from leadpact.cli import app, load_commands
 from leadpact.domain.access import ROLES
 from leadpact.services.keys import create_key
 from leadpact.web.settings import WebSettings
 
-_load_commands()
+load_commands()
 SRC = Path(__file__).resolve().parents[2] / "src"
 HUBSPOT_SECRET = "hubspot-client-secret-for-tests"
 

@@ -8,12 +8,13 @@ import pkgutil
 from leadpact.cli.app import app
 
 
-def _load_commands() -> None:
+def load_commands() -> None:
+    """Register every `cmd_*` module's commands on the app (`leadpact` does it before it runs; tests too)."""
     for module in pkgutil.iter_modules(__path__):
         if module.name.startswith("cmd_"):
             importlib.import_module(f"{__name__}.{module.name}")
 
 
 def main() -> None:
-    _load_commands()
+    load_commands()
     app()
