@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 PG_URL = os.environ.get("LEADPACT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -17,3 +21,29 @@ def truncate(engine: Engine) -> None:
     names = [t.name for t in metadata.sorted_tables]
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+def init_sla(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`leadpact init FOLDER`; the commands after it read that pact and its own store (no LEADPACT_DB)."""
+    from typer.testing import CliRunner
+
+    from leadpact.cli import app, load_commands
+
+    load_commands()
+    assert CliRunner().invoke(app, ["init", str(folder)]).exit_code == 0
+    monkeypatch.setenv("LEADPACT_PACT", str(folder / "pact.yaml"))
+    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    return folder
+
+
+def ingest_rows(folder: Path, rows: list[dict[str, Any]]) -> None:
+    """Write `rows` to FOLDER/events.jsonl and `leadpact ingest` it into the pact `init_sla` set up."""
+    from typer.testing import CliRunner
+
+    from leadpact.cli import app, load_commands
+
+    load_commands()
+    events = folder / "events.jsonl"
+    events.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = CliRunner().invoke(app, ["ingest", str(events)])
+    assert done.exit_code == 0, done.output

@@ -16,6 +16,7 @@ from leadpact.cli import app, load_commands
 from leadpact.domain.rules import rules_from_pact
 from leadpact.services.escalations import evaluate
 from leadpact.store.db import open_store
+from tests_support import init_sla
 
 load_commands()
 runner = CliRunner()
@@ -24,10 +25,7 @@ MONDAY = local(date(2026, 3, 16), 12)
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
-    return tmp_path
+    return init_sla(tmp_path, monkeypatch)
 
 
 @pytest.fixture

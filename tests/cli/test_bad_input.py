@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from builders import GOOD_FIT, activity, created, touch
 from leadpact.cli import app, load_commands
 from leadpact.cli.common import dumps
+from tests_support import init_sla
 
 load_commands()
 runner = CliRunner()
@@ -29,10 +30,7 @@ EVENTS = [
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
-    return tmp_path
+    return init_sla(tmp_path, monkeypatch)
 
 
 def text(events: list[dict[str, Any]]) -> str:

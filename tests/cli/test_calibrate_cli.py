@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from builders import activity, created, disposition, touch
 from leadpact.cli import app, load_commands
+from tests_support import ingest_rows, init_sla
 
 load_commands()
 runner = CliRunner()
@@ -33,9 +34,7 @@ FITS = [  # different fit scores, so the period's handoffs spread over score ban
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    init_sla(tmp_path, monkeypatch)
     rows = []
     for i in range(16):
         lead, at = f"Q{i:02d}", datetime.fromisoformat("2026-03-02T10:00:00-05:00") + timedelta(days=i)
@@ -45,10 +44,7 @@ def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         outcome = "accepted" if i % 3 else "rejected"
         reason = None if outcome == "accepted" else "wrong_job_function"
         rows += [disposition(lead, (at + timedelta(hours=2)).isoformat(), outcome, reason, id=f"{lead}-d")]
-    events = tmp_path / "events.jsonl"
-    events.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    done = runner.invoke(app, ["ingest", str(events)])
-    assert done.exit_code == 0, done.output
+    ingest_rows(tmp_path, rows)
     return tmp_path
 
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, touch
 from leadpact.cli import app, load_commands
+from tests_support import ingest_rows, init_sla
 
 load_commands()
 runner = CliRunner()
@@ -22,9 +23,7 @@ SLOTS = [("2026-03-09", 3), ("2026-03-10", 2), ("2026-03-16", 4), ("2026-03-17",
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    init_sla(tmp_path, monkeypatch)
     rows = []
     for i, (day, minutes) in enumerate(SLOTS):
         lead, at = f"K{i}", datetime.fromisoformat(f"{day}T10:00:00-04:00")
@@ -37,10 +36,7 @@ def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 lead, (first + timedelta(minutes=12)).isoformat(), rep="ana", channel="email", id=f"{lead}-t2"
             )
         ]
-    events = tmp_path / "events.jsonl"
-    events.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    done = runner.invoke(app, ["ingest", str(events)])
-    assert done.exit_code == 0, done.output
+    ingest_rows(tmp_path, rows)
     return tmp_path
 
 

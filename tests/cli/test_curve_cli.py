@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from builders import BANT, GOOD_FIT, activity, created, disposition, stage, touch
 from leadpact.cli import app, load_commands
+from tests_support import ingest_rows, init_sla
 
 load_commands()
 runner = CliRunner()
@@ -21,9 +22,7 @@ LEADS = [(2, True), (4, True), (5, False), (20, True), (45, False), (180, True),
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
+    init_sla(tmp_path, monkeypatch)
     rows = []
     for i, (minutes, sql) in enumerate(LEADS):
         lead = f"C{i}"
@@ -38,10 +37,7 @@ def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                     disposition(lead, (first + timedelta(minutes=5)).isoformat(), "accepted", id=f"{lead}-d")
                 ]
                 rows += [stage(lead, (first + timedelta(days=2)).isoformat(), "sql", id=f"{lead}-s", **BANT)]
-    events = tmp_path / "events.jsonl"
-    events.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    done = runner.invoke(app, ["ingest", str(events)])
-    assert done.exit_code == 0, done.output
+    ingest_rows(tmp_path, rows)
     return tmp_path
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from builders import GOOD_FIT, activity, created, disposition, touch
 from leadpact.cli import app, load_commands
+from tests_support import init_sla
 
 load_commands()
 runner = CliRunner()
@@ -17,10 +18,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def sla(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
-    monkeypatch.setenv("LEADPACT_PACT", str(tmp_path / "pact.yaml"))
-    monkeypatch.delenv("LEADPACT_DB", raising=False)
-    return tmp_path
+    return init_sla(tmp_path, monkeypatch)
 
 
 def write(path: Path, *rows: dict | str) -> Path:

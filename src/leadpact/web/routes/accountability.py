@@ -4,6 +4,7 @@ question; a `marketing` or `sales` key resolves and closes only its own team's, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -56,6 +57,26 @@ def _decision_key(item: dict[str, Any]) -> tuple[Any, ...]:
     return (item["due"], item["id"])
 
 
+async def _change_one(
+    work: Callable[[], dict[str, Any]],
+    *,
+    field: str,
+    not_found: type[Exception],
+    not_yours: type[Exception],
+    done: type[Exception],
+) -> DocResponse:
+    """Run a change of one escalation or decision: one that does not exist is 404 naming `field`, another
+    team's 403, one resolved or done already 409."""
+    try:
+        return DocResponse(await run_in_threadpool(work))
+    except not_found as exc:
+        raise ApiError(404, str(exc), field=field) from None
+    except not_yours as exc:
+        raise ApiError(403, str(exc)) from None
+    except done as exc:
+        raise ApiError(409, str(exc), code="conflict") from None
+
+
 @router.get(
     "/api/escalations",
     response_model=EscalationPage,
@@ -92,14 +113,14 @@ async def post_resolve(
         )  # fmt: skip
 
     try:
-        return DocResponse(await run_in_threadpool(work))
-    except EscalationNotFound as exc:
-        raise ApiError(404, str(exc), field="escalation_id") from None
-    except NotYourTeam as exc:
-        raise ApiError(403, str(exc)) from None
-    except EscalationResolved as exc:
-        raise ApiError(409, str(exc), code="conflict") from None
-    except ValueError as exc:
+        return await _change_one(
+            work,
+            field="escalation_id",
+            not_found=EscalationNotFound,
+            not_yours=NotYourTeam,
+            done=EscalationResolved,
+        )
+    except ValueError as exc:  # an empty plan
         raise ApiError(422, str(exc), field="plan") from None
 
 
@@ -166,14 +187,9 @@ async def post_done(
             ws.engine, decision_id, by=by, now=now, tz=ws.pact.timezone, team=team_of(caller.role)
         )
 
-    try:
-        return DocResponse(await run_in_threadpool(work))
-    except DecisionNotFound as exc:
-        raise ApiError(404, str(exc), field="decision_id") from None
-    except NotYourDecision as exc:
-        raise ApiError(403, str(exc)) from None
-    except DecisionDone as exc:
-        raise ApiError(409, str(exc), code="conflict") from None
+    return await _change_one(
+        work, field="decision_id", not_found=DecisionNotFound, not_yours=NotYourDecision, done=DecisionDone
+    )
 
 
 @router.get(
