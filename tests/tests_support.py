@@ -12,6 +12,8 @@ from sqlalchemy import Engine, text
 
 PG_URL = os.environ.get("LEADPACT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("LEADPACT_REQUIRE_PG") == "1"
+#: the worked example (tests/data/march-2026/README.md): its events and the keys its pact overrides
+EXAMPLE = Path(__file__).resolve().parent / "data" / "march-2026"
 
 
 def truncate(engine: Engine) -> None:
@@ -47,3 +49,20 @@ def ingest_rows(folder: Path, rows: list[dict[str, Any]]) -> None:
     events.write_text("".join(json.dumps(r) + "\n" for r in rows))
     done = CliRunner().invoke(app, ["ingest", str(events)])
     assert done.exit_code == 0, done.output
+
+
+def init_worked_example(folder: Path) -> Path:
+    """`leadpact init FOLDER` with the worked example's `pact-overrides.yaml` put into its pact; the pact file
+    (nothing ingested yet: `EXAMPLE / "events.jsonl"`)."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from leadpact.cli import app, load_commands
+
+    load_commands()
+    assert CliRunner().invoke(app, ["init", str(folder)]).exit_code == 0
+    pact_file = folder / "pact.yaml"
+    pact = yaml.safe_load(pact_file.read_text(encoding="utf-8"))
+    pact.update(yaml.safe_load((EXAMPLE / "pact-overrides.yaml").read_text(encoding="utf-8")))
+    pact_file.write_text(yaml.safe_dump(pact, allow_unicode=True), encoding="utf-8")
+    return pact_file

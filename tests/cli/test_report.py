@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from leadpact.cli import load_commands
 from leadpact.cli.app import app
+from tests_support import EXAMPLE, init_worked_example
 
 load_commands()
 runner = CliRunner()
-EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "march-2026"
 AS_OF = "2026-11-24T00:00:00Z"
 
 
@@ -23,10 +22,7 @@ AS_OF = "2026-11-24T00:00:00Z"
 def sla(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The worked example's pact (the defaults with its overrides) and store, ingested once."""
     folder = tmp_path_factory.mktemp("report") / "sla"
-    assert runner.invoke(app, ["init", str(folder)]).exit_code == 0
-    pact = yaml.safe_load((folder / "pact.yaml").read_text(encoding="utf-8"))
-    pact.update(yaml.safe_load((EXAMPLE / "pact-overrides.yaml").read_text(encoding="utf-8")))
-    (folder / "pact.yaml").write_text(yaml.safe_dump(pact, allow_unicode=True), encoding="utf-8")
+    init_worked_example(folder)
     done = invoke(folder, "ingest", str(EXAMPLE / "events.jsonl"))
     assert "refused 0" in done.stdout
     return folder

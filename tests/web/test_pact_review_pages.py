@@ -17,8 +17,8 @@ from webkit import cli, settings_for
 from leadpact.services.keys import create_key
 from leadpact.web.app import create_app
 from leadpact.web.deps import get_now
+from tests_support import EXAMPLE, init_worked_example
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "march-2026"
 NOW = datetime(2026, 4, 20, 15, 0, tzinfo=UTC)  # a Monday, 11:00 in New York
 PAGES = ["/pact", "/reviews", "/reviews/monthly/2026-03"]
 
@@ -27,11 +27,8 @@ PAGES = ["/pact", "/reviews", "/reviews/monthly/2026-03"]
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, Path, str]]:
     """The worked month's store under a second pact version (acceptance_min raised), signed by sales."""
     folder = tmp_path_factory.mktemp("pages") / "sla"
-    assert cli("init", str(folder)).exit_code == 0
-    pact_file = folder / "pact.yaml"
+    pact_file = init_worked_example(folder)
     pact = yaml.safe_load(pact_file.read_text(encoding="utf-8"))
-    pact.update(yaml.safe_load((EXAMPLE / "pact-overrides.yaml").read_text(encoding="utf-8")))
-    pact_file.write_text(yaml.safe_dump(pact, allow_unicode=True), encoding="utf-8")
     url = f"sqlite:///{folder.parent / 'store.db'}"
     common = ("--pact", str(pact_file), "--db", url)
     assert cli("ingest", str(EXAMPLE / "events.jsonl"), *common).exit_code == 0

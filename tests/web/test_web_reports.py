@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 from webkit import bearer, cli, make_keys, settings_for
 
 from leadpact.web.app import create_app
+from tests_support import EXAMPLE, init_worked_example
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "march-2026"
 AS_OF = "2026-11-24T00:00:00Z"
 
 
@@ -20,11 +19,7 @@ AS_OF = "2026-11-24T00:00:00Z"
 def worked(tmp_path: Path, store_url: str) -> Path:
     """The worked month's pact and events in a store (either database)."""
     folder = tmp_path / "sla"
-    assert cli("init", str(folder)).exit_code == 0
-    pact = yaml.safe_load((folder / "pact.yaml").read_text(encoding="utf-8"))
-    pact.update(yaml.safe_load((EXAMPLE / "pact-overrides.yaml").read_text(encoding="utf-8")))
-    (folder / "pact.yaml").write_text(yaml.safe_dump(pact, allow_unicode=True), encoding="utf-8")
-    pact_file = str(folder / "pact.yaml")
+    pact_file = str(init_worked_example(folder))
     done = cli("ingest", str(EXAMPLE / "events.jsonl"), "--pact", pact_file, "--db", store_url)
     assert done.exit_code == 0 and "refused 0" in done.stdout, done.output
     return folder
