@@ -117,8 +117,10 @@ def _stage(
     report: IngestReport,
     progress: Progress | None,
     now: datetime,
-) -> None:
+) -> int:
+    """Parse and stage the call's lines; returns how many were staged."""
     batch: list[tuple[Any, ...]] = []
+    staged = 0
     for line, raw in lines:
         if progress is not None:
             progress("read", 1)
@@ -132,10 +134,12 @@ def _stage(
             continue
         text = canonical_data(event)
         batch.append(store_events.stage_row(line, event, text, content_hash(event, text)))
+        staged += 1
         if len(batch) >= STAGE_BATCH:
             store_events.stage_rows(conn, batch)
             batch = []
     store_events.stage_rows(conn, batch)
+    return staged
 
 
 def _repeat(line: int, event_id: str, same: bool, where: str) -> Result:
@@ -203,8 +207,7 @@ def ingest(
     with engine.connect() as conn:
         try:
             store_events.create_stage(conn)
-            _stage(conn, lines, vocab, report, progress, now)
-            store_events.index_stage(conn)
+            store_events.index_stage(conn, _stage(conn, lines, vocab, report, progress, now))
             _drop_repeats_in_call(conn, report)
             conn.commit()  # the stage is this connection's own: nothing is visible to anyone yet
             if atomic:

@@ -82,7 +82,14 @@ def stage_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     bulk_insert(conn, STAGE, STAGE_COLUMNS, rows)
 
 
-def index_stage(conn: Connection) -> None:
+SMALL_STAGE = 1000  # rows a scan of the unindexed stage reads faster than indexes are built and analysed
+
+
+def index_stage(conn: Connection, rows: int) -> None:
+    """Index the stage of a call of `rows` rows (and, on PostgreSQL, analyse it); a small stage (a posted
+    event, a webhook's batch) is left as it is: scanning it costs less than the DDL's round trips."""
+    if rows < SMALL_STAGE:
+        return
     conn.execute(text(f"CREATE INDEX ix_{STAGE}_lead ON {STAGE} (lead_id)"))
     conn.execute(text(f"CREATE INDEX ix_{STAGE}_id ON {STAGE} (id)"))
     if conn.dialect.name == "postgresql":
