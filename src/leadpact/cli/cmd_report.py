@@ -3,7 +3,6 @@ reviews of DESIGN.md §11, every number the `metrics --json` number of the same 
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,20 +11,7 @@ from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.cli.output import write_document
-
-
-class ReportKind(StrEnum):
-    weekly = "weekly"
-    monthly = "monthly"
-    quarterly = "quarterly"
-    annual = "annual"
-
-
-class ReportFormat(StrEnum):
-    html = "html"
-    pdf = "pdf"
-    md = "md"
-
+from leadpact.reports.choices import Format, Kind
 
 KindArgument = typer.Argument(..., help="weekly, monthly, quarterly or annual.")
 PeriodOption = typer.Option(
@@ -34,7 +20,7 @@ PeriodOption = typer.Option(
     help="The week (2026-W10), month (2026-03), quarter (2026-Q1) or year (2026) reviewed; default the last "
     "closed one.",
 )
-FormatOption = typer.Option(ReportFormat.html, "--format", help="html, pdf or md.")
+FormatOption = typer.Option(Format.html, "--format", help="html, pdf or md.")
 OutOption = typer.Option(
     None, "--out", help="Write to this file (else stdout; a PDF at a terminal goes to report-KIND-P.pdf)."
 )
@@ -43,9 +29,9 @@ AsOfOption = typer.Option(None, "--as-of", help="Evaluate at this instant (else 
 
 @app.command("report")
 def report_command(
-    kind: ReportKind = KindArgument,
+    kind: Kind = KindArgument,
     period: str | None = PeriodOption,
-    fmt: ReportFormat = FormatOption,
+    fmt: Format = FormatOption,
     out: Path | None = OutOption,
     as_of: str | None = AsOfOption,
     pact: Path | None = PactOption,

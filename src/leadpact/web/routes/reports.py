@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from leadpact.reports.choices import Format, Kind
 from leadpact.web.deps import NowDep, Reader, WorkspaceDep
 from leadpact.web.documents import AsOfQuery, instant
 from leadpact.web.errors import ApiError
@@ -24,19 +24,6 @@ CONTENT: dict[int | str, dict[str, Any]] = {
         "description": "The document",
     }
 }
-
-
-class Kind(StrEnum):
-    weekly = "weekly"
-    monthly = "monthly"
-    quarterly = "quarterly"
-    annual = "annual"
-
-
-class Format(StrEnum):
-    html = "html"
-    pdf = "pdf"
-    md = "md"
 
 
 FormatQuery = Annotated[Format, Query(alias="format", description="html (default), pdf or md.")]
