@@ -49,6 +49,11 @@ def iso_utc(value: datetime) -> str:
     return text.replace("+00:00", "Z")
 
 
+def iso_utc_or_none(value: datetime | None) -> str | None:
+    """`iso_utc`, and None for no instant (a clock not met, an escalation not resolved)."""
+    return None if value is None else iso_utc(value)
+
+
 def local_text(value: datetime, zone: str) -> str:
     """An instant as people read it: in a time zone (the pact's), with the zone's abbreviation."""
     return _local(value, zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.periods import Period, local_date
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.store import decisions as store
 
 TEAMS = ("marketing", "sales")
@@ -43,7 +43,7 @@ def decision_view(row: Any, *, today: date) -> dict[str, Any]:
         "state": "done" if done else "overdue" if due < today else "open",
         "made_at": iso_utc(row["made_at"]),
         "made_by": row["made_by"],
-        "done_at": None if row["done_at"] is None else iso_utc(row["done_at"]),
+        "done_at": iso_utc_or_none(row["done_at"]),
         "done_by": row["done_by"],
     }
 

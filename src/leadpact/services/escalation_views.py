@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.escalation import OPEN, OVERDUE, RESOLVED, state
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.store import escalations as store
 
 
@@ -53,7 +53,7 @@ def escalation_view(row: Any, now: datetime) -> dict[str, Any]:
         "period": row["period"],
         "action": row["action"],
         "opened_at": iso_utc(row["opened_at"]),
-        "due_at": None if row["due_at"] is None else iso_utc(row["due_at"]),
+        "due_at": iso_utc_or_none(row["due_at"]),
         "state": state(row["resolved_at"], row["due_at"], now),
         "owner": ", ".join(owners) if owners else None,
         "owners": owners,
@@ -61,7 +61,7 @@ def escalation_view(row: Any, now: datetime) -> dict[str, Any]:
         "evidence": evidence,
         "summary": evidence_line(row["rule"], evidence),
         "plan": row["plan"],
-        "resolved_at": None if row["resolved_at"] is None else iso_utc(row["resolved_at"]),
+        "resolved_at": iso_utc_or_none(row["resolved_at"]),
         "resolved_by": row["resolved_by"],
     }
 

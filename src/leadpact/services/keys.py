@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.access import ROLES
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.store import keys as store_keys
 
 PREFIX = "lpk_"
@@ -73,7 +73,7 @@ def list_keys(engine: Engine) -> list[dict[str, Any]]:
             "name": r["name"],
             "role": r["role"],
             "created_at": iso_utc(r["created_at"]),
-            "revoked_at": None if r["revoked_at"] is None else iso_utc(r["revoked_at"]),
+            "revoked_at": iso_utc_or_none(r["revoked_at"]),
         }
         for r in rows
     ]

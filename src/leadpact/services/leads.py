@@ -14,15 +14,11 @@ from leadpact.domain.projection import Handoff, Projection
 from leadpact.domain.replay import replay
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.scoring import engagement_score, fit_score, gate_explanation, missing_fit
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.store import clocks as store_clocks
 from leadpact.store import events as store_events
 from leadpact.store import leads as store_leads
 from leadpact.store import routing as store_routing
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value)
 
 
 def _handoff_json(h: Handoff, stored: dict[str, Any] | None, assigned: Any | None = None) -> dict[str, Any]:
@@ -34,7 +30,7 @@ def _handoff_json(h: Handoff, stored: dict[str, Any] | None, assigned: Any | Non
             "rep": assigned["rep"],
             "kind": assigned["kind"],
             "reason": assigned["reason"],
-            "assigned_at": _iso(at),
+            "assigned_at": iso_utc_or_none(at),
             "routing_delay_seconds": (at - assigned["mql_at"]).total_seconds(),
             "human_delay_seconds": None
             if h.first_touch_at is None or assigned["rep"] is None
@@ -44,22 +40,22 @@ def _handoff_json(h: Handoff, stored: dict[str, Any] | None, assigned: Any | Non
         "routing": routing,
         "n": h.n,
         "kind": h.kind,
-        "mql_at": _iso(h.mql_at),
+        "mql_at": iso_utc_or_none(h.mql_at),
         "tier": h.tier,
         "segment": h.segment,
         "owner": owner,
         "fit": round(h.fit, 4),
         "engagement": round(h.engagement, 4),
         "trigger_event": h.trigger_event,
-        "first_touch_at": _iso(h.first_touch_at),
+        "first_touch_at": iso_utc_or_none(h.first_touch_at),
         "first_touch_rep": h.first_touch_rep,
         "touches": h.touches,
         "channels": h.channels,
         "disposition": h.disposition,
-        "disposition_at": _iso(h.disposition_at),
+        "disposition_at": iso_utc_or_none(h.disposition_at),
         "disposition_reason": h.disposition_reason,
         "stage_times": {
-            s: _iso(h.stage_time(s))
+            s: iso_utc_or_none(h.stage_time(s))
             for s in (
                 "mql",
                 "sal",
@@ -137,7 +133,7 @@ def lead_view(
                 {
                     "id": f"{lead_id}#handoff{h.n}",
                     "type": "handoff",
-                    "at": _iso(h.mql_at),
+                    "at": iso_utc_or_none(h.mql_at),
                     "data": {"n": h.n, "tier": h.tier, "segment": h.segment, "trigger": h.trigger_event},
                     "status": "derived",
                 }
@@ -149,13 +145,13 @@ def lead_view(
                 {
                     "id": f"{lead_id}#{alert['n']}:{alert['kind']}:{alert['level']}",
                     "type": kind,
-                    "at": _iso(alert["at"]),
+                    "at": iso_utc_or_none(alert["at"]),
                     "status": "derived",
                     "data": {
                         "handoff": alert["n"],
                         "clock": alert["kind"],
                         "level": alert["level"],
-                        "recorded_at": _iso(alert["recorded_at"]),
+                        "recorded_at": iso_utc_or_none(alert["recorded_at"]),
                         "sent": alert["sent"],
                     },
                 }
@@ -165,7 +161,7 @@ def lead_view(
             {
                 "id": f"{lead_id}#pact:{rescore.version}",
                 "type": "rescored",
-                "at": _iso(rescore.at),
+                "at": iso_utc_or_none(rescore.at),
                 "status": "derived",
                 "data": {
                     "version": rescore.version,
@@ -216,16 +212,16 @@ def _clocks(p: Projection, versions: Versions, as_of: datetime, alerts: list[Any
                 {
                     "handoff": h.n,
                     "kind": clock.kind,
-                    "started_at": _iso(clock.started_at),
-                    "due_at": _iso(clock.due_at),
+                    "started_at": iso_utc_or_none(clock.started_at),
+                    "due_at": iso_utc_or_none(clock.due_at),
                     "status": clock.status(as_of),
-                    "met_at": _iso(clock.met_at) if clock.met_at and clock.met_at <= as_of else None,
-                    "cancelled_at": _iso(clock.cancelled_at)
+                    "met_at": iso_utc(clock.met_at) if clock.met_at and clock.met_at <= as_of else None,
+                    "cancelled_at": iso_utc(clock.cancelled_at)
                     if clock.cancelled_at and clock.cancelled_at <= as_of
                     else None,
                     "rule": clock.rule,
-                    "warnings": [_iso(t) for _f, t in clock.warnings],
-                    "breach_recorded_at": _iso(breach["recorded_at"]) if breach is not None else None,
+                    "warnings": [iso_utc_or_none(t) for _f, t in clock.warnings],
+                    "breach_recorded_at": None if breach is None else iso_utc_or_none(breach["recorded_at"]),
                 }
             )
     return out

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.pact import Pact
 from leadpact.services.versions import SIDES, PactVersion, sign_in_force
 from leadpact.services.workspace import Workspace
@@ -36,7 +36,7 @@ def signatures_of(pact: Pact) -> dict[str, dict[str, Any] | None]:
 def version_view(v: PactVersion) -> dict[str, Any]:
     return {
         "version": v.version,
-        "in_force_from": None if v.effective_at is None else iso_utc(v.effective_at),
+        "in_force_from": iso_utc_or_none(v.effective_at),
         "signatures": signatures_of(v.pact),
         "mode": v.pact.mode,
         "mode_in_effect": v.pact.mode_in_effect,

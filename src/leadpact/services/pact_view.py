@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.services.pact_history import signature_view
 from leadpact.services.workspace import Workspace
 
@@ -24,9 +24,9 @@ def pact_view(ws: Workspace) -> dict[str, Any]:
         "version_full": pact.version_full,
         "mode": pact.mode,
         "timezone": pact.timezone,
-        "in_force_from": None if v.effective_at is None else iso_utc(v.effective_at),
+        "in_force_from": iso_utc_or_none(v.effective_at),
         "recorded_at": iso_utc(v.recorded_at),
-        "applied_at": None if v.applied_at is None else iso_utc(v.applied_at),
+        "applied_at": iso_utc_or_none(v.applied_at),
         "apply_pending": ws.apply_pending,
         "versions": len(ws.recorded),
         "file": {"version": ws.file_pact.version, "differs": ws.file_differs},

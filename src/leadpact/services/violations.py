@@ -14,13 +14,9 @@ from leadpact.domain.clocks import BREACHED
 from leadpact.domain.clocks import KINDS as CLOCK_KINDS
 from leadpact.domain.owed import clock_missed, touches_short, violates
 from leadpact.domain.rules import Versions
-from leadpact.domain.timeutil import iso_utc, parse_instant, to_us
+from leadpact.domain.timeutil import iso_utc_or_none, parse_instant, to_us
 from leadpact.store import clocks as store_clocks
 from leadpact.store import leads as store_leads
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else iso_utc(value)
 
 
 def clock_view(row: Any, now: datetime, recorded: set[str]) -> dict[str, Any]:
@@ -29,11 +25,11 @@ def clock_view(row: Any, now: datetime, recorded: set[str]) -> dict[str, Any]:
         "lead_id": row["lead_id"],
         "handoff": row["n"],
         "kind": row["kind"],
-        "started_at": _iso(clock.started_at),
-        "due_at": _iso(clock.due_at),
+        "started_at": iso_utc_or_none(clock.started_at),
+        "due_at": iso_utc_or_none(clock.due_at),
         "status": clock.status(now),
-        "met_at": _iso(clock.met_at),
-        "cancelled_at": _iso(clock.cancelled_at),
+        "met_at": iso_utc_or_none(clock.met_at),
+        "cancelled_at": iso_utc_or_none(clock.cancelled_at),
         "rule": row["rule"],
         "owner": row["owner"],
         "team": row["team"],
@@ -127,7 +123,7 @@ def list_violation_views(
                 "what": clock_missed(
                     view["owner"], view["kind"], view["lead_id"], view["rule"], due, timezone, met or None
                 ),
-                "recorded_at": _iso(row["recorded_at"]) if row is not None else None,
+                "recorded_at": iso_utc_or_none(row["recorded_at"]) if row is not None else None,
             }
         )
 
@@ -139,7 +135,7 @@ def list_violation_views(
                     "kind": kind,
                     "lead_id": h["lead_id"],
                     "handoff": h["n"],
-                    "at": _iso(at),
+                    "at": iso_utc_or_none(at),
                     "owed_by": "sales",
                     "owner": h["owner"],
                     "team": None,
@@ -181,12 +177,12 @@ def list_violation_views(
                     "kind": r["kind"],
                     "lead_id": r["lead_id"],
                     "handoff": r["n"],
-                    "at": _iso(r["at"]),
+                    "at": iso_utc_or_none(r["at"]),
                     "owed_by": r["owed_by"],
                     "owner": r["owner"],
                     "team": r["team"],
                     "what": r["what"],
-                    "recorded_at": _iso(r["recorded_at"]),
+                    "recorded_at": iso_utc_or_none(r["recorded_at"]),
                 }
             )
     out.sort(key=violation_key)

@@ -39,7 +39,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from leadpact.domain.periods import period_containing
-from leadpact.domain.timeutil import iso_utc
+from leadpact.domain.timeutil import iso_utc, iso_utc_or_none
 from leadpact.jsondoc import dumps
 from leadpact.services.changes import Look, clock_news, escalation_news, look
 from leadpact.services.metrics import metrics
@@ -130,7 +130,7 @@ class ChangeFeed:
             since = ws.in_force.effective_at
             self._broadcast(
                 "pact",
-                {"version": ws.pact.version, "in_force_from": None if since is None else iso_utc(since)},
+                {"version": ws.pact.version, "in_force_from": iso_utc_or_none(since)},
             )
         if before is not None and seen.clocks_changed(before):
             news = await run_in_threadpool(clock_news, ws.engine, before, seen, now)
