@@ -202,8 +202,6 @@ def _ms(p: dict[str, float], key: str) -> str:
     return f"{p[key]:.1f}" if key in p else "-"
 
 
-
-
 def _table(results: dict[tuple[str, str], dict[str, Any]]) -> Table:
     table = Table(title="metrics(...) for one month: ms per phase, rows read", show_lines=False)
     for col in ("database", "reads", "run", "query", "compute", "attribution", "total"):

@@ -367,9 +367,7 @@ def main() -> None:
         f"{best['engagement_s']:.2f} s",
         rate(n, best["engagement_s"]),
     )
-    table.add_row(
-        "vectorised", "gate.passes_vec", f"{best['gate_s']:.2f} s", rate(n, best["gate_s"])
-    )
+    table.add_row("vectorised", "gate.passes_vec", f"{best['gate_s']:.2f} s", rate(n, best["gate_s"]))
     table.add_row("vectorised", "all of it (best of 3)", f"{best['total_s']:.2f} s", rate(n, best["total_s"]))
     table.add_row("speed-up", "", "", f"{n / best['total_s'] / scalar_rate:,.0f}×")
     console.print(table)
