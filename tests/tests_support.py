@@ -66,3 +66,18 @@ def init_worked_example(folder: Path) -> Path:
     pact.update(yaml.safe_load((EXAMPLE / "pact-overrides.yaml").read_text(encoding="utf-8")))
     pact_file.write_text(yaml.safe_dump(pact, allow_unicode=True), encoding="utf-8")
     return pact_file
+
+
+def _pdf_ready() -> bool:
+    """WeasyPrint loads (Pango and HarfBuzz are on the machine; .ci/run installs them)."""
+    try:
+        import weasyprint  # noqa: F401
+    except OSError:
+        return False
+    return True
+
+
+needs_pdf = pytest.mark.skipif(
+    not _pdf_ready(),
+    reason="no Pango/HarfBuzz for WeasyPrint (apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from leadpact.cli import load_commands
 from leadpact.cli.app import app
+from tests_support import needs_pdf
 
 load_commands()
 runner = CliRunner()
@@ -99,6 +100,7 @@ def test_the_html_is_a_page_with_its_text_escaped(tmp_path: Path) -> None:
     assert "employees &gt;= 1000" in html
 
 
+@needs_pdf
 @pytest.mark.parametrize("segments", [None, THREE_SEGMENTS], ids=["default pact", "three segments"])
 def test_the_pdf_is_exactly_one_page(tmp_path: Path, segments: dict[str, Any] | None) -> None:
     sla = folder(tmp_path, **({} if segments is None else {"segments": segments}))
@@ -116,6 +118,7 @@ def test_the_pdf_is_exactly_one_page(tmp_path: Path, segments: dict[str, Any] | 
         assert "1 business day after first contact" in text
 
 
+@needs_pdf
 def test_recorded_signatures_fill_the_lines_and_a_stale_one_does_not(tmp_path: Path) -> None:
     signoff = {
         "marketing": {"name": "Dana Whitfield", "at": "2026-11-20"},
@@ -146,6 +149,7 @@ def test_a_signature_recorded_by_sign_is_on_the_page_with_its_local_date(tmp_pat
     assert "- **Head of Marketing:** name ______" in text
 
 
+@needs_pdf
 def test_a_pact_too_long_for_one_page_says_so(tmp_path: Path) -> None:
     many = {
         f"segment_{i}": {
@@ -159,3 +163,30 @@ def test_a_pact_too_long_for_one_page_says_so(tmp_path: Path) -> None:
     pages = len(pdf_pages(out))
     assert pages > 1
     assert f"runs to {pages} pages" in result.output
+
+
+class _NoPango:
+    """A meta-path finder that makes `import weasyprint` fail as it does where Pango is missing."""
+
+    def find_spec(self, name: str, *_: Any) -> None:
+        if name == "weasyprint" or name.startswith("weasyprint."):
+            raise OSError("cannot load library 'libpango-1.0-0': cannot open shared object file")
+
+
+def test_without_pango_a_pdf_is_one_line_saying_what_to_install_and_the_text_formats_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    sla = folder(tmp_path)
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
+    out = tmp_path / "sla.pdf"
+    args = ["doc", "--pact", str(sla / "pact.yaml"), "--as-of", AS_OF, "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and not out.exists()
+    said = " ".join(result.output.split())
+    assert "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in said
+    assert "--format html or md works without them" in said and "Traceback" not in said
+    assert "# " in doc(sla, "--format", "md").stdout  # Markdown needs no Pango

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from leadpact.cli import load_commands
 from leadpact.cli.app import app
-from tests_support import EXAMPLE, init_worked_example
+from tests_support import EXAMPLE, init_worked_example, needs_pdf
 
 load_commands()
 runner = CliRunner()
@@ -131,6 +131,7 @@ def test_the_annual_review_has_four_quarters_and_capacity(sla: Path) -> None:
     assert "With the roster on shift in 2026-W17 and the arrivals of the 8 weeks before" in spring.stdout
 
 
+@needs_pdf
 def test_the_pdf_reads_back_the_numbers_metrics_gives(sla: Path, tmp_path: Path) -> None:
     from pypdf import PdfReader
 

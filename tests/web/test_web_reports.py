@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from webkit import bearer, cli, make_keys, settings_for
 
 from leadpact.web.app import create_app
-from tests_support import EXAMPLE, init_worked_example
+from tests_support import EXAMPLE, init_worked_example, needs_pdf
 
 AS_OF = "2026-11-24T00:00:00Z"
 
@@ -54,6 +54,7 @@ def test_a_report_over_http_is_the_one_the_cli_prints(
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+@needs_pdf
 def test_a_report_as_pdf_and_html(served: tuple[TestClient, dict[str, str], Path, str]) -> None:
     from io import BytesIO
 
@@ -97,6 +98,7 @@ def test_a_bad_question_is_422_naming_its_field(
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+@needs_pdf
 def test_the_one_page_sla_over_http_links_the_dashboard(
     served: tuple[TestClient, dict[str, str], Path, str],
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from leadpact.cli.app import app
-from leadpact.cli.common import DbOption, JsonOption, PactOption, err_console, print_json
+from leadpact.cli.common import DbOption, JsonOption, PactOption, err_console, fail, print_json
 from leadpact.cli.context import as_of_or_now, open_context
 from leadpact.cli.output import write_document
 
@@ -38,7 +38,7 @@ def doc_command(
 ) -> None:
     """The one-page SLA: revenue target, stages, both teams' commitments, accountability, reviews,
     signatures."""
-    from leadpact.reports.render import render_doc
+    from leadpact.reports.render import PdfUnavailable, render_doc
     from leadpact.services.sla_doc import sla_document
 
     ws = open_context(pact, db)
@@ -46,7 +46,10 @@ def doc_command(
     if as_json:
         print_json(doc)
         return
-    data, pages = render_doc(doc, fmt.value)
+    try:
+        data, pages = render_doc(doc, fmt.value)
+    except PdfUnavailable as exc:
+        fail(str(exc))
     write_document(data, fmt.value, out, f"sla-{doc['version']}.{fmt.value}")
     if pages > 1:
         err_console.print(

@@ -39,7 +39,7 @@ def report_command(
     as_json: bool = JsonOption,
 ) -> None:
     """A review: weekly (the fixed agenda), monthly (trends), quarterly (targets), annual (capacity)."""
-    from leadpact.reports.render import render_report
+    from leadpact.reports.render import PdfUnavailable, render_report
     from leadpact.services.reviews import ReportError, review_document
 
     ws = open_context(pact, db)
@@ -50,5 +50,8 @@ def report_command(
     if as_json:
         print_json(doc)
         return
-    data = render_report(doc, fmt.value)
+    try:
+        data = render_report(doc, fmt.value)
+    except PdfUnavailable as exc:
+        fail(str(exc))
     write_document(data, fmt.value, out, f"report-{kind.value}-{doc['period']}.{fmt.value}")

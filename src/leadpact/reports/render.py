@@ -62,6 +62,20 @@ def render_text(template: str, doc: dict[str, Any], fmt: Literal["md", "html"], 
     return page.render(doc=doc, css=stylesheet() if fmt == "html" else "", **context)
 
 
+PANGO = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load the system libraries it lays text out with (Pango, HarfBuzz)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        first = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        super().__init__(
+            f"a PDF needs Pango and HarfBuzz, which this machine lacks ({first}); on Debian or Ubuntu: "
+            f"apt-get install -y {PANGO}. --format html or md works without them"
+        )
+
+
 def to_pdf(html: str) -> bytes:
     """The HTML laid out by WeasyPrint as PDF bytes."""
     return laid_out_pdf(html)[0]
@@ -69,7 +83,10 @@ def to_pdf(html: str) -> bytes:
 
 def laid_out_pdf(html: str) -> tuple[bytes, int]:
     """The HTML laid out by WeasyPrint: the PDF bytes and how many pages it took."""
-    from weasyprint import HTML  # heavy: loaded only to print
+    try:
+        from weasyprint import HTML  # heavy: loaded only to print
+    except OSError as exc:  # cffi could not dlopen Pango or HarfBuzz
+        raise PdfUnavailable(exc) from None
 
     document = HTML(string=html, base_url=str(TEMPLATES)).render()
     pdf: bytes = document.write_pdf()

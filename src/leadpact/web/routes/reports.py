@@ -49,7 +49,7 @@ def _answer(data: bytes, fmt: Format, filename: str) -> Response:
 @router.get(
     "/api/reports/{kind}",
     response_class=Response,
-    responses={**CONTENT, **errors(401, 403, 422)},
+    responses={**CONTENT, **errors(401, 403, 422, 503)},
     summary="A review: weekly, monthly, quarterly or annual (`leadpact report KIND`)",
 )
 async def get_report(
@@ -61,7 +61,7 @@ async def get_report(
     fmt: FormatQuery = Format.html,
     as_of: AsOfQuery = None,
 ) -> Response:
-    from leadpact.reports.render import render_report
+    from leadpact.reports.render import PdfUnavailable, render_report
     from leadpact.services.reviews import ReportError, review_document
 
     when = instant(as_of, now)
@@ -74,19 +74,21 @@ async def get_report(
         data, label = await run_in_threadpool(build)
     except ReportError as exc:
         raise ApiError(422, f"period: {exc}", field="period") from None
+    except PdfUnavailable as exc:
+        raise ApiError(503, str(exc), code="pdf_unavailable") from None
     return _answer(data, fmt, f"report-{kind.value}-{label}.{fmt.value}")
 
 
 @router.get(
     "/api/doc",
     response_class=Response,
-    responses={**CONTENT, **errors(401, 403)},
+    responses={**CONTENT, **errors(401, 403, 503)},
     summary="The one-page SLA of the pact in force (`leadpact doc`); PDF by default",
 )
 async def get_doc(
     request: Request, ws: WorkspaceDep, now: NowDep, _: Reader, fmt: FormatQuery = Format.pdf
 ) -> Response:
-    from leadpact.reports.render import render
+    from leadpact.reports.render import PdfUnavailable, render
     from leadpact.services.sla_doc import sla_document
 
     settings = request.app.state.settings
@@ -96,5 +98,8 @@ async def get_doc(
         doc = sla_document(ws, now=now, dashboard_url=f"{dashboard}/")
         return render("doc", doc, fmt.value), doc["version"]
 
-    data, version = await run_in_threadpool(build)
+    try:
+        data, version = await run_in_threadpool(build)
+    except PdfUnavailable as exc:
+        raise ApiError(503, str(exc), code="pdf_unavailable") from None
     return _answer(data, fmt, f"sla-{version}.{fmt.value}")
