@@ -76,6 +76,7 @@ def test_demo_no_serve_builds_the_company_and_exits(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     doc = json.loads(done.stdout)
     assert doc["ingest"]["refused"] == 0 and doc["store"]["leads"] == 200
+    assert isinstance(doc["escalations_opened"], int)  # the first worker pass judged the last 4 weeks
     assert "url" not in doc and "key" not in doc
     assert {r["status"] for r in doc["scorecard"]["month"]} <= {"met", "at_risk", "missed", "none"}
 

@@ -156,6 +156,12 @@ def test_history_brought_in_after_its_weeks_escalates_nothing(engine: Engine) ->
     ingest(engine, rules_from_pact(pact), vocabulary(pact), read_events(io.StringIO(text), "x"), now=later)
     result = run(engine, pact, later + timedelta(hours=1))
     assert result.opened == [] and result.violations == 0
+    # asked to judge those weeks (the demo does, as if its worker had run), the same store escalates them
+    since = local(date(2026, 3, 1))
+    judged = evaluate(
+        engine, pact=pact, rules=rules_from_pact(pact), now=later, roster=ROSTER, env=ENV, since=since
+    )
+    assert judged.opened and {v["rule"] for v in list_escalations(engine, now=later)} >= {"marketing_volume"}
 
 
 def test_resolving_takes_the_plan_once_and_only_from_the_owning_team(engine: Engine) -> None:

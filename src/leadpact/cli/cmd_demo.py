@@ -75,6 +75,7 @@ def _scorecard(ctx: Any, now: Any) -> dict[str, Any]:
     return out
 
 
+ESCALATED_BACK = timedelta(weeks=4)  # the closed periods the demo's first worker pass judges for escalation
 DirOption = typer.Option(Path("leadpact-demo"), "--dir", help="Where the demo company lives.")
 
 
@@ -142,6 +143,12 @@ def demo_command(
     worker = record_due(
         ctx.engine, now=now, mode=ctx.pact.mode, roster=ctx.roster, timezone=ctx.pact.timezone
     )
+    from leadpact.services.escalations import evaluate
+
+    # as if the worker had been running for the last weeks of the company's history: their misses escalate
+    escalated = evaluate(
+        ctx.engine, pact=ctx.pact, rules=ctx.rules, now=now, roster=ctx.roster, since=now - ESCALATED_BACK
+    )
     from leadpact.services.leads import store_counts
 
     held = store_counts(ctx.engine)
@@ -156,6 +163,7 @@ def demo_command(
                 "ingest": report.summary,
                 "store": held,
                 "breaches_recorded": worker.breaches,
+                "escalations_opened": len(escalated.opened),
                 "scorecard": {
                     k: [
                         dict(zip(("team", "commitment", "value", "target", "status"), r, strict=True))
@@ -166,7 +174,7 @@ def demo_command(
             }
         )
     else:
-        _print_built(ctx, directory, count, leads, report, held, worker, card, now)
+        _print_built(ctx, directory, count, leads, report, held, worker, card, now, len(escalated.opened))
     if live is not None:
         settings, key, url = live
         if not as_json:
@@ -189,6 +197,7 @@ def _print_built(
     worker: Any,
     card: Any,
     now: Any,
+    escalated: int,
 ) -> None:
     s = report.summary
     console.print(
@@ -198,7 +207,8 @@ def _print_built(
     console.print(
         f"store: {held['leads']:,} leads, {held['handoffs']:,} handoffs (MQL cycles and sales-sourced), "
         f"{held['events']:,} events; the worker recorded {worker.breaches:,} breaches and "
-        f"{worker.warnings:,} warnings as of {Times(ctx.pact.timezone).text(now)}",
+        f"{worker.warnings:,} warnings as of {Times(ctx.pact.timezone).text(now)}, and opened "
+        f"{escalated} escalation(s) over the last {ESCALATED_BACK.days // 7} weeks (leadpact escalations)",
         highlight=False,
     )
     for kind, label in (("month", "last full month"), ("week", "last full week")):

@@ -185,14 +185,16 @@ def evaluate(
     now: datetime,
     roster: Roster | None = None,
     env: Mapping[str, str] | None = None,
+    since: datetime | None = None,
 ) -> Evaluation:
     """Record marketing's violations of the periods closed by `now` and open the escalations they and sales's
     response call for (DESIGN.md §10). Each step commits on its own: a worker killed midway loses nothing
-    the next pass does not do again, and repeats nothing (unique keys)."""
+    the next pass does not do again, and repeats nothing (unique keys). Periods that ended before `since`
+    (default: the store's first received event) are left alone."""
     environment = dict(os.environ if env is None else env)
     result = Evaluation()
     with engine.connect() as conn:
-        first = store.first_received_at(conn)
+        first = store.first_received_at(conn) if since is None else since
     if first is None:
         return result
     tz = pact.timezone
