@@ -15,7 +15,7 @@ same client: its figure is the most this client and uvicorn can do here).
 - single: each request one `lead.created` (a new lead, good fit: scored, some cross the gate and are
   routed) for `--seconds`, `--clients` requests in flight; events/s, p50 and p99 of the request time.
   Every request is durable when answered (the store commits before the summary is sent).
-- batch: arrays of `--batch` new leads; events/s.
+- batch: arrays of `--batch` new leads, `--batch-clients` in flight; events/s.
 - overview: `GET /` signed in (the dashboard's overview, the current month), p50/p95 over 30 requests; with
   `--overview-leads N` on the bench/metrics.py store of N leads (built once and kept, SQLite), else on the
   store the load above filled. When the dashboard has no overview page yet, `/api/metrics` is timed instead.
@@ -273,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--batch-clients", type=int, default=2, help="batch posts in flight")
     ap.add_argument(
         "--db", choices=("sqlite", "pg", "both", "none"), default="both", help="none: the overview only"
     )
@@ -292,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     port = free_port()
     with servers([(bare_cmd(folder, port), port)], folder) as ports:
         bare = run_load(ports, "-", "bare", args.seconds, args.clients, 1)
-        bare_batch = run_load(ports, "-", "bareb", args.seconds, 4, args.batch)
+        bare_batch = run_load(ports, "-", "bareb", args.seconds, args.batch_clients, args.batch)
     print("bare FastAPI endpoint (the ceiling):", flush=True)
     print(_row("single event", bare))
     print(_row("batch", bare_batch), flush=True)
@@ -311,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             commands.append((serve_cmd(pact, url, p), p))
         with servers(commands, folder) as ports:
             single = run_load(ports, key, f"{kind}-s", args.seconds, args.clients, 1)
-            batch = run_load(ports, key, f"{kind}-b", args.seconds, 4, args.batch)
+            batch = run_load(ports, key, f"{kind}-b", args.seconds, args.batch_clients, args.batch)
             base = f"http://127.0.0.1:{ports[0]}"
             target, pages = ("", [])
             if not args.overview_leads or kind != "sqlite":
