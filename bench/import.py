@@ -100,7 +100,8 @@ def _workspace(folder: Path, url: str) -> object:
 
 
 def measure(path: Path, url: str, folder: Path) -> dict[str, float]:
-    from leadpact.importers.readers import CsvRecords, lines_of
+    from leadpact.importers.readers import CsvRecords
+    from leadpact.importers.text import lines_of
     from leadpact.services.crm_import import import_table
 
     ws = _workspace(folder, url)

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from leadpact.importers.readers import MAX_LINE_BYTES, NotText, Unreadable, read_events
+from leadpact.importers.readers import read_events
+from leadpact.importers.text import MAX_LINE_BYTES, NotText, Unreadable
 
 GOOD = b'{"id": "e%d", "type": "activity"}'
 

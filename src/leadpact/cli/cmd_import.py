@@ -15,7 +15,8 @@ from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_c
 from leadpact.cli.context import now_utc, open_context
 from leadpact.importers.crm import OBJECTS, VENDORS
 from leadpact.importers.mapping import EMPTY, ImportMapping, load_mapping
-from leadpact.importers.readers import CsvRecords, NotText, lines_of
+from leadpact.importers.readers import CsvRecords
+from leadpact.importers.text import NotText, lines_of
 from leadpact.pact import PactError
 from leadpact.services.crm_import import ImportRefused, ImportReport, import_table
 from leadpact.services.ingest import IngestInterrupted

@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from leadpact.cli.app import app
 from leadpact.cli.common import DbOption, JsonOption, PactOption, console, err_console, fail, print_json
 from leadpact.cli.context import now_utc, open_context
-from leadpact.importers.readers import NotText, read_events
+from leadpact.importers.readers import read_events
+from leadpact.importers.text import NotText
 from leadpact.services.ingest import IngestInterrupted, IngestReport, ingest
 
 

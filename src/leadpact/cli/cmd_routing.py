@@ -36,7 +36,8 @@ def explain_command(
     """Dry run: which rule, which rep, why, and who was skipped and why."""
     from leadpact.domain.events import EventError, parse_event
     from leadpact.domain.replay import replay
-    from leadpact.importers.readers import NotText, Unreadable, read_events
+    from leadpact.importers.readers import read_events
+    from leadpact.importers.text import NotText, Unreadable
     from leadpact.services.leads import projection_of
     from leadpact.services.routing_views import explain_projection
 

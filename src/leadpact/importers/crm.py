@@ -16,7 +16,6 @@ from typing import Any
 
 from leadpact.importers import hubspot, salesforce
 from leadpact.importers.mapping import ImportMapping
-from leadpact.importers.readers import Unreadable, column_name
 from leadpact.importers.records import (
     FIELDS,
     Door,
@@ -27,6 +26,7 @@ from leadpact.importers.records import (
     record_events,
     task_events,
 )
+from leadpact.importers.text import Unreadable, column_name
 
 VENDORS = ("hubspot", "salesforce", "csv")
 OBJECTS = ("contacts", "leads", "tasks", "opportunities")

@@ -20,7 +20,8 @@ from leadpact.domain.calibration import (
 )
 from leadpact.domain.periods import Period
 from leadpact.domain.timeutil import iso_utc
-from leadpact.importers.readers import CsvRecords, NotText, Unreadable, lines_of
+from leadpact.importers.readers import CsvRecords
+from leadpact.importers.text import NotText, Unreadable, lines_of
 from leadpact.store import calibration as store
 
 SHEET_COLUMNS = (

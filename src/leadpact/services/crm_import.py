@@ -17,8 +17,9 @@ from typing import Any
 from leadpact.domain.events import EventError, parse_event
 from leadpact.importers.crm import DEFAULT_OBJECT, MAX_EVENTS_A_ROW, Columns, Row, plan_columns, rows
 from leadpact.importers.mapping import EMPTY, ImportMapping
-from leadpact.importers.readers import CsvRecords, Unreadable
+from leadpact.importers.readers import CsvRecords
 from leadpact.importers.records import Refusal, Values
+from leadpact.importers.text import Unreadable
 from leadpact.services.ingest import REFUSED, IngestReport, Result, ingest
 from leadpact.services.workspace import Workspace
 

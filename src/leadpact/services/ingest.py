@@ -26,7 +26,7 @@ from leadpact.domain.events import Event, EventError, Vocabulary, canonical_data
 from leadpact.domain.routing import RoutingRules
 from leadpact.domain.rules import Rules, Versions
 from leadpact.domain.timeutil import from_us, to_us
-from leadpact.importers.readers import Unreadable
+from leadpact.importers.text import Unreadable
 from leadpact.pact import Pact
 from leadpact.roster import Roster
 from leadpact.services.project import (

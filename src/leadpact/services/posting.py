@@ -9,7 +9,7 @@ from typing import Any
 
 from leadpact.domain.access import event_types_of, may_post
 from leadpact.domain.events import TYPE_RANK
-from leadpact.importers.readers import Unreadable
+from leadpact.importers.text import Unreadable
 from leadpact.services.ingest import IngestReport, ingest
 from leadpact.services.workspace import Workspace
 from leadpact.store import events as store_events
