@@ -56,7 +56,7 @@ class Evaluation:
 def _metric(engine: Engine, pact: Pact, rules: Rules, period: str, now: datetime) -> dict[str, Any]:
     from leadpact.services.metrics import metrics
 
-    return metrics(engine, pact, rules, period, as_of=now)
+    return metrics(engine, pact, rules, period, as_of=now, views=False)  # the numbers only
 
 
 def _owners(rule: str, pact: Pact, roster: Roster | None) -> list[str]:

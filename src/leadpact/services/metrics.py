@@ -91,6 +91,16 @@ def _targets(pact: Pact, rules: Rules, period: Period, as_of: datetime) -> Targe
     )
 
 
+def _numbers(period: Period, as_of: datetime, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "period": period.label,
+        "start": iso_utc(period.start),
+        "end": iso_utc(period.end),
+        "as_of": iso_utc(as_of),
+        **body,
+    }
+
+
 def _document(
     period: Period,
     as_of: datetime,
@@ -101,11 +111,7 @@ def _document(
     leak_doc: list[dict[str, Any]],
 ) -> dict[str, Any]:
     return {
-        "period": period.label,
-        "start": iso_utc(period.start),
-        "end": iso_utc(period.end),
-        "as_of": iso_utc(as_of),
-        **body,
+        **_numbers(period, as_of, body),
         "attribution": attribution_doc,
         "revenue_attribution": revenue_doc,
         "stage_times": stage_doc,
@@ -148,12 +154,15 @@ def metrics(
     *,
     as_of: datetime,
     cache: bool = True,
+    views: bool = True,
     profile: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The metrics document of DESIGN.md §7 for a period (any syntax of §1) as of an instant.
 
     The period's rows come from the month packs (`services.packs`), or with `cache=False` straight from the
-    tables; the document is the same. `profile`, when given, receives the milliseconds of each phase
+    tables; the document is the same. With `views=False` the document stops at its numbers: no attribution,
+    revenue attribution, stage times or funnel leak (for callers that read only the numbers, every minute:
+    `services.escalations`). `profile`, when given, receives the milliseconds of each phase
     (`query`: getting the period's rows; `compute`: the document but attribution; `attribution`: its views),
     of each table read (`read.*`) and pack decoding (`read.pack`), how many months came from a pack
     (`packs.used`) or were read again (`packs.built`), and the rows used (`rows.*`)."""
@@ -179,6 +188,9 @@ def metrics(
         _targets(pact, rules, period, as_of),
         business_minutes,
     )
+    if not views:
+        packs.save(saves)
+        return _numbers(period, as_of, body)
     lists = period_lists(h, to_us(period.start), to_us(period.end))
     stage_doc = stage_times_vec(h, lists.cohort, as_of)
     leak_doc = funnel_leak_vec(h, lists.cohort, _plan_rates(pact), as_of)
