@@ -30,7 +30,6 @@ STAGE_OWNERS = {
     "customer": "sales",
 }
 RAW_DEFINITION = "Any identifiable person who has interacted with the brand"
-TIERS = ("high", "medium", "low")
 
 
 def _stages(pact: Pact) -> list[dict[str, str]]:
