@@ -17,7 +17,7 @@ from leadpact.charts.spec import (
     finish,
     status_scale,
 )
-from leadpact.domain.scorecard import status_of
+from leadpact.domain.scorecard import largest_leak, status_of
 
 FUNNEL_ORDER = ("mql_to_sal", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
 
@@ -119,7 +119,8 @@ def funnel_chart(doc: Doc) -> Spec:
     import altair as alt
 
     leak = list(doc.get("funnel_leak") or [])
-    worst = leak[0]["stage"] if leak and (leak[0].get("ratio") is not None and leak[0]["ratio"] < 1) else None
+    largest = largest_leak(doc)
+    worst = largest["stage"] if largest else None
     order = {stage: i for i, stage in enumerate(FUNNEL_ORDER)}
     rows = [
         {

@@ -27,6 +27,16 @@ def status_of(value: float | None, target: float | None, *, at_risk: float = AT_
     return "at_risk" if value >= target * at_risk else "missed"
 
 
+def largest_leak(doc: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The funnel audit's first line (`funnel_leak`, lowest ratio first) when that stage is behind plan (its
+    ratio below 1); None when it is on plan or has no ratio."""
+    leak = doc.get("funnel_leak") or []
+    if leak and leak[0].get("ratio") is not None and leak[0]["ratio"] < 1:
+        first: dict[str, Any] = leak[0]
+        return first
+    return None
+
+
 @dataclass(frozen=True)
 class Commitments:
     """The pact's targets the scorecard judges by."""

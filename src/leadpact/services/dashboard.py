@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from leadpact.domain.periods import Period, following, parse_period, period_containing, previous
-from leadpact.domain.scorecard import Commitments, scorecard
+from leadpact.domain.scorecard import Commitments, largest_leak, scorecard
 from leadpact.pact import Pact
 from leadpact.services.escalation_views import list_escalations
 from leadpact.services.metrics import metrics
@@ -71,12 +71,10 @@ def overview(ws: Workspace, now: datetime, month: Period | None = None) -> dict[
     leak, and the escalations still open (open or overdue, as `escalations --open --json` lists them)."""
     month = month or current_month(ws, now)
     doc = month_metrics(ws, now, month)
-    leak = doc.get("funnel_leak") or []
-    largest = leak[0] if leak and leak[0].get("ratio") is not None and leak[0]["ratio"] < 1 else None
     return {
         "metrics": doc,
         "scorecard": scorecard(doc, commitments_of(ws.pact)),
-        "largest_leak": largest,
+        "largest_leak": largest_leak(doc),
         "escalations": list_escalations(ws.engine, now=now, state="unresolved"),
         "nav": month_nav(ws, now, month),
     }
