@@ -116,7 +116,7 @@ def capacity(ws: Workspace, *, as_of: datetime, goal: float, weeks: int = HISTOR
         predicted = predict(
             per_hour(w_hours).tolist(), _on_shift(routing, week), _targets(ws, week), model, goal
         )
-        doc = metrics(ws.engine, ws.pact, ws.rules, week.label, as_of=as_of)
+        doc = metrics(ws.engine, ws.pact, ws.rules, week.label, as_of=as_of, views=False)
         measured = (doc["by_tier"].get(TIER) or {}).get("response_compliance")
         backtest.append(
             {"week": week.label, "high_handoffs": n, "predicted": predicted["predicted_compliance"],

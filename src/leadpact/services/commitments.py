@@ -34,7 +34,7 @@ def commitments_document(
         raise ValueError("--periods must be at least 1")
     docs = {
         kind: [
-            metrics(engine, pact, rules, p.label, as_of=now)
+            metrics(engine, pact, rules, p.label, as_of=now, views=False)
             for p in closed_before(kind, now, pact.timezone, periods)
         ]
         for kind in ("week", "month")
