@@ -9,12 +9,12 @@ from leadpact.charts.spec import (
     AT_RISK,
     MISSED,
     PLAN,
-    TIERS,
     Doc,
     Spec,
     data,
     finish,
 )
+from leadpact.domain.scoring import TIERS
 
 
 def _grouped(rows: list[dict[str, Any]], key: str, series: str, value: str, title: str, fmt: str) -> Spec:

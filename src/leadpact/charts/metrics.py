@@ -10,7 +10,6 @@ from leadpact.charts.spec import (
     NEUTRAL,
     NONE_KEY,
     PLAN,
-    TIERS,
     Doc,
     Spec,
     data,
@@ -18,6 +17,7 @@ from leadpact.charts.spec import (
     status_scale,
 )
 from leadpact.domain.scorecard import largest_leak, status_of
+from leadpact.domain.scoring import TIERS
 
 FUNNEL_ORDER = ("mql_to_sal", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
 

@@ -11,7 +11,6 @@ Spec = dict[str, Any]
 
 MET, AT_RISK, MISSED, NEUTRAL, PLAN = "#2b8a3e", "#e8a317", "#c92a2a", "#3b5bdb", "#1d2330"
 STATUS_COLOURS = {"met": MET, "at_risk": AT_RISK, "missed": MISSED, "none": "#adb5bd"}
-TIERS = ("high", "medium", "low")
 NONE_KEY = "(none)"  # the metrics' group for rows without the attribute
 
 
