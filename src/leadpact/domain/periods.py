@@ -169,12 +169,17 @@ def previous(period: Period) -> Period:
     return period_of_day(period.kind, period.first_day - timedelta(days=1), period.tz)
 
 
-def closed_before(kind: PeriodKind, now: datetime, tz: str, count: int) -> list[Period]:
-    """The last `count` weeks, months, quarters or years closed at `now`, oldest first."""
-    out = [previous(period_containing(kind, now, tz))]
+def ending_with(period: Period, count: int) -> list[Period]:
+    """`count` periods of `period`'s kind ending with it (at least it), oldest first."""
+    out = [period]
     while len(out) < count:
         out.append(previous(out[-1]))
     return out[::-1]
+
+
+def closed_before(kind: PeriodKind, now: datetime, tz: str, count: int) -> list[Period]:
+    """The last `count` weeks, months, quarters or years closed at `now`, oldest first."""
+    return ending_with(previous(period_containing(kind, now, tz)), count)
 
 
 def following(period: Period) -> Period:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from leadpact.domain.periods import Period, following, parse_period, period_containing, previous
+from leadpact.domain.periods import Period, ending_with, following, parse_period, period_containing, previous
 from leadpact.domain.scorecard import Commitments, largest_leak, scorecard
 from leadpact.pact import Pact
 from leadpact.services.escalation_views import list_escalations
@@ -151,8 +151,5 @@ def marketing(
     """A month (default the current one) by source, and the `months` months up to it (oldest first) for
     the trends."""
     period = month or current_month(ws, now)
-    periods = [period]
-    for _ in range(months - 1):
-        periods.insert(0, previous(periods[0]))
-    docs = [month_metrics(ws, now, p) for p in periods]
+    docs = [month_metrics(ws, now, p) for p in ending_with(period, months)]
     return {"metrics": docs[-1], "trend": docs, "nav": month_nav(ws, now, period)}

@@ -21,6 +21,7 @@ from typing import Any
 
 from leadpact.domain.periods import (
     Period,
+    ending_with,
     has_started,
     months_in,
     parse_period,
@@ -82,20 +83,8 @@ def report_period(kind: str, text: str | None, tz: str, now: datetime) -> Period
 def recent_periods(kind: str, tz: str, now: datetime) -> list[str]:
     """The periods the reviews page lists for a report: the current one (to date) and the closed ones before
     it, newest first."""
-    period = period_containing(KINDS[kind], now, tz)  # type: ignore[arg-type]
-    out = []
-    for _ in range(RECENT[kind]):
-        out.append(period.label)
-        period = previous(period)
-    return out
-
-
-def _periods_back(period: Period, count: int) -> list[Period]:
-    """`count` periods of `period`'s kind ending with it, oldest first."""
-    out = [period]
-    while len(out) < count:
-        out.append(previous(out[-1]))
-    return out[::-1]
+    current = period_containing(KINDS[kind], now, tz)  # type: ignore[arg-type]
+    return [period.label for period in reversed(ending_with(current, RECENT[kind]))]
 
 
 def _escalations(ws: Workspace, period: Period, now: datetime) -> list[dict[str, Any]]:
@@ -207,7 +196,7 @@ def review_document(ws: Workspace, kind: str, period_text: str | None, *, now: d
     if kind == "weekly":
         out["assumptions"] = assumptions(m, pact)
     elif kind == "monthly":
-        months = _periods_back(period, TREND_MONTHS)
+        months = ending_with(period, TREND_MONTHS)
         trend = [trimmed(doc_of(p)) for p in months[:-1]] + [trimmed(m)]
         out["trend"] = trend
         out["changes"] = changes(m, trend[-2] if len(trend) > 1 else None)
