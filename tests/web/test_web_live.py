@@ -242,6 +242,8 @@ def test_text_no_store_can_hold_is_refused_never_a_server_error(sla: Path, store
             "/api/clocks?rep=%00",
             "/api/metrics?period=%00",
             "/api/leads/x?as_of=%00",
+            "/leads/a%00b",  # a dashboard page, as the API
+            "/leads?id=a%00b",
         ):
             response = http.get(path, headers=bearer(key))
             assert response.status_code == 422 and response.json()["error"]["field"], path

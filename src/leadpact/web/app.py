@@ -19,13 +19,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from leadpact.services.keys import shared_secret
 from leadpact.services.workspace import Workspace, open_workspace
 from leadpact.web import errors
-from leadpact.web.deps import WorkspaceHolder
+from leadpact.web.deps import WorkspaceHolder, clean_parameters
 from leadpact.web.sessions import Sessions
 from leadpact.web.settings import WebSettings
 from leadpact.web.stream import ChangeFeed
@@ -57,6 +57,7 @@ def create_app(settings: WebSettings, *, workspace: Workspace | None = None) -> 
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(clean_parameters)],  # a NUL in any parameter is 422, on pages too
         docs_url="/docs",
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,

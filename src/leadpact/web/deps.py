@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from leadpact.domain.access import ACCOUNT, READ, WRITE_EVENTS, may
 from leadpact.services.keys import Caller, caller_for_id, caller_for_key
+from leadpact.services.posting import bad_text
 from leadpact.services.versions import versions_head
 from leadpact.services.workspace import Workspace
 from leadpact.web.errors import ApiError, SignInRequired
@@ -167,3 +168,12 @@ async def get_page_caller(request: Request, sessions: SessionsDep, ws: Workspace
 
 
 PageCaller = Annotated[Caller, Depends(get_page_caller)]
+
+
+def clean_parameters(request: Request) -> None:
+    """A query or path parameter no store can hold (a NUL, a lone surrogate) is 422, not a database error;
+    the app runs it before every route, API and page alike."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        found = bad_text(value, name) if isinstance(value, str) else None
+        if found is not None:
+            raise ApiError(422, f"{name}: {found[1]}", code="invalid", field=name)
